@@ -1,0 +1,3 @@
+from rumpbuild.cli import main
+
+raise SystemExit(main())
