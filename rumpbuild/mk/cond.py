@@ -1,0 +1,210 @@
+"""Conditions of `.if`, `.elif` and `${cond:?a:b}`.
+
+Grammar (bmake's): or-expressions of and-expressions of `!`-prefixed
+primaries; a primary is `( expr )`, a function call `defined() empty() make()
+exists() target() commands()`, or a comparison `term [op term]` where a term is
+a `${…}` expression, a "quoted string" or a bare word.  A bare word alone means
+the directive's default function (`defined` for .if/.ifdef, `make` for .ifmake).
+"""
+
+from __future__ import annotations
+
+import re
+
+from rumpbuild.mk.expand import ExpandError, expand, find_expr_end, parse_expr
+
+_FUNCS = ("defined", "empty", "make", "exists", "target", "commands")
+_NUM = re.compile(r"^\s*(0[xX][0-9a-fA-F]+|[+-]?\d+(\.\d*)?([eE][+-]?\d+)?)\s*$")
+
+
+class CondError(Exception):
+    """A malformed condition; the evaluator adds file and line."""
+
+
+def _number(s: str):
+    m = _NUM.match(s)
+    if not m:
+        return None
+    t = m.group(1)
+    if t.lower().startswith("0x"):
+        return int(t, 16)
+    return float(t)
+
+
+class _Parser:
+    def __init__(self, scope, text: str, default_func: str, negate_default: bool):
+        self.scope = scope
+        self.text = text
+        self.i = 0
+        self.default_func = default_func
+        self.negate_default = negate_default
+
+    def skip_ws(self):
+        t = self.text
+        while self.i < len(t) and t[self.i] in " \t":
+            self.i += 1
+
+    def peek(self, s: str) -> bool:
+        self.skip_ws()
+        return self.text.startswith(s, self.i)
+
+    def parse(self) -> bool:
+        v = self.or_expr()
+        self.skip_ws()
+        if self.i != len(self.text):
+            raise CondError(f"malformed condition '{self.text.strip()}' (unexpected '{self.text[self.i:].strip()}')")
+        return v
+
+    def or_expr(self) -> bool:
+        v = self.and_expr()
+        while self.peek("||"):
+            self.i += 2
+            r = self.and_expr()
+            v = v or r
+        return v
+
+    def and_expr(self) -> bool:
+        v = self.not_expr()
+        while self.peek("&&"):
+            self.i += 2
+            r = self.not_expr()
+            v = v and r
+        return v
+
+    def not_expr(self) -> bool:
+        if self.peek("!") and not self.text.startswith("!=", self.i):
+            self.i += 1
+            return not self.not_expr()
+        return self.primary()
+
+    def primary(self) -> bool:
+        self.skip_ws()
+        t = self.text
+        if self.i >= len(t):
+            raise CondError(f"malformed condition '{t.strip()}' (missing operand)")
+        if t[self.i] == "(":
+            self.i += 1
+            v = self.or_expr()
+            if not self.peek(")"):
+                raise CondError(f"malformed condition '{t.strip()}' (missing ')')")
+            self.i += 1
+            return v
+        m = re.compile(r"([a-z]+)\s*\(").match(t, self.i)
+        if m and m.group(1) in _FUNCS:
+            self.i = m.end()
+            arg = self.func_arg()
+            return self.call(m.group(1), arg)
+        return self.comparison()
+
+    def func_arg(self) -> str:
+        t = self.text
+        depth = 1
+        j = self.i
+        while j < len(t):
+            c = t[j]
+            if c == "$" and j + 1 < len(t) and t[j + 1] in "{(":
+                j = find_expr_end(t, j)
+                continue
+            if c == "(":
+                depth += 1
+            elif c == ")":
+                depth -= 1
+                if depth == 0:
+                    arg = t[self.i : j]
+                    self.i = j + 1
+                    return arg.strip()
+            j += 1
+        raise CondError(f"malformed condition '{t.strip()}' (missing ')')")
+
+    def call(self, func: str, arg: str) -> bool:
+        s = self.scope
+        if func == "defined":
+            return s.lookup(expand(s, arg)) is not None
+        if func == "empty":
+            value, _ = parse_expr(s, "${" + arg + "}", 0)
+            return value.strip() == ""
+        if func == "make":
+            return s.is_make_target(expand(s, arg))
+        if func == "exists":
+            return s.file_exists(expand(s, arg))
+        if func == "target":
+            return s.has_target(expand(s, arg))
+        if func == "commands":
+            return s.has_target(expand(s, arg))
+        raise AssertionError(func)
+
+    def term(self):
+        """Return (value, was_bare_word)."""
+        self.skip_ws()
+        t = self.text
+        if t.startswith("${", self.i) or t.startswith("$(", self.i):
+            end = find_expr_end(t, self.i)
+            value, _ = parse_expr(self.scope, t[: end], self.i)
+            self.i = end
+            return value, False
+        if t.startswith('"', self.i):
+            j = self.i + 1
+            buf = []
+            while j < len(t) and t[j] != '"':
+                if t[j] == "\\" and j + 1 < len(t):
+                    buf.append(t[j + 1])
+                    j += 2
+                    continue
+                if t[j] == "$" and j + 1 < len(t) and t[j + 1] in "{(":
+                    end = find_expr_end(t, j)
+                    buf.append(t[j:end])
+                    j = end
+                    continue
+                buf.append(t[j])
+                j += 1
+            if j >= len(t):
+                raise CondError(f"malformed condition '{t.strip()}' (unfinished string)")
+            self.i = j + 1
+            return expand(self.scope, "".join(buf)), False
+        j = self.i
+        while j < len(t) and t[j] not in " \t()!&|=<>\"":
+            if t[j] == "$" and j + 1 < len(t) and t[j + 1] in "{(":
+                j = find_expr_end(t, j)
+                continue
+            j += 1
+        if j == self.i:
+            raise CondError(f"malformed condition '{t.strip()}' (missing operand)")
+        word = t[self.i : j]
+        self.i = j
+        return expand(self.scope, word), True
+
+    def comparison(self) -> bool:
+        left, bare = self.term()
+        self.skip_ws()
+        t = self.text
+        op = None
+        for cand in ("==", "!=", "<=", ">=", "<", ">"):
+            if t.startswith(cand, self.i):
+                op = cand
+                break
+        if op is None:
+            if bare and _number(left) is None:
+                v = self.call(self.default_func, left)
+                return not v if self.negate_default else v
+            num = _number(left)
+            if num is not None:
+                return num != 0
+            return left.strip() != ""
+        self.i += len(op)
+        self.skip_ws()
+        if self.i >= len(t) or t[self.i] in "&|)":
+            raise CondError(f"malformed condition '{t.strip()}' (missing right-hand side of '{op}')")
+        right, _ = self.term()
+        ln, rn = _number(left), _number(right)
+        if ln is not None and rn is not None:
+            return {"==": ln == rn, "!=": ln != rn, "<": ln < rn, ">": ln > rn, "<=": ln <= rn, ">=": ln >= rn}[op]
+        if op in ("==", "!="):
+            return (left == right) == (op == "==")
+        raise CondError(f"malformed condition '{t.strip()}' (comparison '{op}' needs numbers)")
+
+
+def eval_condition(scope, text: str, default_func: str = "defined", negate_default: bool = False) -> bool:
+    try:
+        return _Parser(scope, text, default_func, negate_default).parse()
+    except ExpandError as exc:
+        raise CondError(str(exc)) from None

@@ -1,0 +1,463 @@
+"""Evaluate NetBSD Makefiles the way bmake reads them, without running rules.
+
+The evaluator keeps global variables, the `.PATH` search lists and the targets
+named on dependency lines.  Shell commands of rules are skipped.  The system
+makefiles (`<bsd.lib.mk>` and friends) are modelled in Python by the *sysmk*
+object handed in; everything else — the tree's own Makefile.rump,
+Makefile.inc and module fragments — is read as text, so flags come from the
+tree whatever its NetBSD version.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+
+from rumpbuild.errors import MakefileError
+from rumpbuild.mk.cond import CondError, eval_condition
+from rumpbuild.mk.expand import ExpandError, expand, find_expr_end
+from rumpbuild.mk.lines import Line, read_lines
+
+_DIRECTIVE = re.compile(r"^\.\s*(-?)([a-zA-Z]+)\b\s*(.*)$", re.S)
+_COND_DIRECTIVES = {
+    "if": ("defined", False),
+    "ifdef": ("defined", False),
+    "ifndef": ("defined", True),
+    "ifmake": ("make", False),
+    "ifnmake": ("make", True),
+}
+_ELIF = {"elif": "if", "elifdef": "ifdef", "elifndef": "ifndef", "elifmake": "ifmake", "elifnmake": "ifnmake"}
+# `X!= cd DIR; pwd` (and `cd DIR && pwd`) are answered without a shell.
+_CD_PWD = re.compile(r"^\s*cd\s+(\S+)\s*(?:;|&&)\s*pwd\s*$")
+SHELL_TIMEOUT = 20
+
+
+class _Frame:
+    __slots__ = ("path", "lines", "pos")
+
+    def __init__(self, path, lines):
+        self.path = path
+        self.lines = lines
+        self.pos = 0
+
+
+class Evaluator:
+    """Reads Makefiles into variables.  See module docstring."""
+
+    def __init__(self, cmdline_vars=None, sysmk=None, make_targets=(), env=None):
+        self.cmdline = dict(cmdline_vars or {})
+        self.vars: dict[str, str] = {}
+        self.sysmk = sysmk
+        self.make_targets = list(make_targets)
+        self.env = env
+        self.path_dirs: list[str] = []
+        self.suffix_paths: dict[str, list[str]] = {}
+        self.targets: set[str] = set()
+        self.warnings: list[tuple[str, int, str]] = []
+        self.files_read: list[str] = []
+        self.curdir = os.getcwd()
+        self._parsefile = ""
+        self._lineno = 0
+        self._include_depth = 0
+
+    # -- scope interface used by expand/cond ---------------------------------
+    def lookup(self, name: str):
+        if name in self.cmdline:
+            return self.cmdline[name]
+        v = self.vars.get(name)
+        if v is not None:
+            return v
+        if name[:1] == ".":
+            return self._special(name)
+        if self.env is not None:
+            return self.env.get(name)
+        return None
+
+    def _special(self, name):
+        if name == ".CURDIR":
+            return self.curdir
+        if name == ".OBJDIR":
+            return self.vars.get(".OBJDIR", self.curdir)
+        if name == ".PARSEDIR":
+            return os.path.dirname(self._parsefile) if self._parsefile else self.curdir
+        if name == ".PARSEFILE":
+            return os.path.basename(self._parsefile)
+        if name == ".PATH":
+            return " ".join(["."] + self.path_dirs)
+        if name == ".TARGETS":
+            return " ".join(self.make_targets)
+        return None
+
+    def eval_cond(self, text: str) -> bool:
+        return eval_condition(self, text)
+
+    def is_make_target(self, name: str) -> bool:
+        import fnmatch
+
+        return any(fnmatch.fnmatchcase(t, name) for t in self.make_targets)
+
+    def file_exists(self, path: str) -> bool:
+        if os.path.isabs(path):
+            return os.path.exists(path)
+        for d in [self.curdir] + self.path_dirs:
+            if os.path.exists(os.path.join(d, path)):
+                return True
+        return False
+
+    def has_target(self, name: str) -> bool:
+        return name in self.targets
+
+    # -- public API ----------------------------------------------------------
+    def value(self, name: str) -> str:
+        """The fully expanded value of *name* ("" when undefined)."""
+        raw = self.lookup(name)
+        if raw is None:
+            return ""
+        return self.expand(raw)
+
+    def defined(self, name: str) -> bool:
+        return self.lookup(name) is not None
+
+    def expand(self, text: str, locals_: dict | None = None) -> str:
+        try:
+            return expand(self, text, locals_=locals_)
+        except ExpandError as exc:
+            raise self._error(str(exc)) from None
+
+    def words(self, name: str) -> list[str]:
+        return self.value(name).split()
+
+    def assign(self, name: str, value: str, op: str = "=") -> None:
+        """Assign as a Makefile line `name op value` would (no shell for !=)."""
+        if name in self.cmdline:
+            return
+        if op == "=":
+            self.vars[name] = value
+        elif op == "+=":
+            old = self.vars.get(name)
+            if old is None and name[:1] == ".":
+                old = self._special(name)
+            self.vars[name] = value if old is None else (old + " " + value if old else value)
+        elif op == "?=":
+            if self.lookup(name) is None:
+                self.vars[name] = value
+        elif op == ":=":
+            try:
+                self.vars[name] = expand(self, value, keep_undef=True)
+            except ExpandError as exc:
+                raise self._error(str(exc)) from None
+        elif op == "!=":
+            self.vars[name] = self._shell(self.expand(value))
+        else:
+            raise AssertionError(op)
+
+    def undef(self, name: str) -> None:
+        self.vars.pop(name, None)
+
+    def evaluate_file(self, path: str, curdir: str | None = None) -> None:
+        """Read the Makefile at *path* as `make -f path` run in *curdir*."""
+        path = os.path.abspath(path)
+        self.curdir = os.path.abspath(curdir or os.path.dirname(path))
+        if self.sysmk is not None:
+            self.sysmk.begin(self)
+        self.include(path, optional=False)
+
+    def include(self, path: str, optional: bool = False) -> bool:
+        """Read another makefile at this point; returns False if missing+optional."""
+        try:
+            lines = read_lines(path)
+        except FileNotFoundError:
+            if optional:
+                return False
+            raise self._error(f"cannot open include file '{path}'",
+                              ["check the path; use .-include for optional files"]) from None
+        except OSError as exc:
+            raise self._error(f"cannot read '{path}': {exc.strerror}") from None
+        if self._include_depth > 50:
+            raise self._error(f"includes nest too deeply at '{path}' (an include loop?)")
+        self.files_read.append(path)
+        saved = (self._parsefile, self._lineno)
+        self._include_depth += 1
+        try:
+            self._run_lines(path, lines)
+        finally:
+            self._include_depth -= 1
+            self._parsefile, self._lineno = saved
+        return True
+
+    # -- the line interpreter ------------------------------------------------
+    def _error(self, reason: str, hints=()) -> MakefileError:
+        return MakefileError(self._parsefile or "<command line>", self._lineno, reason, hints)
+
+    def _run_lines(self, path: str, lines: list[Line]) -> None:
+        self._parsefile = path
+        # Stack entries: [taking_branch, a_branch_was_taken, seen_else, lineno, parent_active]
+        conds: list[list] = []
+        active = True
+        in_rule = False
+        i = 0
+        n = len(lines)
+        while i < n:
+            line = lines[i]
+            i += 1
+            self._lineno = line.lineno
+            text = line.text
+            if text[:1] == ".":
+                m = _DIRECTIVE.match(text)
+                if m:
+                    dash, word, rest = m.group(1), m.group(2), m.group(3)
+                    if word in _COND_DIRECTIVES:
+                        if active:
+                            func, neg = _COND_DIRECTIVES[word]
+                            taking = self._cond(rest, func, neg)
+                        else:
+                            taking = False
+                        conds.append([taking, taking, False, line.lineno, active])
+                        active = active and taking
+                        continue
+                    if word in _ELIF or word == "else":
+                        if not conds:
+                            raise self._error(f".{word} without a matching .if")
+                        top = conds[-1]
+                        if top[2]:
+                            raise self._error(f".{word} after .else (the .if is on line {top[3]})")
+                        if word == "else":
+                            top[2] = True
+                            top[0] = top[4] and not top[1]
+                        else:
+                            if top[4] and not top[1]:
+                                func, neg = _COND_DIRECTIVES[_ELIF[word]]
+                                top[0] = self._cond(rest, func, neg)
+                            else:
+                                top[0] = False
+                        top[1] = top[1] or top[0]
+                        active = top[4] and top[0]
+                        continue
+                    if word == "endif":
+                        if not conds:
+                            raise self._error(".endif without a matching .if")
+                        active = conds.pop()[4]
+                        continue
+                    if word == "for":
+                        body, i = self._collect_for(lines, i, line.lineno)
+                        if active:
+                            self._run_for(path, rest, body, line.lineno)
+                            self._parsefile = path
+                        continue
+                    if word == "endfor":
+                        raise self._error(".endfor without a matching .for")
+                    if not active:
+                        continue
+                    if self._directive(dash, word, rest):
+                        continue
+                    # Not a directive: `.PATH: …` and other special targets fall through.
+            if not active:
+                continue
+            if line.tab and in_rule:
+                continue  # a shell command of the current rule
+            in_rule = self._statement(text)
+        if conds:
+            self._lineno = conds[-1][3]
+            raise self._error(".if without a matching .endif")
+
+    def _cond(self, text: str, func: str, neg: bool) -> bool:
+        try:
+            return eval_condition(self, text, func, neg)
+        except (CondError, ExpandError) as exc:
+            raise self._error(str(exc)) from None
+
+    def _collect_for(self, lines, i, start_lineno):
+        depth = 1
+        body = []
+        while i < len(lines):
+            line = lines[i]
+            i += 1
+            m = _DIRECTIVE.match(line.text) if line.text[:1] == "." else None
+            if m and m.group(2) == "for":
+                depth += 1
+            elif m and m.group(2) == "endfor":
+                depth -= 1
+                if depth == 0:
+                    return body, i
+            body.append(line)
+        self._lineno = start_lineno
+        raise self._error(".for without a matching .endfor")
+
+    def _run_for(self, path, header, body, lineno):
+        names, sep, items = header.partition(" in ")
+        if not sep:
+            self._lineno = lineno
+            raise self._error(f"malformed .for '{header}' (expected '.for VAR in LIST')")
+        names = names.split()
+        if not names:
+            raise self._error("malformed .for: no loop variable")
+        values = self.expand(items).split()
+        if len(values) % len(names):
+            raise self._error(f".for: {len(values)} words do not divide into {len(names)} variables")
+        for k in range(0, len(values), len(names)):
+            subst = dict(zip(names, values[k : k + len(names)]))
+            new_body = [Line(l.lineno, _subst_for(l.text, subst), l.tab) for l in body]
+            self._run_lines(path, new_body)
+
+    def _directive(self, dash: str, word: str, rest: str) -> bool:
+        """Run a non-conditional directive; False if *word* is not one."""
+        if word in ("include", "sinclude", "dinclude") or (dash and word == "include"):
+            optional = bool(dash) or word != "include"
+            self._do_include(rest.strip(), optional)
+            return True
+        if dash:
+            raise self._error(f"unknown directive '.-{word}'")
+        if word == "error":
+            raise self._error(self.expand(rest).strip() or ".error")
+        if word == "warning":
+            self.warnings.append((self._parsefile, self._lineno, self.expand(rest).strip()))
+            return True
+        if word == "info":
+            return True
+        if word == "undef":
+            for name in self.expand(rest).split():
+                self.undef(name)
+            return True
+        if word in ("export", "export-env", "export-literal", "unexport", "unexport-env", "MAKEFLAGS", "MFLAGS"):
+            return True
+        if word.isupper() or word.startswith(("PATH", "SUFFIXES")):
+            return False  # a special target such as .PATH: or .BEGIN:
+        raise self._error(f"unknown directive '.{word}'",
+                          ["rumpbuild reads the bmake subset NetBSD's kernel Makefiles use"])
+
+    def _do_include(self, spec: str, optional: bool) -> None:
+        if len(spec) < 2 or spec[0] not in '"<' or spec[-1] != {'"': '"', "<": ">"}[spec[0]]:
+            raise self._error(f"malformed .include '{spec}' (expected \"file\" or <file>)")
+        name = self.expand(spec[1:-1])
+        if spec[0] == "<":
+            if self.sysmk is not None and self.sysmk.include(self, name):
+                return
+            if not optional:
+                self.warnings.append((self._parsefile, self._lineno, f"system makefile <{name}> is not modelled; ignored"))
+            return
+        if os.path.isabs(name):
+            candidates = [name]
+        else:
+            candidates = [os.path.join(os.path.dirname(self._parsefile), name), os.path.join(self.curdir, name)]
+        for cand in candidates:
+            if os.path.exists(cand):
+                self.include(os.path.normpath(cand) if ".." not in name else cand)
+                return
+        if not optional:
+            raise self._error(f"cannot open include file '{name}'",
+                              ["check the path; use .-include for optional files"])
+
+    def _statement(self, text: str) -> bool:
+        """An assignment or a dependency line; returns True for a dependency."""
+        op_at, op = _find_operator(text)
+        if op is None:
+            raise self._error(f"cannot parse line '{text.strip()[:60]}' (no assignment operator or ':')",
+                              ["check for a missing '=' or ':' or a stray line"])
+        if op.endswith("="):
+            name = text[:op_at].strip()
+            value = text[op_at + len(op) :].strip()
+            if "$" in name:
+                name = self.expand(name)
+            if not name or " " in name.strip():
+                raise self._error(f"bad variable name '{name}'")
+            self.assign(name.strip(), value, op)
+            return False
+        # A dependency line.
+        targets = self.expand(text[:op_at]).split()
+        sources = text[op_at + len(op) :]
+        for t in targets:
+            if t == ".PATH" or t.startswith(".PATH."):
+                self._add_path(t, self.expand(sources).split())
+            elif t[:1] != ".":
+                self.targets.add(t)
+        return True
+
+    def _add_path(self, target: str, dirs: list[str]) -> None:
+        lst = self.path_dirs if target == ".PATH" else self.suffix_paths.setdefault(target[6:], [])
+        if not dirs:
+            lst.clear()
+            return
+        for d in dirs:
+            full = d if os.path.isabs(d) else os.path.join(self.curdir, d)
+            if os.path.isdir(full) and d not in lst:
+                lst.append(d)
+
+    def _shell(self, command: str) -> str:
+        m = _CD_PWD.match(command)
+        base = os.path.dirname(self._parsefile) if self._parsefile else self.curdir
+        if m:
+            d = m.group(1)
+            full = d if os.path.isabs(d) else os.path.join(self.curdir, d)
+            if os.path.isdir(full):
+                return os.path.realpath(full)
+        try:
+            proc = subprocess.run(["/bin/sh", "-c", command], cwd=self.curdir if os.path.isdir(self.curdir) else base,
+                                  capture_output=True, text=True, timeout=SHELL_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            raise self._error(f"shell command '{command}' did not finish in {SHELL_TIMEOUT} s") from None
+        if proc.returncode != 0:
+            self.warnings.append((self._parsefile, self._lineno,
+                                  f"shell command '{command}' exited with status {proc.returncode}"))
+        return " ".join(proc.stdout.split("\n")).strip()
+
+    # resolution of sources, as make's suffix search finds them -------------
+    def resolve_source(self, name: str) -> str | None:
+        """The file make would use for source *name*: .CURDIR, then .PATH.<suf>, then .PATH."""
+        if os.path.isabs(name):
+            return name if os.path.exists(name) else None
+        suffix = os.path.splitext(name)[1]
+        dirs = [self.curdir] + self.suffix_paths.get(suffix, []) + self.path_dirs
+        for d in dirs:
+            full = os.path.join(d if os.path.isabs(d) else os.path.join(self.curdir, d), name)
+            if os.path.exists(full):
+                return os.path.normpath(full)
+        return None
+
+
+def _find_operator(text: str):
+    """Locate the first assignment operator or dependency colon outside ${}."""
+    i = 0
+    n = len(text)
+    while i < n:
+        c = text[i]
+        if c == "$" and i + 1 < n and text[i + 1] in "{(":
+            try:
+                i = find_expr_end(text, i)
+            except ExpandError:
+                return None, None
+            continue
+        if c == "=":
+            if i > 0 and text[i - 1] in "+?:!":
+                return i - 1, text[i - 1] + "="
+            return i, "="
+        if c == ":":
+            if i + 1 < n and text[i + 1] == "=":
+                return i, ":="
+            if i + 1 < n and text[i + 1] == ":":
+                return i, "::"
+            return i, ":"
+        if c == "!":
+            if i + 1 < n and text[i + 1] == "=":
+                return i, "!="
+            return i, "!"
+        if c in "+?" and i + 1 < n and text[i + 1] == "=":
+            return i, c + "="
+        i += 1
+    return None, None
+
+
+_FOR_REF = {}
+
+
+def _subst_for(text: str, subst: dict) -> str:
+    """Replace loop-variable references by literal `${:U…}` expressions."""
+    if "$" not in text:
+        return text
+    for name, value in subst.items():
+        esc = value.replace("\\", "\\\\").replace("$", "$$").replace(":", "\\:").replace("}", "\\}").replace(")", "\\)")
+        rx = _FOR_REF.get(name)
+        if rx is None:
+            rx = _FOR_REF[name] = re.compile(r"\$([{(])" + re.escape(name) + r"(?=[:})])" + (r"|\$" + re.escape(name) if len(name) == 1 else ""))
+        text = rx.sub(lambda m: "${:U" + esc if m.group(1) == "{" else ("$(:U" + esc if m.group(1) else esc), text)
+    return text

@@ -1,0 +1,1 @@
+# rumpbuild: bsd.clean.mk sets nothing that rump or module builds read.

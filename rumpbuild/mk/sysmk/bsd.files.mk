@@ -1,0 +1,1 @@
+# rumpbuild: bsd.files.mk sets nothing that rump or module builds read.

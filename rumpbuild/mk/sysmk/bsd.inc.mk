@@ -1,0 +1,1 @@
+# rumpbuild: bsd.inc.mk sets nothing that rump or module builds read.

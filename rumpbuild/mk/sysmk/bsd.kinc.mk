@@ -1,0 +1,1 @@
+# rumpbuild: bsd.kinc.mk sets nothing that rump or module builds read.

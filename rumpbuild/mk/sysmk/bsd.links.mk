@@ -1,0 +1,1 @@
+# rumpbuild: bsd.links.mk sets nothing that rump or module builds read.

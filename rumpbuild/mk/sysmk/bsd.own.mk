@@ -1,0 +1,24 @@
+# rumpbuild's model of share/mk/bsd.own.mk.  NETBSDSRCDIR, MACHINE,
+# MACHINE_ARCH and MACHINE_CPU arrive as command-line variables.
+.if !defined(_BSD_OWN_MK_)
+_BSD_OWN_MK_=1
+BSDSRCDIR?=	${NETBSDSRCDIR}
+ACTIVE_CC?=	gcc
+HAVE_GCC?=	12
+MKPIC?=		yes
+MKPICLIB?=	yes
+MKSTATICLIB?=	yes
+MKPROFILE?=	no
+MKZFS?=		no
+MKSLJIT?=	no
+MKREPRO?=	no
+MKCTF?=		no
+USE_SSP?=	no
+USETOOLS?=	never
+TOOL_AWK?=	awk
+TOOL_CONFIG?=	config
+TOOL_SED?=	sed
+LORDER?=	lorder
+TSORT?=		tsort -q
+CSHLIBFLAGS?=	-fPIC
+.endif

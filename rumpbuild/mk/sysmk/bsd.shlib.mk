@@ -1,0 +1,1 @@
+# rumpbuild: bsd.shlib.mk sets nothing that rump or module builds read.
