@@ -14,6 +14,7 @@ import re
 from rumpbuild.mk.expand import ExpandError, expand, find_expr_end, parse_expr
 
 _FUNCS = ("defined", "empty", "make", "exists", "target", "commands")
+_SIMPLE_REF = re.compile(r"\$\{([A-Za-z0-9_.]+)\}")
 _NUM = re.compile(r"^\s*(0[xX][0-9a-fA-F]+|[+-]?\d+(\.\d*)?([eE][+-]?\d+)?)\s*$")
 
 
@@ -38,6 +39,8 @@ class _Parser:
         self.i = 0
         self.default_func = default_func
         self.negate_default = negate_default
+        self.undefined = None
+        self.noeval = 0
 
     def skip_ws(self):
         t = self.text
@@ -59,7 +62,9 @@ class _Parser:
         v = self.and_expr()
         while self.peek("||"):
             self.i += 2
+            self.noeval += v  # bmake does not evaluate a short-circuited side
             r = self.and_expr()
+            self.noeval -= v
             v = v or r
         return v
 
@@ -67,7 +72,9 @@ class _Parser:
         v = self.not_expr()
         while self.peek("&&"):
             self.i += 2
+            self.noeval += not v
             r = self.not_expr()
+            self.noeval -= not v
             v = v and r
         return v
 
@@ -134,14 +141,17 @@ class _Parser:
         raise AssertionError(func)
 
     def term(self):
-        """Return (value, was_bare_word)."""
+        """Return (value, kind) with kind one of "expr", "quoted", "bare"."""
         self.skip_ws()
         t = self.text
         if t.startswith("${", self.i) or t.startswith("$(", self.i):
             end = find_expr_end(t, self.i)
+            m = _SIMPLE_REF.match(t, self.i, end)
+            if m and not self.noeval and self.scope.lookup(m.group(1)) is None:
+                self.undefined = m.group(1)
             value, _ = parse_expr(self.scope, t[: end], self.i)
             self.i = end
-            return value, False
+            return value, "expr"
         if t.startswith('"', self.i):
             j = self.i + 1
             buf = []
@@ -160,7 +170,7 @@ class _Parser:
             if j >= len(t):
                 raise CondError(f"malformed condition '{t.strip()}' (unfinished string)")
             self.i = j + 1
-            return expand(self.scope, "".join(buf)), False
+            return expand(self.scope, "".join(buf)), "quoted"
         j = self.i
         while j < len(t) and t[j] not in " \t()!&|=<>\"":
             if t[j] == "$" and j + 1 < len(t) and t[j + 1] in "{(":
@@ -171,10 +181,12 @@ class _Parser:
             raise CondError(f"malformed condition '{t.strip()}' (missing operand)")
         word = t[self.i : j]
         self.i = j
-        return expand(self.scope, word), True
+        return expand(self.scope, word), "bare"
 
     def comparison(self) -> bool:
-        left, bare = self.term()
+        self.undefined = None
+        left, lkind = self.term()
+        bare = lkind == "bare"
         self.skip_ws()
         t = self.text
         op = None
@@ -190,13 +202,18 @@ class _Parser:
             if num is not None:
                 return num != 0
             return left.strip() != ""
+        if self.undefined:
+            raise CondError(f"malformed condition '{t.strip()}' (variable {self.undefined} is undefined; "
+                            f"quote it as \"${{{self.undefined}}}\" or use ${{{self.undefined}:U}})")
         self.i += len(op)
         self.skip_ws()
         if self.i >= len(t) or t[self.i] in "&|)":
             raise CondError(f"malformed condition '{t.strip()}' (missing right-hand side of '{op}')")
-        right, _ = self.term()
+        right, rkind = self.term()
+        if self.undefined:
+            raise CondError(f"malformed condition '{t.strip()}' (variable {self.undefined} is undefined)")
         ln, rn = _number(left), _number(right)
-        if ln is not None and rn is not None:
+        if ln is not None and rn is not None and "quoted" not in (lkind, rkind):
             return {"==": ln == rn, "!=": ln != rn, "<": ln < rn, ">": ln > rn, "<=": ln <= rn, ">=": ln >= rn}[op]
         if op in ("==", "!="):
             return (left == right) == (op == "==")

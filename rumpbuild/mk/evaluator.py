@@ -80,11 +80,11 @@ class Evaluator:
         if name == ".OBJDIR":
             return self.vars.get(".OBJDIR", self.curdir)
         if name == ".PARSEDIR":
-            return os.path.dirname(self._parsefile) if self._parsefile else self.curdir
+            return os.path.dirname(self._parsefile) if self._parsefile else None
         if name == ".PARSEFILE":
             return os.path.basename(self._parsefile)
         if name == ".PATH":
-            return " ".join(["."] + self.path_dirs)
+            return " ".join([".", self.curdir] + self.path_dirs)
         if name == ".TARGETS":
             return " ".join(self.make_targets)
         return None
@@ -101,7 +101,7 @@ class Evaluator:
         if os.path.isabs(path):
             return os.path.exists(path)
         for d in [self.curdir] + self.path_dirs:
-            if os.path.exists(os.path.join(d, path)):
+            if os.path.exists(os.path.join(self.curdir, d, path)):
                 return True
         return False
 
@@ -138,13 +138,15 @@ class Evaluator:
             old = self.vars.get(name)
             if old is None and name[:1] == ".":
                 old = self._special(name)
-            self.vars[name] = value if old is None else (old + " " + value if old else value)
+            self.vars[name] = value if old is None else old + " " + value
         elif op == "?=":
             if self.lookup(name) is None:
                 self.vars[name] = value
         elif op == ":=":
+            if self.lookup(name) is None:
+                self.vars[name] = ""  # as bmake: a self-reference then expands to nothing
             try:
-                self.vars[name] = expand(self, value, keep_undef=True)
+                self.vars[name] = expand(self, value, keep_undef=True).replace("$$", "$")
             except ExpandError as exc:
                 raise self._error(str(exc)) from None
         elif op == "!=":
@@ -159,6 +161,7 @@ class Evaluator:
         """Read the Makefile at *path* as `make -f path` run in *curdir*."""
         path = os.path.abspath(path)
         self.curdir = os.path.abspath(curdir or os.path.dirname(path))
+        self._parsefile = ""
         if self.sysmk is not None:
             self.sysmk.begin(self)
         self.include(path, optional=False)
@@ -166,7 +169,7 @@ class Evaluator:
     def include(self, path: str, optional: bool = False) -> bool:
         """Read another makefile at this point; returns False if missing+optional."""
         try:
-            lines = read_lines(path)
+            lines = read_lines(os.path.join(self.curdir, path))
         except FileNotFoundError:
             if optional:
                 return False
@@ -188,7 +191,8 @@ class Evaluator:
 
     # -- the line interpreter ------------------------------------------------
     def _error(self, reason: str, hints=()) -> MakefileError:
-        return MakefileError(self._parsefile or "<command line>", self._lineno, reason, hints)
+        where = os.path.join(self.curdir, self._parsefile) if self._parsefile else "<command line>"
+        return MakefileError(where, self._lineno, reason, hints)
 
     def _run_lines(self, path: str, lines: list[Line]) -> None:
         self._parsefile = path
@@ -201,7 +205,7 @@ class Evaluator:
         while i < n:
             line = lines[i]
             i += 1
-            self._lineno = line.lineno
+            self._lineno = line.end or line.lineno
             text = line.text
             if text[:1] == ".":
                 m = _DIRECTIVE.match(text)
@@ -221,7 +225,13 @@ class Evaluator:
                             raise self._error(f".{word} without a matching .if")
                         top = conds[-1]
                         if top[2]:
-                            raise self._error(f".{word} after .else (the .if is on line {top[3]})")
+                            if word != "else":
+                                raise self._error(f".{word} after .else (the .if is on line {top[3]})")
+                            # bmake only warns and skips to .endif.
+                            self.warnings.append((path, line.lineno, "extra .else"))
+                            top[0] = False
+                            active = False
+                            continue
                         if word == "else":
                             top[2] = True
                             top[0] = top[4] and not top[1]
@@ -285,7 +295,7 @@ class Evaluator:
         raise self._error(".for without a matching .endfor")
 
     def _run_for(self, path, header, body, lineno):
-        names, sep, items = header.partition(" in ")
+        names, sep, items = (header + " ").partition(" in ")
         if not sep:
             self._lineno = lineno
             raise self._error(f"malformed .for '{header}' (expected '.for VAR in LIST')")
@@ -297,7 +307,7 @@ class Evaluator:
             raise self._error(f".for: {len(values)} words do not divide into {len(names)} variables")
         for k in range(0, len(values), len(names)):
             subst = dict(zip(names, values[k : k + len(names)]))
-            new_body = [Line(l.lineno, _subst_for(l.text, subst), l.tab) for l in body]
+            new_body = [Line(l.lineno, _subst_for(l.text, subst), l.tab, l.end) for l in body]
             self._run_lines(path, new_body)
 
     def _directive(self, dash: str, word: str, rest: str) -> bool:
@@ -339,10 +349,14 @@ class Evaluator:
         if os.path.isabs(name):
             candidates = [name]
         else:
-            candidates = [os.path.join(os.path.dirname(self._parsefile), name), os.path.join(self.curdir, name)]
+            # As bmake: relative to the including file's folder, kept relative
+            # when that folder is .CURDIR (so .PARSEDIR reads "sub", not a full path).
+            here = os.path.dirname(self._parsefile)
+            first = name if here in (self.curdir, "") else os.path.join(here, name)
+            candidates = [first, name]
         for cand in candidates:
-            if os.path.exists(cand):
-                self.include(os.path.normpath(cand) if ".." not in name else cand)
+            if os.path.exists(os.path.join(self.curdir, cand)):
+                self.include(cand)
                 return
         if not optional:
             raise self._error(f"cannot open include file '{name}'",
@@ -374,7 +388,7 @@ class Evaluator:
         return True
 
     def _add_path(self, target: str, dirs: list[str]) -> None:
-        lst = self.path_dirs if target == ".PATH" else self.suffix_paths.setdefault(target[6:], [])
+        lst = self.path_dirs if target == ".PATH" else self.suffix_paths.setdefault(target[5:], [])
         if not dirs:
             lst.clear()
             return
@@ -399,7 +413,8 @@ class Evaluator:
         if proc.returncode != 0:
             self.warnings.append((self._parsefile, self._lineno,
                                   f"shell command '{command}' exited with status {proc.returncode}"))
-        return " ".join(proc.stdout.split("\n")).strip()
+        out = proc.stdout[:-1] if proc.stdout.endswith("\n") else proc.stdout
+        return out.replace("\n", " ")
 
     # resolution of sources, as make's suffix search finds them -------------
     def resolve_source(self, name: str) -> str | None:

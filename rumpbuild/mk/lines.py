@@ -19,6 +19,7 @@ class Line:
     lineno: int  # first physical line of the logical line
     text: str  # comment-stripped, continuation-joined, right-stripped
     tab: bool  # the physical line started with a tab (a possible recipe)
+    end: int = 0  # last physical line; bmake blames this one in messages
 
 
 def _strip_comment(text: str) -> str:
@@ -69,7 +70,7 @@ def split_lines(source: str) -> list[Line]:
         i += 1
         text = _strip_comment(" ".join(parts)).rstrip()
         if text.strip():
-            lines.append(Line(start + 1, text, tab))
+            lines.append(Line(start + 1, text, tab, i))
     return lines
 
 

@@ -1,1 +1,2 @@
-# rumpbuild: bsd.subdir.mk sets nothing that rump or module builds read.
+# rumpbuild's model of share/mk/bsd.subdir.mk: it reads bsd.init.mk first.
+.include <bsd.init.mk>

@@ -1,0 +1,1 @@
+"""ELF object handling: reading (reader.py) and rump namespace renaming (rename.py)."""

@@ -1,0 +1,239 @@
+"""Discover and evaluate every rump component, faction and kernel module.
+
+Components are `sys/rump/{fs,dev,net,kern}/lib/lib*/Makefile`; factions the
+librump fragments (preferring `lib/librump*`, which is what gets built, over
+`sys/rump/librump/*`); modules `sys/modules/*/Makefile`.  Each Makefile is
+evaluated on its own; one that fails becomes an error entry and the scan
+goes on.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rumpbuild.errors import MakefileError
+from rumpbuild.mk import Evaluator, SystemMakefiles
+from rumpbuild.tree.options import make_vars
+
+CATEGORIES = ("fs", "dev", "net", "kern")
+# faction name -> (LIB, lib/ folder, sys/rump/librump folder)
+FACTIONS = {
+    "rumpkern": ("rump", "librump", "rumpkern"),
+    "rumpvfs": ("rumpvfs", "librumpvfs", "rumpvfs"),
+    "rumpdev": ("rumpdev", "librumpdev", "rumpdev"),
+    "rumpnet": ("rumpnet", "librumpnet", "rumpnet"),
+}
+HYPERCALL = "rumpuser"
+# Sources a build generates; they are not expected to exist in the tree.
+GENERATED_SOURCES = {"ioconf.c", "vers.c", "linksyms_sun.c"}
+_PER_FILE = re.compile(r"^(COPTS|CPPFLAGS|CPUFLAGS|CWARNFLAGS|AFLAGS|OBJCOPTS)\.(.+)$")
+_LIB_PREFIX = re.compile(r"^rump(fs|vfs|dev|net|kern)?_")
+_VFS_MODULE = re.compile(rb"MODULE\s*\(\s*MODULE_CLASS_VFS\b")
+
+
+@dataclass
+class Source:
+    name: str
+    path: str | None  # resolved file, or None
+    status: str  # found | generated | missing
+
+
+@dataclass
+class Entry:
+    """One evaluated Makefile: a component, faction, hypercall lib or module."""
+
+    kind: str  # component | faction | hypercall | module
+    name: str
+    makefile: str
+    category: str | None = None
+    lib: str | None = None
+    kmod: str | None = None
+    comment: str = ""
+    sources: list[Source] = field(default_factory=list)
+    cppflags: list[str] = field(default_factory=list)
+    cflags: list[str] = field(default_factory=list)
+    cwarnflags: list[str] = field(default_factory=list)
+    aflags: list[str] = field(default_factory=list)
+    per_file: dict[str, dict[str, str]] = field(default_factory=dict)
+    ioconf: str | None = None
+    rumpcomp_user_srcs: list[str] = field(default_factory=list)
+    rumpcomp_user_cppflags: list[str] = field(default_factory=list)
+    rumpcomp_user_cflags: list[str] = field(default_factory=list)
+    rump_sym_norename: str | None = None
+    rumpobj_norename: list[str] = field(default_factory=list)
+    libdplibs: list[str] = field(default_factory=list)
+    warns: str | None = None
+    klinks: bool = False
+    is_vfs: bool = False  # modules: registers with MODULE_CLASS_VFS
+    component: str | None = None  # modules: the component building the same fs
+    module: str | None = None  # components: the module of the same fs
+    candidate: bool = False  # modules: a file system with no rump component
+    error: dict | None = None
+    warnings: list[str] = field(default_factory=list)
+    includes: list[str] = field(default_factory=list)
+    evaluator: Evaluator | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def fs_names(self) -> set[str]:
+        names = {self.name}
+        if self.lib:
+            names.add(_LIB_PREFIX.sub("", self.lib))
+        return names
+
+    def resolved_paths(self) -> set[str]:
+        return {os.path.realpath(s.path) for s in self.sources if s.path}
+
+
+@dataclass
+class ScanResult:
+    tree: object
+    target_vars: dict
+    entries: list[Entry]
+
+    def of_kind(self, *kinds):
+        return [e for e in self.entries if e.kind in kinds]
+
+    def find(self, name: str) -> list[Entry]:
+        return [e for e in self.entries if name in (e.name, e.lib, e.kmod) or (e.lib and name == "lib" + e.lib)]
+
+
+def discover(tree) -> list[tuple[str, str, str, str | None]]:
+    """(kind, name, makefile, category) for every Makefile of interest."""
+    found = []
+    for cat in CATEGORIES:
+        libdir = tree.rump / cat / "lib"
+        if not libdir.is_dir():
+            continue
+        for d in sorted(libdir.iterdir()):
+            mf = d / "Makefile"
+            if d.name.startswith("lib") and mf.is_file():
+                found.append(("component", d.name[3:], str(mf), cat))
+    for name, (lib, libdirname, sysdirname) in FACTIONS.items():
+        top = tree.root / "lib" / libdirname / "Makefile"
+        inner = tree.rump / "librump" / sysdirname / "Makefile"
+        if top.is_file():
+            found.append(("faction", name, str(top), None))
+        elif inner.is_file():
+            found.append(("faction", name, str(inner), None))
+    ru = tree.root / "lib" / "librumpuser" / "Makefile"
+    if ru.is_file():
+        found.append(("hypercall", HYPERCALL, str(ru), None))
+    if tree.modules.is_dir():
+        for d in sorted(tree.modules.iterdir()):
+            mf = d / "Makefile"
+            if mf.is_file() and d.is_dir():
+                found.append(("module", d.name, str(mf), None))
+    return found
+
+
+def evaluate(tree, kind, name, makefile, category, target_vars, overrides=None, keep_evaluator=False) -> Entry:
+    entry = Entry(kind=kind, name=name, makefile=makefile, category=category)
+    ev = Evaluator(make_vars(tree, target_vars, overrides), SystemMakefiles())
+    try:
+        ev.evaluate_file(makefile)
+    except MakefileError as exc:
+        entry.error = {"file": exc.filename, "line": exc.lineno, "reason": exc.reason, "message": str(exc)}
+        return entry
+    _fill(entry, ev)
+    if keep_evaluator:
+        entry.evaluator = ev
+    return entry
+
+
+def _fill(entry: Entry, ev: Evaluator) -> None:
+    try:
+        entry.lib = ev.value("LIB") or None
+        entry.kmod = ev.value("KMOD") or None
+        entry.comment = ev.value("COMMENT")
+        srcs = ev.words("SRCS")
+        entry.cppflags = ev.words("CPPFLAGS")
+        entry.cflags = ev.words("CFLAGS")
+        entry.cwarnflags = ev.words("CWARNFLAGS")
+        entry.aflags = ev.words("AFLAGS")
+        entry.ioconf = ev.value("IOCONF") or None
+        entry.rumpcomp_user_srcs = ev.words("RUMPCOMP_USER_SRCS")
+        entry.rumpcomp_user_cppflags = ev.words("RUMPCOMP_USER_CPPFLAGS")
+        entry.rumpcomp_user_cflags = ev.words("RUMPCOMP_USER_CFLAGS")
+        entry.rump_sym_norename = ev.value("RUMP_SYM_NORENAME") or None
+        entry.rumpobj_norename = ev.words("RUMPOBJ_NORENAME")
+        entry.libdplibs = ev.words("LIBDPLIBS")
+        entry.warns = ev.value("WARNS") or None
+        entry.klinks = ev.defined("_RUMPBUILD_KLINKS")
+        basenames = {os.path.basename(s) for s in srcs}
+        for var in list(ev.vars):
+            m = _PER_FILE.match(var)
+            if m and m.group(2) in basenames:
+                entry.per_file.setdefault(m.group(2), {})[m.group(1)] = ev.value(var)
+    except MakefileError as exc:
+        entry.error = {"file": exc.filename, "line": exc.lineno, "reason": exc.reason, "message": str(exc)}
+        return
+    seen = set()
+    for s in srcs:
+        if s in seen:
+            continue
+        seen.add(s)
+        path = ev.resolve_source(s)
+        if path:
+            entry.sources.append(Source(s, path, "found"))
+        elif os.path.basename(s) in GENERATED_SOURCES or s in ev.targets:
+            entry.sources.append(Source(s, None, "generated"))
+        else:
+            entry.sources.append(Source(s, None, "missing"))
+    entry.warnings = [f"{f}:{l}: {m}" for f, l, m in ev.warnings]
+    entry.includes = list(dict.fromkeys(ev.files_read))
+
+
+def _is_vfs_module(entry: Entry) -> bool:
+    for s in entry.sources:
+        if s.path and s.path.endswith(".c"):
+            try:
+                with open(s.path, "rb") as f:
+                    if _VFS_MODULE.search(f.read()):
+                        return True
+            except OSError:
+                pass
+    return False
+
+
+def link_modules(entries: list[Entry]) -> None:
+    """Pair each module with the component building the same file system."""
+    comps = [e for e in entries if e.kind == "component" and not e.error]
+    by_name = {}
+    for c in comps:
+        for n in c.fs_names:
+            by_name.setdefault(n, c)
+    # Factions count for source overlap too: wapbl is built into librumpvfs.
+    comp_paths = [(c, c.resolved_paths()) for c in entries if c.kind in ("component", "faction") and not c.error]
+    for m in entries:
+        if m.kind != "module" or m.error:
+            continue
+        name = m.kmod or m.name
+        match = by_name.get(name)
+        if match is None:
+            mine = m.resolved_paths()
+            if mine:
+                best, share = None, 0.0
+                for c, paths in comp_paths:
+                    k = len(mine & paths) / len(mine)
+                    if k > share:
+                        best, share = c, k
+                if share >= 0.5:
+                    match = best
+        m.is_vfs = _is_vfs_module(m)
+        if match is not None:
+            m.component = match.lib or match.name
+            if match.module is None:
+                match.module = name
+        elif m.is_vfs:
+            m.candidate = True
+
+
+def scan(tree, target_vars: dict, overrides=None, names=None, keep_evaluator=False) -> ScanResult:
+    """Evaluate the tree's Makefiles (all, or those whose name is in *names*)."""
+    items = discover(tree)
+    entries = [evaluate(tree, k, n, mf, cat, target_vars, overrides, keep_evaluator) for k, n, mf, cat in items]
+    link_modules(entries)
+    return ScanResult(tree, target_vars, entries)

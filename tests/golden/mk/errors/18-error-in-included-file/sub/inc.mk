@@ -1,0 +1,3 @@
+# included
+C = 3
+.error failing in the included file

@@ -1,0 +1,3 @@
+A = from-sub-a
+.include "b.mk"
+.include "c.mk"

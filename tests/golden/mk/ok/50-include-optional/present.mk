@@ -1,0 +1,1 @@
+P1 = present

@@ -1,0 +1,2 @@
+LIBDIR := ${.PARSEDIR}
+LIBSRCS := ${LIBDIR}/one.c ${LIBDIR}/two.c
