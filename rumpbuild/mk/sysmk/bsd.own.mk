@@ -30,5 +30,4 @@ TOOL_CONFIG?=	config
 TOOL_SED?=	sed
 LORDER?=	lorder
 TSORT?=		tsort -q
-CSHLIBFLAGS?=	-fPIC
 .endif

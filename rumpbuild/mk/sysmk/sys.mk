@@ -9,4 +9,5 @@ DBG?=		-O2
 CFLAGS?=	${DBG}
 AFLAGS?=
 COMPILE.c?=	${CC} ${CFLAGS} ${CPPFLAGS} -c
-COMPILE.S?=	${CC} ${AFLAGS} ${AFLAGS.${<:T}} ${CPPFLAGS} -c
+_ASM_TRADITIONAL_CPP=	-x assembler-with-cpp
+COMPILE.S?=	${CC} ${AFLAGS} ${AFLAGS.${<:T}} ${CPPFLAGS} ${_ASM_TRADITIONAL_CPP} -c

@@ -1,0 +1,171 @@
+"""The build model: what to compile, with which command, into which library.
+
+One :class:`LibraryPlan` per library, made from an evaluated Makefile (a
+scan Entry with its evaluator kept).  Compile commands are bsd.lib.mk's rules
+as modelled in ``rumpbuild/mk/sysmk/bsd.lib.mk`` (``_RUMPBUILD_RULE.*``),
+expanded per source with ``.IMPSRC``/``.TARGET`` set, behind the
+toolchain's compiler.  The same model feeds the SCons backend, the
+NetBSD-Makefile emitter and compile_commands.json.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rumpbuild.errors import UserError
+
+# Object suffix per flavour, as bsd.lib.mk names them.
+FLAVOUR_SUFFIX = {"static": ".o", "pic": ".pico"}
+LANG_BY_SUFFIX = {".c": "c", ".S": "S", ".s": "S"}
+
+
+@dataclass
+class ObjectPlan:
+    source: str  # absolute path of the source
+    stem: str  # object basename without suffix
+    lang: str  # "c" | "S"
+    argv: dict[str, list[str]]  # flavour -> full compile argv (cwd = objdir)
+    rename: bool  # renamed into rumpns_ after compiling
+    user: bool = False  # RUMPCOMP_USER_SRCS: host headers, no rename
+
+    def obj(self, flavour: str) -> str:
+        return self.stem + FLAVOUR_SUFFIX[flavour]
+
+
+@dataclass
+class LibraryPlan:
+    lib: str  # LIB, e.g. rumpfs_ffs
+    name: str  # scan name, e.g. ffs
+    kind: str  # component | faction | hypercall | kmod
+    category: str | None
+    makefile: str
+    objdir: str
+    outdir: str
+    objects: list[ObjectPlan]
+    klinks: list[tuple[str, str]]
+    rename: dict | None  # {"pq":…, "quirk":…, "norename":…} or None (no renaming at all)
+    shlib_major: str = "0"
+    imacros: list[str] = field(default_factory=list)
+    include_dirs: list[str] = field(default_factory=list)  # for dependency scanning
+    link_ldflags: list[str] = field(default_factory=list)
+
+    @property
+    def archive(self) -> str:
+        return os.path.join(self.outdir, f"lib{self.lib}.a")
+
+    @property
+    def pic_archive(self) -> str:
+        return os.path.join(self.outdir, f"lib{self.lib}_pic.a")
+
+    @property
+    def shared(self) -> str:
+        return os.path.join(self.outdir, f"lib{self.lib}.so.{self.shlib_major}")
+
+    @property
+    def shared_link(self) -> str:
+        return os.path.join(self.outdir, f"lib{self.lib}.so")
+
+
+@dataclass
+class BuildPlan:
+    target: object  # rumpbuild.arch.Target
+    toolchain: object  # rumpbuild.toolchain.Toolchain
+    outdir: str
+    libraries: list[LibraryPlan]
+
+    def compile_commands(self) -> list[dict]:
+        out = []
+        for lib in self.libraries:
+            for o in lib.objects:
+                for flavour, argv in o.argv.items():
+                    out.append({"directory": lib.objdir, "file": o.source, "arguments": argv,
+                                "output": os.path.join(lib.objdir, o.obj(flavour))})
+        return out
+
+
+def _include_dirs(argv: list[str], objdir: str) -> tuple[list[str], list[str]]:
+    """-I/-isystem folders (absolute, in order) and -imacros/-include files."""
+    dirs, files = [], []
+    it = iter(range(len(argv)))
+    for i in it:
+        a = argv[i]
+        for opt in ("-I", "-isystem", "-iquote"):
+            if a == opt and i + 1 < len(argv):
+                dirs.append(argv[i + 1])
+                next(it, None)
+                break
+            if a.startswith(opt) and len(a) > len(opt) and opt == "-I":
+                dirs.append(a[2:])
+                break
+        if a in ("-imacros", "-include") and i + 1 < len(argv):
+            files.append(argv[i + 1])
+            next(it, None)
+    norm = [d if os.path.isabs(d) else os.path.normpath(os.path.join(objdir, d)) for d in dirs]
+    return list(dict.fromkeys(norm)), files
+
+
+def plan_library(entry, toolchain, target, outdir: str, kind: str | None = None) -> LibraryPlan:
+    """Plan one library from a scan Entry evaluated with keep_evaluator=True."""
+    ev = entry.evaluator
+    if ev is None:
+        raise AssertionError("plan_library needs an entry scanned with keep_evaluator=True")
+    lib = entry.lib or entry.kmod or entry.name
+    kind = kind or entry.kind
+    objdir = os.path.join(outdir, "obj", lib)
+    missing = [s.name for s in entry.sources if s.status != "found"]
+    if missing:
+        raise UserError(
+            f"{lib}: sources not found in the tree: {', '.join(missing[:6])}"
+            + (" …" if len(missing) > 6 else "")
+            + f" (Makefile {entry.makefile})",
+            ["check that the tree is complete (a sys/-only tree lacks common/ and external/)",
+             f"`rumpbuild scan -v {entry.name}` shows where each source was looked for"],
+        )
+    user_stems = {os.path.splitext(os.path.basename(s))[0] for s in entry.rumpcomp_user_srcs}
+    cc = list(toolchain.cc)
+    objects = []
+    for s in entry.sources:
+        stem, suffix = os.path.splitext(s.name)
+        stem = os.path.basename(stem)
+        lang = LANG_BY_SUFFIX.get(suffix)
+        if lang is None:
+            continue  # headers and other non-compiled SRCS entries
+        user = stem in user_stems
+        argv = {}
+        for flavour, osuf in FLAVOUR_SUFFIX.items():
+            src_suffix = "c" if lang == "c" else "S"
+            var = ("_RUMPBUILD_USERRULE" if user else "_RUMPBUILD_RULE") + f".{src_suffix}.{osuf[1:]}"
+            if not ev.defined(var):
+                raise UserError(f"{entry.makefile}: not a library Makefile (no <bsd.lib.mk> include)",
+                                ["rumpbuild builds Makefiles that include <bsd.lib.mk> or <bsd.kmodule.mk>"])
+            obj = stem + osuf
+            locals_ = {".IMPSRC": s.path, ".TARGET": obj, "<": s.path, "@": obj}
+            flags = ev.expand(ev.lookup(var), locals_).split()
+            flags = toolchain.drop_flags(flags)
+            argv[flavour] = cc + flags + [s.path, "-o", obj]
+        objects.append(ObjectPlan(s.path, stem, lang, argv, rename=not user and kind != "hypercall", user=user))
+    if not objects:
+        raise UserError(f"{lib}: the Makefile lists no C or assembler sources ({entry.makefile})")
+    klinks = []
+    if entry.klinks:
+        klinks = [(name, str(dst)) for name, dst in target.klinks(_sys_dir(ev))]
+    rename = None
+    if kind != "hypercall":
+        rename = {"pq": target.pq, "quirk": target.symquirk, "norename": entry.rump_sym_norename}
+    dirs, files = _include_dirs(objects[0].argv["static"], objdir)
+    return LibraryPlan(
+        lib=lib, name=entry.name, kind=kind, category=entry.category, makefile=entry.makefile,
+        objdir=objdir, outdir=outdir, objects=objects, klinks=klinks, rename=rename,
+        shlib_major=ev.value("SHLIB_MAJOR") or "0", imacros=files, include_dirs=dirs,
+    )
+
+
+def _sys_dir(ev) -> Path:
+    return Path(ev.value("NETBSDSRCDIR")) / "sys"
+
+
+def quote_argv(argv: list[str]) -> str:
+    return " ".join(shlex.quote(a) for a in argv)

@@ -1,0 +1,100 @@
+/*-
+ * Copyright (c) 2026 The rumpbuild authors
+ * SPDX-License-Identifier: BSD-2-Clause
+ */
+/* Conversions between Unix and DOS names and times. */
+#include <sys/param.h>
+#include <sys/systm.h>
+#include <sys/errno.h>
+
+#include <fs/msdosfs/denode.h>
+
+static bool
+dos_validchar(int c)
+{
+	if (c <= ' ' || c >= 0x7f)
+		return false;
+	return strchr("\"*+,./:;<=>?[\\]|", c) == NULL;
+}
+
+/*
+ * Convert a Unix name to a space padded 8.3 DOS name.  Returns 0 and
+ * sets *lcasep (NT lower case flags) on success, or EINVAL if the name
+ * does not fit 8.3 (long names are not supported).  Mixed case parts
+ * are upper-cased: lookups compare case-insensitively.
+ */
+int
+unix2dosfn(const char *un, size_t unlen, uint8_t *dn, uint8_t *lcasep)
+{
+	size_t i, dot = unlen, baselen, extlen;
+	int lower[2] = { 0, 0 }, upper[2] = { 0, 0 };
+
+	memset(dn, ' ', 11);
+	if (unlen == 0)
+		return EINVAL;
+	for (i = 0; i < unlen; i++) {
+		if (un[i] == '.') {
+			if (dot != unlen)
+				return EINVAL;	/* two dots */
+			dot = i;
+		}
+	}
+	baselen = dot;
+	extlen = dot == unlen ? 0 : unlen - dot - 1;
+	if (baselen == 0 || baselen > 8 || extlen > 3 ||
+	    (dot != unlen && extlen == 0))
+		return EINVAL;
+
+	for (i = 0; i < unlen; i++) {
+		int part = i > dot, c = (unsigned char)un[i];
+
+		if (i == dot)
+			continue;
+		if (!dos_validchar(c))
+			return EINVAL;
+		if (c >= 'a' && c <= 'z')
+			lower[part] = 1;
+		else if (c >= 'A' && c <= 'Z')
+			upper[part] = 1;
+		dn[part ? 8 + (i - dot - 1) : i] = (uint8_t)toupper(c);
+	}
+	if (dn[0] == SLOT_DELETED)
+		dn[0] = 0x05;	/* the DOS escape for a leading 0xe5 */
+	*lcasep = 0;
+	if (lower[0] && !upper[0])
+		*lcasep |= LCASE_BASE;
+	if (lower[1] && !upper[1])
+		*lcasep |= LCASE_EXT;
+	return 0;
+}
+
+/* Seconds since 1970 (UTC, shifted by gmtoff) to DOS date and time. */
+void
+unix2dostime(const struct timespec *tsp, int gmtoff, uint16_t *ddp,
+    uint16_t *dtp)
+{
+	int64_t t = tsp->tv_sec + gmtoff, days, secs, era, doe, yoe, y, doy;
+	int64_t mp, d, m;
+
+	if (t < 315532800)		/* 1980-01-01 */
+		t = 315532800;
+	days = t / 86400;
+	secs = t % 86400;
+
+	/* civil date from day count (proleptic Gregorian calendar) */
+	days += 719468;
+	era = days / 146097;
+	doe = days - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	y = yoe + era * 400;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	d = doy - (153 * mp + 2) / 5 + 1;
+	m = mp < 10 ? mp + 3 : mp - 9;
+	if (m <= 2)
+		y++;
+
+	*ddp = (uint16_t)(((y - 1980) << 9) | (m << 5) | d);
+	*dtp = (uint16_t)(((secs / 3600) << 11) | (((secs / 60) % 60) << 5) |
+	    ((secs % 60) / 2));
+}

@@ -1,0 +1,11 @@
+/*-
+ * Copyright (c) 2026 The rumpbuild authors
+ * SPDX-License-Identifier: BSD-2-Clause
+ */
+#ifndef _RUMP_SYS_VFS_H_
+#define _RUMP_SYS_VFS_H_
+
+/* rumpvfs internals */
+void	rumpfs_init(void);
+
+#endif /* _RUMP_SYS_VFS_H_ */

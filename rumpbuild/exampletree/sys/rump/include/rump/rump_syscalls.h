@@ -1,0 +1,36 @@
+/*-
+ * Copyright (c) 2026 The rumpbuild authors
+ * SPDX-License-Identifier: BSD-2-Clause
+ */
+#ifndef _RUMP_RUMP_SYSCALLS_H_
+#define _RUMP_RUMP_SYSCALLS_H_
+
+#include <sys/types.h>
+
+/*
+ * The kernel's off_t is 64 bits wide; 32-bit Linux clients must be
+ * compiled with -D_FILE_OFFSET_BITS=64.
+ */
+#ifndef _KERNEL
+_Static_assert(sizeof(off_t) == 8, "rump clients need a 64-bit off_t");
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+ssize_t	rump_sys_read(int, void *, size_t);
+ssize_t	rump_sys_write(int, const void *, size_t);
+int	rump_sys_open(const char *, int, ...);
+int	rump_sys_close(int);
+int	rump_sys_unmount(const char *, int);
+int	rump_sys_fsync(int);
+int	rump_sys_mkdir(const char *, mode_t);
+off_t	rump_sys_lseek(int, off_t, int);
+int	rump_sys_mount(const char *, const char *, int, void *, size_t);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* _RUMP_RUMP_SYSCALLS_H_ */

@@ -1,0 +1,122 @@
+/*-
+ * Copyright (c) 2026 The rumpbuild authors
+ * SPDX-License-Identifier: BSD-2-Clause
+ */
+/*
+ * Client entry points rump_sys_*(): pack the arguments and enter the
+ * kernel through rump_syscall().  This file uses only names in the
+ * rump namespace, so it is exempt from symbol renaming
+ * (RUMPOBJ_NORENAME).
+ */
+#include <sys/param.h>
+#include <sys/syscall.h>
+#include <sys/syscallargs.h>
+#include <sys/stdarg.h>
+
+#include <rump/rumpuser.h>
+#include <rump/rump_syscalls.h>
+#include <rump-sys/kern.h>
+
+union rv {
+	register_t	r[2];
+	off_t		off;
+};
+
+static int
+rsys(int num, void *args, size_t len, union rv *rv)
+{
+	int error;
+
+	error = rump_syscall(num, args, len, rv->r);
+	if (error != 0) {
+		rumpuser_seterrno(error);
+		return -1;
+	}
+	return 0;
+}
+
+ssize_t
+rump_sys_read(int fd, void *buf, size_t nbyte)
+{
+	struct sys_read_args a = { fd, buf, nbyte };
+	union rv rv;
+
+	return rsys(SYS_read, &a, sizeof(a), &rv) ? -1 : (ssize_t)rv.r[0];
+}
+
+ssize_t
+rump_sys_write(int fd, const void *buf, size_t nbyte)
+{
+	struct sys_write_args a = { fd, buf, nbyte };
+	union rv rv;
+
+	return rsys(SYS_write, &a, sizeof(a), &rv) ? -1 : (ssize_t)rv.r[0];
+}
+
+int
+rump_sys_open(const char *path, int flags, ...)
+{
+	struct sys_open_args a = { path, flags, 0 };
+	union rv rv;
+	va_list ap;
+
+	va_start(ap, flags);
+	a.mode = va_arg(ap, mode_t);
+	va_end(ap);
+	return rsys(SYS_open, &a, sizeof(a), &rv) ? -1 : (int)rv.r[0];
+}
+
+int
+rump_sys_close(int fd)
+{
+	struct sys_close_args a = { fd };
+	union rv rv;
+
+	return rsys(SYS_close, &a, sizeof(a), &rv) ? -1 : 0;
+}
+
+int
+rump_sys_unmount(const char *path, int flags)
+{
+	struct sys_unmount_args a = { path, flags };
+	union rv rv;
+
+	return rsys(SYS_unmount, &a, sizeof(a), &rv) ? -1 : 0;
+}
+
+int
+rump_sys_fsync(int fd)
+{
+	struct sys_fsync_args a = { fd };
+	union rv rv;
+
+	return rsys(SYS_fsync, &a, sizeof(a), &rv) ? -1 : 0;
+}
+
+int
+rump_sys_mkdir(const char *path, mode_t mode)
+{
+	struct sys_mkdir_args a = { path, mode };
+	union rv rv;
+
+	return rsys(SYS_mkdir, &a, sizeof(a), &rv) ? -1 : 0;
+}
+
+off_t
+rump_sys_lseek(int fd, off_t offset, int whence)
+{
+	struct sys_lseek_args a = { fd, offset, whence };
+	union rv rv;
+
+	return rsys(SYS_lseek, &a, sizeof(a), &rv) ? -1 : rv.off;
+}
+
+int
+rump_sys_mount(const char *type, const char *path, int flags, void *data,
+    size_t dlen)
+{
+	struct sys___mount50_args a = { type, path, flags, data, dlen };
+	union rv rv;
+
+	return rsys(SYS___mount50, &a, sizeof(a), &rv) ? -1 : 0;
+}

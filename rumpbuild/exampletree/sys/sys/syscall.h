@@ -1,0 +1,20 @@
+/*-
+ * Copyright (c) 2026 The rumpbuild authors
+ * SPDX-License-Identifier: BSD-2-Clause
+ */
+#ifndef _SYS_SYSCALL_H_
+#define _SYS_SYSCALL_H_
+
+/* Numbers follow NetBSD's table. */
+#define SYS_read	3
+#define SYS_write	4
+#define SYS_open	5
+#define SYS_close	6
+#define SYS_unmount	22
+#define SYS_fsync	95
+#define SYS_mkdir	136
+#define SYS_lseek	199
+#define SYS___mount50	410
+#define SYS_MAXSYSCALL	512
+
+#endif /* !_SYS_SYSCALL_H_ */

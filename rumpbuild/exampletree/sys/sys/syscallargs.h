@@ -1,0 +1,38 @@
+/*-
+ * Copyright (c) 2026 The rumpbuild authors
+ * SPDX-License-Identifier: BSD-2-Clause
+ */
+#ifndef _SYS_SYSCALLARGS_H_
+#define _SYS_SYSCALLARGS_H_
+
+#include <sys/types.h>
+
+struct lwp;
+
+struct sys_read_args { int fd; void *buf; size_t nbyte; };
+struct sys_write_args { int fd; const void *buf; size_t nbyte; };
+struct sys_open_args { const char *path; int flags; mode_t mode; };
+struct sys_close_args { int fd; };
+struct sys_unmount_args { const char *path; int flags; };
+struct sys_fsync_args { int fd; };
+struct sys_mkdir_args { const char *path; mode_t mode; };
+struct sys_lseek_args { int fd; off_t offset; int whence; };
+struct sys___mount50_args {
+	const char *type; const char *path; int flags;
+	void *data; size_t data_len;
+};
+
+typedef int sy_call_t(struct lwp *, const void *, register_t *);
+
+int sys_read(struct lwp *, const struct sys_read_args *, register_t *);
+int sys_write(struct lwp *, const struct sys_write_args *, register_t *);
+int sys_open(struct lwp *, const struct sys_open_args *, register_t *);
+int sys_close(struct lwp *, const struct sys_close_args *, register_t *);
+int sys_unmount(struct lwp *, const struct sys_unmount_args *, register_t *);
+int sys_fsync(struct lwp *, const struct sys_fsync_args *, register_t *);
+int sys_mkdir(struct lwp *, const struct sys_mkdir_args *, register_t *);
+int sys_lseek(struct lwp *, const struct sys_lseek_args *, register_t *);
+int sys___mount50(struct lwp *, const struct sys___mount50_args *,
+    register_t *);
+
+#endif /* !_SYS_SYSCALLARGS_H_ */

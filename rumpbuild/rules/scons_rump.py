@@ -1,0 +1,120 @@
+"""SCons tool `scons_rump`: builders for rump kernel libraries.
+
+generate(env) adds three builders; the toolchain's argv comes in the
+construction variables RUMP_CC and RUMP_AR (lists), the arch as RUMP_TARGET
+(`MACHINE/MACHINE_ARCH`, resolved through rumpbuild/arch):
+
+  RumpObject(obj, src, RUMP_ARGV=[…], RUMP_CWD=dir, RUMP_RENAME={…}|None, CPPPATH=[…])
+      run the compile argv in RUMP_CWD (the object folder, where `-I.` and
+      the include links point), then rename the object's symbols into the
+      rump namespace in place (Makefile.rump's rule) unless RUMP_RENAME is None.
+  RumpArchive(lib.a, objs)         `ar crs` (RUMP_AR) of the objects, in order
+  RumpShared(lib.so.N, lib_pic.a, RUMP_SONAME=…, RUMP_LINKFLAGS=[…])
+      `cc -shared -Wl,-soname … --whole-archive lib_pic.a`, as bsd.lib.mk
+      links lib.so from the renamed PIC archive.
+
+Python function actions run the commands with subprocess (cwd per object),
+which is safe under -j, unlike SCons' chdir.  Each action's signature covers
+its argv, so changed flags rebuild exactly what they touch.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+import sys
+
+
+def _run(argv, cwd, what):
+    p = subprocess.run(argv, cwd=cwd, capture_output=True, text=True)
+    if p.stdout:
+        sys.stdout.write(p.stdout)
+    if p.stderr:
+        sys.stderr.write(p.stderr)
+    if p.returncode != 0:
+        sys.stderr.write(f"rumpbuild: {what} failed (status {p.returncode}) in {cwd}:\n  {shlex.join(argv)}\n")
+    return p.returncode
+
+
+def _compile(target, source, env):
+    argv = list(env["RUMP_ARGV"])
+    cwd = env["RUMP_CWD"]
+    os.makedirs(cwd, exist_ok=True)
+    status = _run(argv, cwd, f"compiling {os.path.basename(str(source[0]))}")
+    if status:
+        return status
+    spec = env.get("RUMP_RENAME")
+    if spec:
+        from rumpbuild.arch import resolve
+        from rumpbuild.elf.rename import rename_symbols, rename_table
+
+        tgt = resolve(env["RUMP_TARGET"])
+        obj = str(target[0])
+        table = rename_table(obj, tgt, spec.get("norename") or None)
+        if table:
+            rename_symbols(obj, obj, table)
+    return 0
+
+
+def _compile_str(target, source, env):
+    if env.get("RUMP_VERBOSE"):
+        return shlex.join(env["RUMP_ARGV"])
+    return f"  CC      {os.path.relpath(str(target[0]), env.Dir('#').abspath)}"
+
+
+def _archive(target, source, env):
+    out = str(target[0])
+    if os.path.exists(out):
+        os.remove(out)
+    tmp = out + ".tmp"
+    if os.path.exists(tmp):
+        os.remove(tmp)
+    status = _run(list(env["RUMP_AR"]) + ["crs", tmp] + [str(s) for s in source], os.path.dirname(out),
+                  f"archiving {os.path.basename(out)}")
+    if status:
+        return status
+    os.replace(tmp, out)
+    return 0
+
+
+def _archive_str(target, source, env):
+    return f"  AR      {os.path.basename(str(target[0]))}"
+
+
+def _shared(target, source, env):
+    out = str(target[0])
+    tmp = out + ".tmp"
+    argv = (list(env["RUMP_CC"]) + ["-shared", f"-Wl,-soname,{env['RUMP_SONAME']}", "-o", tmp,
+            "-Wl,--whole-archive", str(source[0]), "-Wl,--no-whole-archive"] + list(env.get("RUMP_LINKFLAGS", [])))
+    status = _run(argv, os.path.dirname(out), f"linking {os.path.basename(out)}")
+    if status:
+        return status
+    os.replace(tmp, out)
+    link = os.path.join(os.path.dirname(out), env["RUMP_SOLINK"])
+    if os.path.lexists(link):
+        os.remove(link)
+    os.symlink(os.path.basename(out), link)
+    return 0
+
+
+def _shared_str(target, source, env):
+    return f"  LINK    {os.path.basename(str(target[0]))}"
+
+
+def generate(env):
+    from SCons.Action import Action
+    from SCons.Builder import Builder
+    from SCons.Scanner.C import CScanner
+
+    env["BUILDERS"]["RumpObject"] = Builder(
+        action=Action(_compile, _compile_str, varlist=["RUMP_ARGV", "RUMP_CWD", "RUMP_RENAME", "RUMP_TARGET"]),
+        source_scanner=CScanner(),
+    )
+    env["BUILDERS"]["RumpArchive"] = Builder(action=Action(_archive, _archive_str, varlist=["RUMP_AR"]))
+    env["BUILDERS"]["RumpShared"] = Builder(
+        action=Action(_shared, _shared_str, varlist=["RUMP_CC", "RUMP_SONAME", "RUMP_LINKFLAGS", "RUMP_SOLINK"]))
+
+
+def exists(env):
+    return True
