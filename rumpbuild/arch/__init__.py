@@ -26,6 +26,13 @@ File schema (``<machine>.toml``)::
       clang_flags   list  extra flags for clang                     (default [])
       zig_target    str   `zig cc -target`, verified to compile C
       zig_flags     list  extra flags for zig cc (e.g. -mcpu=)      (default [])
+      zig_libc_target str `zig cc -target` with musl, used instead of zig_target
+                          so programs link fully static and run under qemu-user
+                          with no sysroot; same CPU arch as zig_target, ABI
+                          musl/musleabi/musleabihf; verified by building and
+                          running a static hello world under `qemu`.  Omit it
+                          where zig has no musl for the arch (then zig uses
+                          zig_target, dynamic glibc)          (default "")
       qemu          str   qemu-user binary that runs this arch's programs
       qemu_sysroot  str   sysroot for `qemu -L` (Debian: /usr/<gcc_triple>)
       native_abi    bool  _RUMP_NATIVEABI (rump code uses the kernel ABI)
@@ -94,6 +101,7 @@ class Target:
     kmod_cppflags: tuple[str, ...]
     is_default: bool
     source: Path
+    zig_libc_target: str = ""
 
     @property
     def name(self) -> str:
@@ -170,6 +178,7 @@ _VARIANT_KEYS: dict[str, tuple[type, Any]] = {
     "clang_flags": (list, []),
     "zig_target": (str, None),
     "zig_flags": (list, []),
+    "zig_libc_target": (str, ""),
     "qemu": (str, None),
     "qemu_sysroot": (str, None),
     "native_abi": (bool, None),
@@ -180,7 +189,8 @@ _VARIANT_KEYS: dict[str, tuple[type, Any]] = {
     "kmod_cflags": (dict, {}),
     "kmod_cppflags": (list, []),
 }
-_OPTIONAL_VARIANT = {"aliases", "gcc_flags", "clang_flags", "zig_flags", "symquirk", "pq", "extra_klinks",
+_OPTIONAL_VARIANT = {"aliases", "gcc_flags", "clang_flags", "zig_flags", "zig_libc_target", "symquirk", "pq",
+                     "extra_klinks",
                      "kmod_cflags", "kmod_cppflags"}
 _CHOICES = {
     "endian": ("little", "big"),
@@ -220,6 +230,27 @@ def _check_table(path: Path, table: dict, schema: dict, optional: set[str], pref
     return out
 
 
+_ZIG_MUSL_ABIS = ("musl", "musleabi", "musleabihf")
+
+
+def _check_zig_libc_target(path: Path, prefix: str, v: dict) -> None:
+    """zig_libc_target must be `<zig_target's arch>-linux-<musl ABI>`."""
+    value = v["zig_libc_target"]
+    if not value:
+        return
+    parts = value.split("-")
+    arch = v["zig_target"].split("-")[0]
+    if len(parts) != 3 or parts[1] != "linux" or parts[2] not in _ZIG_MUSL_ABIS:
+        raise ArchDataError(path, prefix + "zig_libc_target",
+                            f"'{value}' is not ARCH-linux-ABI with ABI one of " + ", ".join(_ZIG_MUSL_ABIS),
+                            [f"e.g. zig_libc_target = \"{arch}-linux-musl\"",
+                             "remove the key if zig has no musl for this arch"])
+    if parts[0] != arch:
+        raise ArchDataError(path, prefix + "zig_libc_target",
+                            f"arch '{parts[0]}' differs from zig_target's '{arch}'",
+                            [f"use {arch}-linux-{parts[2]}"])
+
+
 def _load_file(path: Path) -> Machine:
     try:
         with open(path, "rb") as f:
@@ -241,6 +272,7 @@ def _load_file(path: Path) -> Machine:
             raise ArchDataError(path, f"variant[{i}]", "must be a table ([[variant]])")
         v = _check_table(path, raw, _VARIANT_KEYS, _OPTIONAL_VARIANT, prefix)
         klinks = top["extra_klinks"] if v["extra_klinks"] is None else v["extra_klinks"]
+        _check_zig_libc_target(path, prefix, v)
         variants.append(Target(
             machine=top["machine"],
             machine_arch=v["machine_arch"],
@@ -266,6 +298,7 @@ def _load_file(path: Path) -> Machine:
             kmod_cppflags=tuple(v["kmod_cppflags"]),
             is_default=v["machine_arch"] == top["default"],
             source=path,
+            zig_libc_target=v["zig_libc_target"],
         ))
     if not variants:
         raise ArchDataError(path, "variant", "needs at least one [[variant]] table")

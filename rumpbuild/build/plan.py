@@ -51,6 +51,7 @@ class LibraryPlan:
     imacros: list[str] = field(default_factory=list)
     include_dirs: list[str] = field(default_factory=list)  # for dependency scanning
     link_ldflags: list[str] = field(default_factory=list)
+    generated: list = field(default_factory=list)  # rumpbuild.build.generated.GenStep
 
     @property
     def archive(self) -> str:
@@ -75,6 +76,7 @@ class BuildPlan:
     toolchain: object  # rumpbuild.toolchain.Toolchain
     outdir: str
     libraries: list[LibraryPlan]
+    sysdir: str = ""
 
     def compile_commands(self) -> list[dict]:
         out = []
@@ -112,10 +114,12 @@ def plan_library(entry, toolchain, target, outdir: str, kind: str | None = None)
     ev = entry.evaluator
     if ev is None:
         raise AssertionError("plan_library needs an entry scanned with keep_evaluator=True")
+    from rumpbuild.build.generated import generation_steps
+
     lib = entry.lib or entry.kmod or entry.name
     kind = kind or entry.kind
-    objdir = os.path.join(outdir, "obj", lib)
-    missing = [s.name for s in entry.sources if s.status != "found"]
+    objdir = ev.objdir or os.path.join(outdir, "obj", lib)
+    missing = [s.name for s in entry.sources if s.status == "missing"]
     if missing:
         raise UserError(
             f"{lib}: sources not found in the tree: {', '.join(missing[:6])}"
@@ -124,6 +128,7 @@ def plan_library(entry, toolchain, target, outdir: str, kind: str | None = None)
             ["check that the tree is complete (a sys/-only tree lacks common/ and external/)",
              f"`rumpbuild scan -v {entry.name}` shows where each source was looked for"],
         )
+    generated = generation_steps(entry)
     user_stems = {os.path.splitext(os.path.basename(s))[0] for s in entry.rumpcomp_user_srcs}
     cc = list(toolchain.cc)
     objects = []
@@ -134,6 +139,7 @@ def plan_library(entry, toolchain, target, outdir: str, kind: str | None = None)
         if lang is None:
             continue  # headers and other non-compiled SRCS entries
         user = stem in user_stems
+        path = s.path or os.path.join(objdir, s.name)  # generated sources live in the object folder
         argv = {}
         for flavour, osuf in FLAVOUR_SUFFIX.items():
             src_suffix = "c" if lang == "c" else "S"
@@ -142,11 +148,13 @@ def plan_library(entry, toolchain, target, outdir: str, kind: str | None = None)
                 raise UserError(f"{entry.makefile}: not a library Makefile (no <bsd.lib.mk> include)",
                                 ["rumpbuild builds Makefiles that include <bsd.lib.mk> or <bsd.kmodule.mk>"])
             obj = stem + osuf
-            locals_ = {".IMPSRC": s.path, ".TARGET": obj, "<": s.path, "@": obj}
+            locals_ = {".IMPSRC": path, ".TARGET": obj, "<": path, "@": obj}
             flags = ev.expand(ev.lookup(var), locals_).split()
             flags = toolchain.drop_flags(flags)
-            argv[flavour] = cc + flags + [s.path, "-o", obj]
-        objects.append(ObjectPlan(s.path, stem, lang, argv, rename=not user and kind != "hypercall", user=user))
+            argv[flavour] = cc + flags + [path, "-o", obj]
+        norename = obj_norename(entry, stem)
+        objects.append(ObjectPlan(path, stem, lang, argv, rename=not (user or norename) and kind != "hypercall",
+                                  user=user))
     if not objects:
         raise UserError(f"{lib}: the Makefile lists no C or assembler sources ({entry.makefile})")
     klinks = []
@@ -159,8 +167,13 @@ def plan_library(entry, toolchain, target, outdir: str, kind: str | None = None)
     return LibraryPlan(
         lib=lib, name=entry.name, kind=kind, category=entry.category, makefile=entry.makefile,
         objdir=objdir, outdir=outdir, objects=objects, klinks=klinks, rename=rename,
-        shlib_major=ev.value("SHLIB_MAJOR") or "0", imacros=files, include_dirs=dirs,
+        shlib_major=ev.value("SHLIB_MAJOR") or "0", imacros=files, include_dirs=dirs, generated=generated,
     )
+
+
+def obj_norename(entry, stem: str) -> bool:
+    """RUMPOBJ_NORENAME lists objects (x.o x.pico x.po) Makefile.rump must not rename."""
+    return any(os.path.splitext(o)[0] == stem for o in entry.rumpobj_norename)
 
 
 def _sys_dir(ev) -> Path:

@@ -13,7 +13,10 @@ from typing import Callable
 # Subcommand name -> module under rumpbuild.commands; order is --help order.
 COMMAND_MODULES = {
     "scan": "scan",
+    "component": "component",
+    "rules": "rules",
     "arches": "arches",
+    "doctor": "doctor",
 }
 
 

@@ -45,7 +45,7 @@ class _Frame:
 class Evaluator:
     """Reads Makefiles into variables.  See module docstring."""
 
-    def __init__(self, cmdline_vars=None, sysmk=None, make_targets=(), env=None):
+    def __init__(self, cmdline_vars=None, sysmk=None, make_targets=(), env=None, objdir=None):
         self.cmdline = dict(cmdline_vars or {})
         self.vars: dict[str, str] = {}
         self.sysmk = sysmk
@@ -54,8 +54,16 @@ class Evaluator:
         self.path_dirs: list[str] = []
         self.suffix_paths: dict[str, list[str]] = {}
         self.targets: set[str] = set()
+        # target -> (sources as expanded, recipe lines as written); rules are
+        # never run by the evaluator, but builds run them for generated sources.
+        self.rules: dict[str, tuple[list[str], list[str]]] = {}
+        self._rule_targets: list[str] = []
+        self.objdir = objdir
         self.warnings: list[tuple[str, int, str]] = []
         self.files_read: list[str] = []
+        # Every assignment and .PATH line as read: (name, op, raw value, file, line).
+        # Rule generators use it to tell a Makefile's own flags from inherited ones.
+        self.history: list[tuple[str, str, str, str, int]] = []
         self.curdir = os.getcwd()
         self._parsefile = ""
         self._lineno = 0
@@ -78,7 +86,7 @@ class Evaluator:
         if name == ".CURDIR":
             return self.curdir
         if name == ".OBJDIR":
-            return self.vars.get(".OBJDIR", self.curdir)
+            return self.objdir or self.curdir
         if name == ".PARSEDIR":
             return os.path.dirname(self._parsefile) if self._parsefile else None
         if name == ".PARSEFILE":
@@ -130,6 +138,8 @@ class Evaluator:
 
     def assign(self, name: str, value: str, op: str = "=") -> None:
         """Assign as a Makefile line `name op value` would (no shell for !=)."""
+        if self._parsefile:
+            self.history.append((name, op, value, self._parsefile, self._lineno))
         if name in self.cmdline:
             return
         if op == "=":
@@ -265,7 +275,9 @@ class Evaluator:
             if not active:
                 continue
             if line.tab and in_rule:
-                continue  # a shell command of the current rule
+                for t in self._rule_targets:  # a shell command of the current rule
+                    self.rules[t][1].append(line.raw or text.strip())
+                continue
             in_rule = self._statement(text)
         if conds:
             self._lineno = conds[-1][3]
@@ -380,9 +392,17 @@ class Evaluator:
         # A dependency line.
         targets = self.expand(text[:op_at]).split()
         sources = text[op_at + len(op) :]
+        self._rule_targets = [t for t in targets if t[:1] != "."]
+        if self._rule_targets:
+            srcs = [w for w in self.expand(sources).split() if w[:1] != "."]
+            for t in self._rule_targets:
+                old = self.rules.get(t)
+                self.rules[t] = (old[0] + srcs if old else srcs, old[1] if old else [])
         for t in targets:
             if t == ".PATH" or t.startswith(".PATH."):
-                self._add_path(t, self.expand(sources).split())
+                dirs = self.expand(sources).split()
+                self.history.append((t, ":", " ".join(dirs), self._parsefile, self._lineno))
+                self._add_path(t, dirs)
             elif t[:1] != ".":
                 self.targets.add(t)
         return True

@@ -20,6 +20,7 @@ class Line:
     text: str  # comment-stripped, continuation-joined, right-stripped
     tab: bool  # the physical line started with a tab (a possible recipe)
     end: int = 0  # last physical line; bmake blames this one in messages
+    raw: str = ""  # tab lines: the text with comments kept (a shell command)
 
 
 def _strip_comment(text: str) -> str:
@@ -68,9 +69,10 @@ def split_lines(source: str) -> list[Line]:
             parts.append(stripped)
             break
         i += 1
-        text = _strip_comment(" ".join(parts)).rstrip()
-        if text.strip():
-            lines.append(Line(start + 1, text, tab, i))
+        joined = " ".join(parts)
+        text = _strip_comment(joined).rstrip()
+        if text.strip() or (tab and joined.strip()):
+            lines.append(Line(start + 1, text, tab, i, joined.strip() if tab else ""))
     return lines
 
 

@@ -50,7 +50,7 @@ def _compile(target, source, env):
         from rumpbuild.elf.rename import rename_symbols, rename_table
 
         tgt = resolve(env["RUMP_TARGET"])
-        obj = str(target[0])
+        obj = target[0].abspath
         table = rename_table(obj, tgt, spec.get("norename") or None)
         if table:
             rename_symbols(obj, obj, table)
@@ -64,13 +64,13 @@ def _compile_str(target, source, env):
 
 
 def _archive(target, source, env):
-    out = str(target[0])
+    out = target[0].abspath
     if os.path.exists(out):
         os.remove(out)
     tmp = out + ".tmp"
     if os.path.exists(tmp):
         os.remove(tmp)
-    status = _run(list(env["RUMP_AR"]) + ["crs", tmp] + [str(s) for s in source], os.path.dirname(out),
+    status = _run(list(env["RUMP_AR"]) + ["crs", tmp] + [s.abspath for s in source], os.path.dirname(out),
                   f"archiving {os.path.basename(out)}")
     if status:
         return status
@@ -83,10 +83,10 @@ def _archive_str(target, source, env):
 
 
 def _shared(target, source, env):
-    out = str(target[0])
+    out = target[0].abspath
     tmp = out + ".tmp"
     argv = (list(env["RUMP_CC"]) + ["-shared", f"-Wl,-soname,{env['RUMP_SONAME']}", "-o", tmp,
-            "-Wl,--whole-archive", str(source[0]), "-Wl,--no-whole-archive"] + list(env.get("RUMP_LINKFLAGS", [])))
+            "-Wl,--whole-archive", source[0].abspath, "-Wl,--no-whole-archive"] + list(env.get("RUMP_LINKFLAGS", [])))
     status = _run(argv, os.path.dirname(out), f"linking {os.path.basename(out)}")
     if status:
         return status
@@ -102,6 +102,34 @@ def _shared_str(target, source, env):
     return f"  LINK    {os.path.basename(str(target[0]))}"
 
 
+def _generate_src(target, source, env):
+    cwd = env["RUMP_CWD"]
+    os.makedirs(cwd, exist_ok=True)
+    for line in env["RUMP_SHELL"]:
+        status = _run(["/bin/sh", "-c", line], cwd, f"generating {os.path.basename(str(target[0]))}")
+        if status:
+            return status
+    return 0
+
+
+def _generate_str(target, source, env):
+    return f"  GEN     {' '.join(os.path.basename(str(t)) for t in target)}"
+
+
+def _ioconf(target, source, env):
+    from pathlib import Path
+
+    from rumpbuild.errors import UserError
+    from rumpbuild.ioconf import generate_ioconf
+
+    try:
+        generate_ioconf(Path(env["RUMP_SYSDIR"]), Path(source[0].abspath), Path(env["RUMP_CWD"]))
+    except UserError as exc:
+        sys.stderr.write(exc.render() + "\n")
+        return 1
+    return 0
+
+
 def generate(env):
     from SCons.Action import Action
     from SCons.Builder import Builder
@@ -111,6 +139,9 @@ def generate(env):
         action=Action(_compile, _compile_str, varlist=["RUMP_ARGV", "RUMP_CWD", "RUMP_RENAME", "RUMP_TARGET"]),
         source_scanner=CScanner(),
     )
+    env["BUILDERS"]["RumpGenerate"] = Builder(action=Action(_generate_src, _generate_str,
+                                                             varlist=["RUMP_SHELL", "RUMP_CWD"]))
+    env["BUILDERS"]["RumpIoconf"] = Builder(action=Action(_ioconf, _generate_str, varlist=["RUMP_SYSDIR"]))
     env["BUILDERS"]["RumpArchive"] = Builder(action=Action(_archive, _archive_str, varlist=["RUMP_AR"]))
     env["BUILDERS"]["RumpShared"] = Builder(
         action=Action(_shared, _shared_str, varlist=["RUMP_CC", "RUMP_SONAME", "RUMP_LINKFLAGS", "RUMP_SOLINK"]))

@@ -28,4 +28,4 @@ def make_vars(tree, target_vars: dict, overrides: dict | None = None) -> dict:
     v["TOPRUMP"] = str(tree.rump)  # buildrump passes it; 15 dev components need it
     if overrides:
         v.update(overrides)
-    return v
+    return {k: val for k, val in v.items() if val is not None}  # None: leave undefined

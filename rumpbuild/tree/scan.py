@@ -129,9 +129,16 @@ def discover(tree) -> list[tuple[str, str, str, str | None]]:
     return found
 
 
-def evaluate(tree, kind, name, makefile, category, target_vars, overrides=None, keep_evaluator=False) -> Entry:
+def objdir_for(tree, makefile: str, objroot: str) -> str:
+    """NetBSD-style object folder: OBJROOT/<folder of the Makefile, relative to the tree>."""
+    return os.path.join(objroot, os.path.relpath(os.path.dirname(makefile), tree.root))
+
+
+def evaluate(tree, kind, name, makefile, category, target_vars, overrides=None, keep_evaluator=False,
+             objroot=None) -> Entry:
     entry = Entry(kind=kind, name=name, makefile=makefile, category=category)
-    ev = Evaluator(make_vars(tree, target_vars, overrides), SystemMakefiles())
+    objdir = objdir_for(tree, makefile, objroot) if objroot else None
+    ev = Evaluator(make_vars(tree, target_vars, overrides), SystemMakefiles(), objdir=objdir)
     try:
         ev.evaluate_file(makefile)
     except MakefileError as exc:
@@ -178,7 +185,7 @@ def _fill(entry: Entry, ev: Evaluator) -> None:
         path = ev.resolve_source(s)
         if path:
             entry.sources.append(Source(s, path, "found"))
-        elif os.path.basename(s) in GENERATED_SOURCES or s in ev.targets:
+        elif os.path.basename(s) in GENERATED_SOURCES or s in ev.targets or s in ev.rules:
             entry.sources.append(Source(s, None, "generated"))
         else:
             entry.sources.append(Source(s, None, "missing"))
@@ -231,9 +238,10 @@ def link_modules(entries: list[Entry]) -> None:
             m.candidate = True
 
 
-def scan(tree, target_vars: dict, overrides=None, names=None, keep_evaluator=False) -> ScanResult:
-    """Evaluate the tree's Makefiles (all, or those whose name is in *names*)."""
+def scan(tree, target_vars: dict, overrides=None, names=None, keep_evaluator=False, objroot=None) -> ScanResult:
+    """Evaluate the tree's Makefiles; *objroot* sets .OBJDIR as a build would."""
     items = discover(tree)
-    entries = [evaluate(tree, k, n, mf, cat, target_vars, overrides, keep_evaluator) for k, n, mf, cat in items]
+    entries = [evaluate(tree, k, n, mf, cat, target_vars, overrides, keep_evaluator, objroot)
+               for k, n, mf, cat in items]
     link_modules(entries)
     return ScanResult(tree, target_vars, entries)

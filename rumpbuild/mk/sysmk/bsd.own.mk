@@ -28,6 +28,12 @@ USETOOLS?=	never
 TOOL_AWK?=	awk
 TOOL_CONFIG?=	config
 TOOL_SED?=	sed
+HOST_SH?=	sh
+TOOL_CAT?=	cat
+TOOL_MKDEP?=	:
+_MKMSG_CREATE?=	:
+_MKTARGET_CREATE?=	:
+_MKMSG?=	:
 LORDER?=	lorder
 TSORT?=		tsort -q
 .endif

@@ -1,0 +1,100 @@
+"""The SCons backend: write the output folder, run SCons, report progress.
+
+Output folder layout (one per arch)::
+
+    OUT/rumpbuild-scons.json    toolchain argv, arch, the SConscripts to read
+    OUT/SConscript.<lib>        generated rules, one per library (templates/SConscript.j2)
+    OUT/obj/<lib>/              objects, include links (machine → sys/arch/…)
+    OUT/lib<lib>.a  lib<lib>_pic.a  lib<lib>.so.0  lib<lib>.so
+    OUT/compile_commands.json
+
+SCons is run as a subprocess (`python -m SCons -f rumpbuild/rules/SConstruct -C OUT`),
+so the same command rebuilds by hand.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from rumpbuild.errors import UserError
+from rumpbuild.fsutil import write_atomic
+from rumpbuild.templates import render
+
+PACKAGE_PARENT = str(Path(__file__).resolve().parents[2])
+SCONSTRUCT = str(Path(__file__).resolve().parents[1] / "rules" / "SConstruct")
+_PROGRESS = re.compile(r"^  (CC|AR|LINK|GEN)\s+(\S+)")
+
+
+def _make_klinks(lib) -> None:
+    os.makedirs(lib.objdir, exist_ok=True)
+    for name, dst in lib.klinks:
+        link = os.path.join(lib.objdir, name)
+        if os.path.islink(link):
+            if os.readlink(link) == dst:
+                continue
+            os.unlink(link)
+        elif os.path.exists(link):
+            raise UserError(f"{link} exists and is not a symbolic link; rumpbuild needs it for <{name}/…> includes",
+                            ["remove it, or use another --out folder"])
+        os.symlink(dst, link)
+
+
+def write_outdir(plan, shared: bool, verbose: bool = False) -> list[str]:
+    """Write the SCons files for *plan*; returns the SConscript paths."""
+    os.makedirs(plan.outdir, exist_ok=True)
+    sconscripts = []
+    for lib in plan.libraries:
+        _make_klinks(lib)
+        text = render("SConscript.j2", lib=lib, target=plan.target, toolchain=plan.toolchain,
+                      makefile_rel=lib.makefile, shared=shared and lib.kind != "kmod",
+                      sysdir=str(Path(plan.sysdir)) if getattr(plan, "sysdir", None) else "")
+        path = os.path.join(plan.outdir, f"SConscript.{lib.lib}")
+        write_atomic(path, text)
+        sconscripts.append(path)
+    conf = {
+        "rumpbuild_path": PACKAGE_PARENT,
+        "cc": list(plan.toolchain.cc),
+        "ar": list(plan.toolchain.ar),
+        "target": plan.target.name,
+        "verbose": verbose,
+        "sconscripts": [os.path.basename(s) for s in sconscripts],
+    }
+    write_atomic(os.path.join(plan.outdir, "rumpbuild-scons.json"), json.dumps(conf, indent=1) + "\n")
+    write_atomic(os.path.join(plan.outdir, "compile_commands.json"),
+                 json.dumps(plan.compile_commands(), indent=1) + "\n")
+    return sconscripts
+
+
+def scons_argv(outdir: str, jobs: int, targets=()) -> list[str]:
+    return [sys.executable, "-m", "SCons", "-f", SCONSTRUCT, "-C", outdir, "-j", str(jobs), "-Q",
+            "--warn=no-all", *targets]
+
+
+def run_scons(plan, jobs: int | None = None, progress=None, targets=()) -> None:
+    """Build; raises UserError naming what failed.  *progress(kind, path)* per step."""
+    jobs = jobs or os.cpu_count() or 1
+    argv = scons_argv(plan.outdir, jobs, targets)
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1)
+    failed_lines = []
+    for line in proc.stdout:
+        m = _PROGRESS.match(line)
+        if m and progress:
+            progress(m.group(1), m.group(2))
+        elif not m:
+            failed_lines.append(line.rstrip("\n"))
+            if progress is None or getattr(progress, "echo", False):
+                sys.stderr.write(line)
+    status = proc.wait()
+    if status != 0:
+        detail = "\n".join(l for l in failed_lines if l.strip())[-4000:]
+        raise UserError(
+            f"the build in {plan.outdir} failed:\n{detail}",
+            ["the compiler's messages above name the file and line",
+             "`--toolchain gcc|clang|zig` tries another compiler; `rumpbuild doctor` shows which work",
+             f"rerun by hand: {' '.join(argv)}"],
+        )

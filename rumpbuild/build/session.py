@@ -1,0 +1,146 @@
+"""What every building command shares: tree, arch, toolchain, scan, output folder."""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field
+
+from rumpbuild.errors import UnknownNameError, UserError
+
+
+def parse_defines(defines) -> dict:
+    out = {}
+    for d in defines or []:
+        name, sep, value = d.partition("=")
+        if not sep or not name:
+            raise UserError(f"-D '{d}' is not VAR=VALUE", ["write it as -D MKZFS=yes"])
+        out[name] = value
+    return out
+
+
+@dataclass
+class BuildSession:
+    tree: object
+    target: object
+    toolchain: object
+    outdir: str
+    defines: dict = field(default_factory=dict)
+    werror: bool = False
+    jobs: int | None = None
+    verbose: bool = False
+    quiet: bool = False
+    _scan: object = None
+
+    @classmethod
+    def from_args(cls, args) -> "BuildSession":
+        from rumpbuild.arch import resolve
+        from rumpbuild.commands.component import host_arch
+        from rumpbuild.toolchain import find_toolchain
+        from rumpbuild.tree import find_tree
+
+        tree = find_tree(getattr(args, "src", None))
+        target = resolve(getattr(args, "arch", None) or host_arch())
+        toolchain = find_toolchain(target, getattr(args, "toolchain", "auto") or "auto")
+        out = getattr(args, "out", None) or os.path.join("rumpbuild-out", target.machine_arch)
+        return cls(tree=tree, target=target, toolchain=toolchain, outdir=os.path.abspath(out),
+                   defines=parse_defines(getattr(args, "defines", [])), werror=getattr(args, "werror", False),
+                   jobs=getattr(args, "jobs", None), verbose=getattr(args, "verbose", False),
+                   quiet=getattr(args, "quiet", False))
+
+    # -- evaluation ---------------------------------------------------------
+    def make_overrides(self) -> dict:
+        tc = self.toolchain
+        extra = list(tc.extra_cflags())
+        if self.target.wno_format:
+            extra.append("-Wno-format")
+        v = {
+            "ACTIVE_CC": tc.active_cc,
+            "RUMPKERN_UNDEF": " ".join(tc.undef_flags()),
+            "RUMPBUILD_CFLAGS": " ".join(extra),
+        }
+        if self.werror:
+            v["NOGCCERROR"] = None  # undefined: bsd.sys.mk adds -Werror
+        v.update(self.defines)
+        return v
+
+    def scan(self):
+        if self._scan is None:
+            from rumpbuild.tree.scan import scan
+
+            overrides = self.make_overrides()
+            self._scan = scan(self.tree, self.target.make_vars(), overrides, keep_evaluator=True,
+                              objroot=os.path.join(self.outdir, "obj"))
+        return self._scan
+
+    def find_component(self, name: str):
+        res = self.scan()
+        libs = [e for e in res.entries if e.kind in ("component", "faction", "hypercall")]
+        for e in libs:
+            if name in (e.name, e.lib) or (e.lib and name == "lib" + e.lib) or name in e.fs_names:
+                if e.error:
+                    raise UserError(e.error["message"],
+                                    ["fix the Makefile at that line; `rumpbuild scan` lists all errors"])
+                return e
+        cands = [m for m in res.entries if m.kind == "module" and name in (m.name, m.kmod)]
+        if cands and cands[0].candidate:
+            raise UserError(f"'{name}' is a kernel module with no rump component in this tree",
+                            [f"`rumpbuild component {name}` will generate one once module conversion lands"])
+        known = sorted({n for e in libs for n in (e.name, e.lib) if n})
+        raise UnknownNameError("component", name, known, ["`rumpbuild scan` lists every component"])
+
+    def closure(self, entry):
+        from rumpbuild.build.closure import link_closure
+
+        return link_closure(self.scan(), entry)
+
+    # -- building -----------------------------------------------------------
+    def plan(self, entries, shared=True):
+        from rumpbuild.build.plan import BuildPlan, plan_library
+
+        libs = [plan_library(e, self.toolchain, self.target, self.outdir) for e in entries]
+        return BuildPlan(self.target, self.toolchain, self.outdir, libs, str(self.tree.sys))
+
+    def build(self, entries, shared=True):
+        from rumpbuild.build.engine import run_scons, write_outdir
+
+        plan = self.plan(entries, shared)
+        write_outdir(plan, shared=shared, verbose=self.verbose)
+        total = sum(len(l.objects) * 2 + 2 + (1 if shared else 0) for l in plan.libraries)
+        with Progress(total, quiet=self.quiet, echo=self.verbose) as progress:
+            run_scons(plan, self.jobs, progress)
+        return plan
+
+
+class Progress:
+    """Live progress in a terminal, one plain line per step elsewhere (CI logs)."""
+
+    def __init__(self, total: int, quiet=False, echo=False):
+        self.total = total
+        self.done = 0
+        self.quiet = quiet
+        self.echo = echo
+        self.live = sys.stderr.isatty() and not quiet
+        self._bar = None
+
+    def __enter__(self):
+        if self.live:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress as RichProgress, TextColumn
+
+            self._rich = RichProgress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                                      transient=True)
+            self._rich.__enter__()
+            self._bar = self._rich.add_task("building", total=self.total)
+        return self
+
+    def __call__(self, kind, path):
+        self.done += 1
+        if self.live:
+            self._rich.update(self._bar, advance=1, description=f"{kind:4} {os.path.basename(path)}")
+        elif not self.quiet:
+            print(f"[{self.done}/{self.total}] {kind} {path}", file=sys.stderr)
+
+    def __exit__(self, *exc):
+        if self.live:
+            self._rich.__exit__(*exc)
+        return False

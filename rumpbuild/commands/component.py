@@ -1,0 +1,104 @@
+"""`rumpbuild component NAME --arch ARCH`: build a rump component library."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+from rumpbuild.commands import Command
+from rumpbuild.errors import UnknownNameError, UserError
+
+DESCRIPTION = """\
+Build one rump component (and the components its link closure needs) for a
+NetBSD machine, cross-compiled, with the flags the tree's own Makefiles give
+and every kernel symbol renamed into the rumpns_ namespace, exactly as
+Makefile.rump does.  Output, one folder per arch (default
+rumpbuild-out/<MACHINE_ARCH>):
+
+  lib<LIB>.a        static archive of renamed objects
+  lib<LIB>_pic.a    the same, compiled -fPIC (as NetBSD's .pico objects)
+  lib<LIB>.so.0     shared library linked from the PIC archive, and lib<LIB>.so
+  compile_commands.json, SConscript.<LIB> (the SCons rules used)
+
+The build runs on SCons with content signatures: a second run rebuilds only
+what changed.  --deps prints the libraries a program must link, in order.
+
+examples:
+  rumpbuild component msdos                      example tree, host arch
+  rumpbuild component ffs --src ~/netbsd/src --arch evbarm --toolchain zig
+  rumpbuild component ext2fs --src ~/netbsd/src --deps
+"""
+
+
+def add_arguments(p):
+    p.add_argument("name", metavar="NAME", help="component: folder name (ffs), LIB (rumpfs_ffs) or file system")
+    p.add_argument("--src", metavar="DIR", help="NetBSD source tree (default: the bundled example tree)")
+    p.add_argument("--arch", default=None, metavar="ARCH",
+                   help="NetBSD MACHINE or MACHINE_ARCH (default: the host's; see `rumpbuild arches`)")
+    p.add_argument("--toolchain", default="auto", metavar="NAME",
+                   help="zig, gcc, clang or auto (default); CC/AR in the environment override")
+    p.add_argument("--out", metavar="DIR", help="output folder (default: rumpbuild-out/<MACHINE_ARCH>)")
+    p.add_argument("-j", "--jobs", type=int, default=None, help="parallel compiles (default: CPUs)")
+    p.add_argument("-D", dest="defines", action="append", default=[], metavar="VAR=VALUE",
+                   help="make variable on the command line, e.g. -D DBG='-O2 -g'")
+    p.add_argument("--werror", action="store_true", help="keep -Werror (NetBSD's default; off because new "
+                   "compilers warn about old trees)")
+    p.add_argument("--no-shared", action="store_true", help="do not link lib<LIB>.so")
+    p.add_argument("--deps", action="store_true", help="print the link closure (-l flags in order) and exit")
+    p.add_argument("--json", action="store_true", help="machine-readable result")
+    p.add_argument("-v", "--verbose", action="store_true", help="print every compile command")
+
+
+def host_arch() -> str:
+    import platform
+
+    from rumpbuild.arch import resolve
+
+    m = platform.machine()
+    try:
+        return resolve(m).name
+    except UserError:
+        return "amd64"
+
+
+def run(args) -> int:
+    from rumpbuild.build.session import BuildSession
+
+    session = BuildSession.from_args(args)
+    entry = session.find_component(args.name)
+    closure = session.closure(entry)
+    if args.deps:
+        libs = [e.lib for e in closure]
+        if args.json:
+            json.dump({"component": entry.lib, "arch": session.target.name, "link": libs,
+                       "ldadd": [f"-l{l}" for l in libs]}, sys.stdout, indent=1)
+            print()
+        else:
+            print(" ".join(f"-l{l}" for l in libs))
+        return 0
+    built = [e for e in closure if e.kind == "component"]
+    plan = session.build(built, shared=not args.no_shared)
+    report = {
+        "component": entry.lib,
+        "arch": session.target.name,
+        "toolchain": session.toolchain.name,
+        "out": plan.outdir,
+        "libraries": [{"lib": l.lib, "archive": l.archive, "pic_archive": l.pic_archive,
+                       "shared": None if args.no_shared else l.shared, "objects": len(l.objects)}
+                      for l in plan.libraries],
+        "link": [e.lib for e in closure],
+    }
+    if args.json:
+        json.dump(report, sys.stdout, indent=1)
+        print()
+    else:
+        for l in plan.libraries:
+            print(f"built {os.path.relpath(l.archive)} ({len(l.objects)} objects), "
+                  f"{os.path.basename(l.pic_archive)}" + ("" if args.no_shared else f", {os.path.basename(l.shared)}"))
+        print("link with: " + " ".join(f"-l{e.lib}" for e in closure))
+    return 0
+
+
+COMMAND = Command("component", "build a rump component library for a NetBSD machine", DESCRIPTION,
+                  add_arguments, run)

@@ -1,0 +1,78 @@
+"""`rumpbuild rules NAME`: write NetBSD-style Makefile and SCons rules for a component."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from rumpbuild.commands import Command
+from rumpbuild.errors import UserError
+
+DESCRIPTION = """\
+Write the build rules of a component:
+
+  make    a NetBSD-style Makefile, a drop-in for sys/rump/<cat>/lib/lib<name>/,
+          with the component's own sources, .PATH and flags (what it inherits
+          from Makefile.rump is left to Makefile.rump), readable by NetBSD's make
+  scons   the SConscript rumpbuild builds it with, plus rumpbuild-scons.json;
+          `scons -f <rumpbuild>/rumpbuild/rules/SConstruct -C DIR` then builds it
+
+Without -o the Makefile goes to standard output (and the SCons rules to
+rumpbuild-rules/<MACHINE_ARCH>/).  Nothing in the source tree changes.
+
+examples:
+  rumpbuild rules msdos
+  rumpbuild rules ffs --src ~/netbsd/src --format scons -o /tmp/ffs-rules --arch evbarm
+"""
+
+
+def add_arguments(p):
+    p.add_argument("name", metavar="NAME", help="component (folder name or LIB)")
+    p.add_argument("--src", metavar="DIR", help="NetBSD source tree (default: the bundled example tree)")
+    p.add_argument("--arch", metavar="ARCH", help="NetBSD MACHINE or MACHINE_ARCH (SCons rules are per arch)")
+    p.add_argument("--toolchain", default="auto", metavar="NAME", help="zig, gcc, clang or auto (SCons rules)")
+    p.add_argument("--format", choices=["make", "scons", "both"], default="make")
+    p.add_argument("-o", "--output", metavar="DIR", help="folder to write the rules into")
+    p.add_argument("-D", dest="defines", action="append", default=[], metavar="VAR=VALUE")
+
+
+def makefile_for(session, entry) -> tuple[str, str]:
+    """(file name, text) of the NetBSD Makefile for an existing component."""
+    from rumpbuild.rules.makefile import component_makefile
+
+    newdir = os.path.dirname(entry.makefile)
+    text = component_makefile(entry, session.tree, entry.category, entry.lib, newdir,
+                              origin=session.tree.rel(entry.makefile))
+    return "Makefile", text
+
+
+def run(args) -> int:
+    from rumpbuild.build.engine import write_outdir
+    from rumpbuild.build.session import BuildSession
+    from rumpbuild.fsutil import write_atomic
+
+    session = BuildSession.from_args(args)
+    entry = session.find_component(args.name)
+    if entry.kind != "component":
+        raise UserError(f"'{args.name}' is a {entry.kind}, not a component; rules are written for components")
+    written = []
+    if args.format in ("make", "both"):
+        name, text = makefile_for(session, entry)
+        if args.output:
+            path = os.path.join(args.output, name)
+            write_atomic(path, text)
+            written.append(path)
+        else:
+            sys.stdout.write(text)
+    if args.format in ("scons", "both"):
+        out = args.output or os.path.join("rumpbuild-rules", session.target.machine_arch)
+        session.outdir = os.path.abspath(out)
+        plan = session.plan([entry])
+        written += write_outdir(plan, shared=True)
+        written.append(os.path.join(session.outdir, "rumpbuild-scons.json"))
+    for w in written:
+        print(f"wrote {w}", file=sys.stderr)
+    return 0
+
+
+COMMAND = Command("rules", "write NetBSD Makefile / SCons rules for a component", DESCRIPTION, add_arguments, run)
