@@ -19,6 +19,7 @@ from rumpbuild.errors import UserError
 
 # Object suffix per flavour, as bsd.lib.mk names them.
 FLAVOUR_SUFFIX = {"static": ".o", "pic": ".pico"}
+_CC_TOKEN = "__rumpbuild_cc__"
 LANG_BY_SUFFIX = {".c": "c", ".S": "S", ".s": "S"}
 
 
@@ -148,8 +149,18 @@ def plan_library(entry, toolchain, target, outdir: str, kind: str | None = None)
                 raise UserError(f"{entry.makefile}: not a library Makefile (no <bsd.lib.mk> include)",
                                 ["rumpbuild builds Makefiles that include <bsd.lib.mk> or <bsd.kmodule.mk>"])
             obj = stem + osuf
-            locals_ = {".IMPSRC": path, ".TARGET": obj, "<": path, "@": obj}
-            flags = ev.expand(ev.lookup(var), locals_).split()
+            locals_ = {".IMPSRC": path, ".TARGET": obj, "<": path, "@": obj, ".ALLSRC": path}
+            recipe = ev.rules.get(obj, ((), ()))[1] if user else ()
+            if recipe:
+                # The tree's own rule (Makefile.rump's RUMPCOMP_USER_SRCS .for loop).
+                locals_["CC"] = _CC_TOKEN
+                words = shell_words(ev.expand(recipe[-1], locals_), entry.makefile)
+                if _CC_TOKEN not in words:
+                    raise UserError(f"{entry.makefile}: the rule for {obj} does not run ${{CC}}: {recipe[-1]}")
+                k = words.index(_CC_TOKEN)
+                argv[flavour] = cc + toolchain.drop_flags(words[k + 1 :])
+                continue
+            flags = shell_words(ev.expand(ev.lookup(var), locals_), entry.makefile)
             flags = toolchain.drop_flags(flags)
             argv[flavour] = cc + flags + [path, "-o", obj]
         norename = obj_norename(entry, stem)
@@ -178,6 +189,14 @@ def obj_norename(entry, stem: str) -> bool:
 
 def _sys_dir(ev) -> Path:
     return Path(ev.value("NETBSDSRCDIR")) / "sys"
+
+
+def shell_words(text: str, where: str) -> list[str]:
+    """Split a command line as /bin/sh would (make hands its commands to the shell)."""
+    try:
+        return shlex.split(text)
+    except ValueError as exc:
+        raise UserError(f"{where}: cannot split the compile flags ({exc}): {text[:200]}") from None
 
 
 def quote_argv(argv: list[str]) -> str:

@@ -59,6 +59,8 @@ class BuildSession:
             "RUMPKERN_UNDEF": " ".join(tc.undef_flags()),
             "RUMPBUILD_CFLAGS": " ".join(extra),
         }
+        # hypercall code (RUMPCOMP_USER_SRCS) finds <rump/…> headers here, as buildrump's stage
+        v["BUILDRUMP_CPPFLAGS"] = "-I" + os.path.join(self.outdir, "include")
         if self.werror:
             v["NOGCCERROR"] = None  # undefined: bsd.sys.mk adds -Werror
         v.update(self.defines)
@@ -68,7 +70,10 @@ class BuildSession:
         if self._scan is None:
             from rumpbuild.tree.scan import scan
 
+            from rumpbuild.build.hostconf import write_mkconf
+
             overrides = self.make_overrides()
+            overrides["MAKECONF"] = write_mkconf(self.outdir, self.tree)
             self._scan = scan(self.tree, self.target.make_vars(), overrides, keep_evaluator=True,
                               objroot=os.path.join(self.outdir, "obj"))
         return self._scan
@@ -89,6 +94,18 @@ class BuildSession:
         known = sorted({n for e in libs for n in (e.name, e.lib) if n})
         raise UnknownNameError("component", name, known, ["`rumpbuild scan` lists every component"])
 
+    def find_base(self, name: str):
+        """A faction (rumpkern, rumpvfs, rumpdev, rumpnet) or rumpuser; None if the tree has none."""
+        for e in self.scan().entries:
+            if e.kind in ("faction", "hypercall") and e.name == name:
+                if e.error:
+                    raise UserError(e.error["message"], ["`rumpbuild scan` lists all errors"])
+                return e
+        if name in ("rumpkern", "rumpuser"):
+            raise UserError(f"this tree has no {name} (lib/librump*, sys/rump/librump)",
+                            ["pass the top of a full NetBSD source tree with --src"])
+        return None
+
     def closure(self, entry):
         from rumpbuild.build.closure import link_closure
 
@@ -103,10 +120,16 @@ class BuildSession:
 
     def build(self, entries, shared=True):
         from rumpbuild.build.engine import run_scons, write_outdir
+        from rumpbuild.build.headers import stage_headers
 
+        stage_headers(self.tree, self.target.make_vars(), os.path.join(self.outdir, "include"))
+        if any(e.kind == "hypercall" for e in entries):
+            from rumpbuild.build.hostconf import run_rumpuser_configure
+
+            run_rumpuser_configure(self.outdir, self.tree, self.target, self.toolchain)
         plan = self.plan(entries, shared)
         write_outdir(plan, shared=shared, verbose=self.verbose)
-        total = sum(len(l.objects) * 2 + 2 + (1 if shared else 0) for l in plan.libraries)
+        total = sum(len(l.objects) * 2 + 2 + (1 if shared else 0) + len(l.generated) for l in plan.libraries)
         with Progress(total, quiet=self.quiet, echo=self.verbose) as progress:
             run_scons(plan, self.jobs, progress)
         return plan

@@ -14,6 +14,8 @@ from typing import Callable
 COMMAND_MODULES = {
     "scan": "scan",
     "component": "component",
+    "kernel": "kernel",
+    "test": "test",
     "rules": "rules",
     "arches": "arches",
     "doctor": "doctor",

@@ -31,8 +31,8 @@ examples:
 """
 
 
-def add_arguments(p):
-    p.add_argument("name", metavar="NAME", help="component: folder name (ffs), LIB (rumpfs_ffs) or file system")
+def add_build_arguments(p):
+    """Options every building command shares."""
     p.add_argument("--src", metavar="DIR", help="NetBSD source tree (default: the bundled example tree)")
     p.add_argument("--arch", default=None, metavar="ARCH",
                    help="NetBSD MACHINE or MACHINE_ARCH (default: the host's; see `rumpbuild arches`)")
@@ -45,9 +45,15 @@ def add_arguments(p):
     p.add_argument("--werror", action="store_true", help="keep -Werror (NetBSD's default; off because new "
                    "compilers warn about old trees)")
     p.add_argument("--no-shared", action="store_true", help="do not link lib<LIB>.so")
-    p.add_argument("--deps", action="store_true", help="print the link closure (-l flags in order) and exit")
     p.add_argument("--json", action="store_true", help="machine-readable result")
     p.add_argument("-v", "--verbose", action="store_true", help="print every compile command")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress output")
+
+
+def add_arguments(p):
+    p.add_argument("name", metavar="NAME", help="component: folder name (ffs), LIB (rumpfs_ffs) or file system")
+    add_build_arguments(p)
+    p.add_argument("--deps", action="store_true", help="print the link closure (-l flags in order) and exit")
 
 
 def host_arch() -> str:

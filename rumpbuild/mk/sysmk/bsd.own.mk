@@ -2,6 +2,10 @@
 # MACHINE_ARCH and MACHINE_CPU arrive as command-line variables.
 .if !defined(_BSD_OWN_MK_)
 _BSD_OWN_MK_=1
+# As NetBSD's: the build's settings file (rumpbuild writes OUT/mk.conf).
+.if defined(MAKECONF) && exists(${MAKECONF})
+.include "${MAKECONF}"
+.endif
 BSDSRCDIR?=	${NETBSDSRCDIR}
 ACTIVE_CC?=	gcc
 HAVE_GCC?=	12

@@ -1,0 +1,53 @@
+"""`rumpbuild kernel --arch ARCH`: build the rump kernel base libraries."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+from rumpbuild.commands import Command
+
+DESCRIPTION = """\
+Build the rump kernel base for a NetBSD machine: librump (rumpkern, with
+libkern and its per-arch assembler, vers.c from the tree's newvers.sh),
+librumpvfs, librumpdev (with config(1)'s ioconf.c for MAINBUS.ioconf),
+librumpnet, and librumpuser, the hypercall library, compiled against the
+target's libc headers with the tree's configure run for the target.
+
+examples:
+  rumpbuild kernel                               example tree, host arch
+  rumpbuild kernel --src ~/netbsd/src --arch evbarm64 --toolchain zig
+"""
+
+BASE = ("rumpkern", "rumpvfs", "rumpdev", "rumpnet", "rumpuser")
+
+
+def add_arguments(p):
+    from rumpbuild.commands.component import add_build_arguments
+
+    add_build_arguments(p)
+    p.add_argument("--only", metavar="LIST", help="comma-separated subset of " + ",".join(BASE))
+
+
+def run(args) -> int:
+    from rumpbuild.build.session import BuildSession
+
+    session = BuildSession.from_args(args)
+    wanted = args.only.split(",") if args.only else list(BASE)
+    entries = [session.find_base(n) for n in wanted]
+    entries = [e for e in entries if e is not None]
+    plan = session.build(entries, shared=not args.no_shared)
+    libs = [{"lib": l.lib, "archive": l.archive, "objects": len(l.objects)} for l in plan.libraries]
+    if args.json:
+        json.dump({"arch": session.target.name, "toolchain": session.toolchain.name, "out": plan.outdir,
+                   "libraries": libs}, sys.stdout, indent=1)
+        print()
+    else:
+        for l in plan.libraries:
+            print(f"built {os.path.relpath(l.archive)} ({len(l.objects)} objects)")
+    return 0
+
+
+COMMAND = Command("kernel", "build the rump kernel base (librump, librumpvfs, …, librumpuser)", DESCRIPTION,
+                  add_arguments, run)

@@ -1,0 +1,63 @@
+"""`rumpbuild test NAME --arch ARCH`: prove a file-system component works."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from rumpbuild.commands import Command
+
+DESCRIPTION = """\
+Build a file-system component, its link closure and the rump kernel base,
+link rumpbuild's smoke-test program against them (static; also shared when
+the program can run dynamically), and run it — natively, or under
+qemu-<arch> for other machines.  One line per step, PASS or FAIL:
+
+  build, image (made with makefs / mkfs.vfat+mcopy / mke2fs / cpio unless
+  --image is given), link, rump_init, etfs, mount, read (a file known to be
+  in the image), write + readback (a new file), unmount, hostimage (after
+  unmount the host image file holds the new data).
+
+Images may name a partition in the rump kernel's own syntax,
+`disk.img%DISKLABEL:f%`.  The exit status is 1 when any step fails.
+
+examples:
+  rumpbuild test msdos                           example tree, host arch
+  rumpbuild test ffs --src ~/netbsd/src --arch evbarm64 --toolchain zig
+  rumpbuild test ffs --src ~/netbsd/src --image disk.img%DISKLABEL:a%
+"""
+
+
+def add_arguments(p):
+    from rumpbuild.commands.component import add_build_arguments
+
+    p.add_argument("name", metavar="NAME", help="file-system component (ffs, msdos, tmpfs, …)")
+    add_build_arguments(p)
+    p.add_argument("--image", metavar="FILE", help="test image (default: made with the host's tools)")
+    p.add_argument("--shared", choices=["auto", "yes", "no"], default="auto",
+                   help="also link and run against the shared libraries (default: where they can run)")
+
+
+def run(args) -> int:
+    from rumpbuild.build.session import BuildSession
+    from rumpbuild.smoke.runner import run_smoke
+
+    session = BuildSession.from_args(args)
+    entry = session.find_component(args.name)
+    shared = None if args.shared == "auto" else args.shared == "yes"
+    res = run_smoke(session, entry, args.image, shared)
+    if args.json:
+        json.dump({"component": res.component, "arch": res.arch, "toolchain": session.toolchain.name,
+                   "ok": res.ok, "steps": [s.__dict__ for s in res.steps]}, sys.stdout, indent=1)
+        print()
+    else:
+        print(f"smoke test of {res.component} on {res.arch} ({session.toolchain.name})")
+        for s in res.steps:
+            v = f"[{s.variant}] " if s.variant else ""
+            print(f"  {s.status:4}  {v}{s.name:10} {s.detail}")
+        print("PASSED" if res.ok else "FAILED")
+    return 0 if res.ok else 1
+
+
+COMMAND = Command("test", "build, link and run a smoke test of a file-system component", DESCRIPTION,
+                  add_arguments, run)

@@ -1,0 +1,227 @@
+"""Build, link and run the smoke test of a file-system component.
+
+Steps, each reported PASS/FAIL/SKIP: build (component, its link closure and
+the rump kernel base), image (made with the host's real tools), link
+(static; shared too where the program can run), then the program's own
+steps (rump_init, mount, read, write, readback, unmount), and last `image`:
+after unmount the host image file holds the bytes the rump kernel wrote.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import shlex
+import shutil
+import subprocess
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rumpbuild.errors import UserError
+from rumpbuild.fsutil import write_atomic
+from rumpbuild.templates import render
+
+HERE = Path(__file__).resolve().parent
+KNOWN_FILE = "HELLO.TXT"
+KNOWN_TEXT = "Hello from the rumpbuild smoke test.\n"
+NEW_FILE = "NEW.TXT"
+PROGRAM_TIMEOUT = 300
+_STEP = re.compile(r"^STEP (\S+) (PASS|FAIL|SKIP) ?(.*)$")
+
+
+@dataclass
+class Step:
+    name: str
+    status: str  # PASS | FAIL | SKIP
+    detail: str = ""
+    variant: str = ""  # static | shared
+
+
+@dataclass
+class SmokeResult:
+    component: str
+    arch: str
+    steps: list[Step] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(s.status != "FAIL" for s in self.steps) and any(s.status == "PASS" for s in self.steps)
+
+    def add(self, name, status, detail="", variant=""):
+        self.steps.append(Step(name, status, detail, variant))
+        return self.steps[-1]
+
+
+def _load(name: str) -> dict:
+    with open(HERE / name, "rb") as f:
+        return tomllib.load(f)
+
+
+def fs_facts(fs_name: str) -> dict:
+    table = _load("filesystems.toml")
+    if fs_name not in table:
+        raise UserError(f"rumpbuild has no smoke-test facts for file system '{fs_name}'",
+                        [f"add a [{fs_name}] table to {HERE / 'filesystems.toml'} (mount type, argument "
+                         "header and struct, image recipe)"])
+    return table[fs_name]
+
+
+def make_image(recipe: str, workdir: str) -> str:
+    """Make a test image holding HELLO.TXT with the host's tools."""
+    spec = _load("images.toml")[recipe]
+    for tool, package in spec.get("tools", {}).items():
+        if not shutil.which(tool):
+            raise UserError(f"making the {recipe} test image needs '{tool}', which is not installed",
+                            [f"apt-get install {package}", "or pass an image of your own with --image FILE"])
+    content = os.path.join(workdir, "image-content")
+    shutil.rmtree(content, ignore_errors=True)
+    os.makedirs(content)
+    Path(content, KNOWN_FILE).write_text(KNOWN_TEXT)
+    image = os.path.join(workdir, f"{recipe}.img")
+    tmp = image + ".tmp"
+    if os.path.exists(tmp):
+        os.unlink(tmp)
+    for cmd in spec["commands"]:
+        line = cmd.format(image=shlex.quote(tmp), dir=shlex.quote(content))
+        p = subprocess.run(["/bin/sh", "-c", line], capture_output=True, text=True)
+        if p.returncode != 0:
+            raise UserError(f"making the test image failed: {line}\n{p.stderr.strip()}",
+                            ["pass an image of your own with --image FILE"])
+    os.replace(tmp, image)
+    return image
+
+
+def _mountargs_object(session, plan, fs_name: str, facts: dict, workdir: str) -> str:
+    """Compile the mount-argument helper as rump kernel code (rumpvfs's flags) and rename it."""
+    from rumpbuild.elf.rename import rename_symbols, rename_table
+
+    vfs = next((l for l in plan.libraries if l.kind == "faction" and l.name == "rumpvfs"), None)
+    if vfs is None:
+        raise UserError("the smoke test needs librumpvfs, and this tree builds none")
+    model = next(o for o in vfs.objects if o.lang == "c" and not o.user)
+    src = os.path.join(workdir, "mountargs.c")
+    write_atomic(src, render("mountargs.c.j2", fs=fs_name, header=facts["header"], struct=facts["struct"],
+                             init=facts.get("init", [])))
+    argv = list(model.argv["static"])
+    k = argv.index(model.source)
+    obj = os.path.join(workdir, "mountargs.o")
+    argv = argv[:k] + [src, "-o", obj]
+    p = subprocess.run(argv, cwd=vfs.objdir, capture_output=True, text=True)
+    if p.returncode != 0:
+        raise UserError(f"compiling the {fs_name} mount arguments failed:\n{p.stderr.strip()[-2000:]}",
+                        [f"check header/struct/init of [{fs_name}] in {HERE / 'filesystems.toml'}"])
+    table = rename_table(obj, session.target)
+    if table:
+        rename_symbols(obj, obj, table)
+    return obj
+
+
+def _link(session, plan_libs, objs, out, shared: bool) -> subprocess.CompletedProcess:
+    tc = session.toolchain
+    cmd = list(tc.cc) + ["-o", out] + objs
+    if shared:
+        libdir = session.outdir
+        cmd += ["-L" + libdir, "-Wl,-rpath," + libdir, "-Wl,--no-as-needed"]
+        cmd += [f"-l{l.lib}" for l in plan_libs]
+    else:
+        cmd += ["-static", "-Wl,--whole-archive"] + [l.archive for l in plan_libs] + ["-Wl,--no-whole-archive"]
+    cmd += ["-lpthread"] + (["-ldl", "-lrt"] if tc.libc == "glibc" else [])
+    return subprocess.run(cmd, capture_output=True, text=True)
+
+
+def run_smoke(session, entry, image: str | None = None, shared: bool | None = None) -> SmokeResult:
+    from rumpbuild.build.closure import module_info
+
+    res = SmokeResult(entry.lib, session.target.name)
+    names, _req = module_info(entry)
+    fs_name = sorted(names)[0] if names else entry.name
+    facts = fs_facts(fs_name)
+    closure = session.closure(entry)
+    for base in ("rumpvfs", "rumpkern", "rumpuser"):
+        b = session.find_base(base)
+        if b is not None and b not in closure:
+            closure.append(b)
+    plan = session.build(closure, shared=True)
+    res.add("build", "PASS", f"{len(plan.libraries)} libraries: " + " ".join(l.lib for l in plan.libraries))
+    by_lib = {l.lib: l for l in plan.libraries}
+    link_libs = [by_lib[e.lib] for e in closure if e.lib in by_lib]
+
+    workdir = os.path.join(session.outdir, "smoke", entry.lib)
+    os.makedirs(workdir, exist_ok=True)
+    key = hostimage = None
+    if facts.get("image") or image:
+        if image:
+            base, sep, part = image.partition("%")  # disk.img%DISKLABEL:f%
+            if not os.path.isfile(base):
+                raise UserError(f"--image '{base}' does not exist")
+            copy = os.path.join(workdir, "user-" + os.path.basename(base))
+            shutil.copyfile(base, copy)
+            hostimage = copy + (sep + part if sep else "")
+            res.add("image", "PASS", f"copy of {base}" + (f" (partition {sep}{part})" if sep else ""))
+        else:
+            hostimage = make_image(facts["image"], workdir)
+            res.add("image", "PASS", f"made {os.path.basename(hostimage)} with the host's tools")
+        key = "/dev/rumpbuild-img"
+
+    helper = _mountargs_object(session, plan, fs_name, facts, workdir)
+    prog_src = str(HERE / "rumptest.c")
+    tc = session.toolchain
+    prog_obj = os.path.join(workdir, "rumptest.o")
+    inc = [f"-I{os.path.join(session.outdir, 'include')}", f"-I{session.tree.rump / 'include'}"]
+    p = subprocess.run(list(tc.cc) + ["-O1", "-D_FILE_OFFSET_BITS=64", "-D_GNU_SOURCE", *inc, "-c", prog_src,
+                                      "-o", prog_obj], capture_output=True, text=True)
+    if p.returncode != 0:
+        res.add("link", "FAIL", "compiling rumptest.c: " + p.stderr.strip()[-1500:])
+        return res
+
+    variants = ["static"]
+    if shared is None:  # a dynamic program runs natively, or under qemu with the target's sysroot
+        shared = tc.libc == "glibc" and (not tc.run_prefix(static=False)
+                                         or os.path.isdir(session.target.qemu_sysroot))
+    if shared:
+        variants.append("shared")
+    seed = secrets.token_hex(6)
+    for variant in variants:
+        exe = os.path.join(workdir, f"rumptest-{variant}")
+        objs = [prog_obj, helper]
+        lp = _link(session, link_libs, objs, exe, variant == "shared")
+        if lp.returncode != 0:
+            res.add("link", "FAIL", lp.stderr.strip()[-1500:], variant)
+            continue
+        res.add("link", "PASS", os.path.relpath(exe, session.outdir), variant)
+        args = ["-t", facts["mount_type"], "-m", "/mnt", "-w", NEW_FILE, "-p", seed + variant]
+        if key:
+            args += ["-k", key, "-i", hostimage]
+            if not image:
+                args += ["-r", KNOWN_FILE, "-e", KNOWN_TEXT]
+        if facts.get("readonly"):
+            args += ["-o"]
+        run = tc.run_prefix(static=variant == "static") + [exe] + args
+        try:
+            rp = subprocess.run(run, capture_output=True, text=True, timeout=PROGRAM_TIMEOUT, cwd=workdir)
+        except subprocess.TimeoutExpired:
+            res.add("run", "FAIL", f"no answer in {PROGRAM_TIMEOUT} s: {shlex.join(run)}", variant)
+            continue
+        seen = 0
+        for line in rp.stdout.splitlines():
+            m = _STEP.match(line)
+            if m:
+                seen += 1
+                res.add(m.group(1), m.group(2), m.group(3), variant)
+        if rp.returncode != 0 and not any(s.status == "FAIL" for s in res.steps if s.variant == variant):
+            res.add("run", "FAIL", f"exit status {rp.returncode}: {(rp.stderr or rp.stdout).strip()[-800:]}",
+                    variant)
+        if not seen:
+            res.add("run", "FAIL", f"the program printed no steps: {(rp.stderr or rp.stdout).strip()[-800:]}",
+                    variant)
+            continue
+        if hostimage and not facts.get("readonly"):
+            base = hostimage.partition("%")[0]
+            needle = f"rumpbuild {seed + variant} line 00000\n".encode()
+            found = needle in Path(base).read_bytes()
+            res.add("hostimage", "PASS" if found else "FAIL",
+                    "the host image holds the new file's data" if found else
+                    "the new file's data is not in the host image after unmount", variant)
+    return res
