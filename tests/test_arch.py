@@ -71,7 +71,7 @@ def test_variant_facts(t):
 
 def test_rename_quirks_are_data():
     assert {t.machine_arch for t in all_targets() if t.symquirk == "_gp_disp"} == {"mipsel", "mipseb"}
-    assert resolve("powerpc64").pq == r"\.?" and resolve("powerpc64").symquirk == "PF_funcs"
+    assert resolve("powerpc64").pq == r"\.?" and resolve("powerpc64").symquirk.split("|")[0] == "PF_funcs"
     assert all(t.pq == "" for t in all_targets() if t.machine_arch != "powerpc64")
 
 

@@ -291,6 +291,8 @@ def test_powerpc64_prefix_quirk():
              "_GLOBAL_OFFSET_TABLE_", ".bar", "foo"]
     assert table_for_names(names, ppc64) == {
         ".foo": ".rumpns_foo", "foo": "rumpns_foo", ".bar": ".rumpns_bar"}
+    # ELFv2's TOC base stays unrenamed (rumpbuild's addition to the quirk list)
+    assert table_for_names([".TOC.", ".TOC.x"], ppc64) == {}
     # without the quirk (amd64) a leading dot is just part of the name
     assert table_for_names([".foo", "PF_funcs"], resolve("amd64")) == {
         ".foo": "rumpns_.foo", "PF_funcs": "rumpns_PF_funcs"}

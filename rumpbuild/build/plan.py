@@ -10,8 +10,11 @@ NetBSD-Makefile emitter and compile_commands.json.
 
 from __future__ import annotations
 
+import functools
 import os
+import re
 import shlex
+import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -110,6 +113,21 @@ def _include_dirs(argv: list[str], objdir: str) -> tuple[list[str], list[str]]:
     return list(dict.fromkeys(norm)), files
 
 
+@functools.lru_cache(maxsize=1)
+def _source_quirks() -> list[dict]:
+    with open(Path(__file__).resolve().parents[1] / "toolchain" / "source_quirks.toml", "rb") as f:
+        return tomllib.load(f).get("quirk", [])
+
+
+def source_quirk_flags(active_cc: str, path: str) -> list[str]:
+    """Flags rumpbuild's quirk table adds for this compiler and source."""
+    out = []
+    for q in _source_quirks():
+        if q["compiler"] == active_cc and re.search(q["path"], path):
+            out += q["add"]
+    return out
+
+
 def plan_library(entry, toolchain, target, outdir: str, kind: str | None = None) -> LibraryPlan:
     """Plan one library from a scan Entry evaluated with keep_evaluator=True."""
     ev = entry.evaluator
@@ -161,7 +179,7 @@ def plan_library(entry, toolchain, target, outdir: str, kind: str | None = None)
                 argv[flavour] = cc + toolchain.drop_flags(words[k + 1 :])
                 continue
             flags = shell_words(ev.expand(ev.lookup(var), locals_), entry.makefile)
-            flags = toolchain.drop_flags(flags)
+            flags = toolchain.drop_flags(flags) + source_quirk_flags(toolchain.active_cc, path)
             argv[flavour] = cc + flags + [path, "-o", obj]
         norename = obj_norename(entry, stem)
         objects.append(ObjectPlan(path, stem, lang, argv, rename=not (user or norename) and kind != "hypercall",

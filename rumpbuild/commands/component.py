@@ -51,7 +51,8 @@ def add_build_arguments(p):
 
 
 def add_arguments(p):
-    p.add_argument("name", metavar="NAME", help="component: folder name (ffs), LIB (rumpfs_ffs) or file system")
+    p.add_argument("names", nargs="+", metavar="NAME",
+                   help="component: folder name (ffs), LIB (rumpfs_ffs) or file system; several build in one run")
     add_build_arguments(p)
     p.add_argument("--deps", action="store_true", help="print the link closure (-l flags in order) and exit")
 
@@ -72,28 +73,31 @@ def run(args) -> int:
     from rumpbuild.build.session import BuildSession
 
     session = BuildSession.from_args(args)
-    entry = session.find_component(args.name)
-    closure = session.closure(entry)
+    entries = [session.find_component(n) for n in args.names]
+    closures = {e.lib: session.closure(e) for e in entries}
     if args.deps:
-        libs = [e.lib for e in closure]
         if args.json:
-            json.dump({"component": entry.lib, "arch": session.target.name, "link": libs,
-                       "ldadd": [f"-l{l}" for l in libs]}, sys.stdout, indent=1)
+            json.dump({"arch": session.target.name,
+                       "components": {lib: {"link": [e.lib for e in c], "ldadd": [f"-l{e.lib}" for e in c]}
+                                      for lib, c in closures.items()}}, sys.stdout, indent=1)
             print()
         else:
-            print(" ".join(f"-l{l}" for l in libs))
+            for lib, c in closures.items():
+                prefix = f"{lib}: " if len(closures) > 1 else ""
+                print(prefix + " ".join(f"-l{e.lib}" for e in c))
         return 0
-    built = [e for e in closure if e.kind == "component"]
+    built = []
+    for c in closures.values():
+        built += [e for e in c if e.kind == "component" and e not in built]
     plan = session.build(built, shared=not args.no_shared)
     report = {
-        "component": entry.lib,
         "arch": session.target.name,
         "toolchain": session.toolchain.name,
         "out": plan.outdir,
         "libraries": [{"lib": l.lib, "archive": l.archive, "pic_archive": l.pic_archive,
                        "shared": None if args.no_shared else l.shared, "objects": len(l.objects)}
                       for l in plan.libraries],
-        "link": [e.lib for e in closure],
+        "link": {lib: [e.lib for e in c] for lib, c in closures.items()},
     }
     if args.json:
         json.dump(report, sys.stdout, indent=1)
@@ -102,7 +106,8 @@ def run(args) -> int:
         for l in plan.libraries:
             print(f"built {os.path.relpath(l.archive)} ({len(l.objects)} objects), "
                   f"{os.path.basename(l.pic_archive)}" + ("" if args.no_shared else f", {os.path.basename(l.shared)}"))
-        print("link with: " + " ".join(f"-l{e.lib}" for e in closure))
+        for lib, c in closures.items():
+            print(f"link {lib} with: " + " ".join(f"-l{e.lib}" for e in c))
     return 0
 
 

@@ -22,7 +22,7 @@ OWN_FLAG_VARS = ("CPPFLAGS", "CFLAGS", "CWARNFLAGS", "AFLAGS", "RUMPCOMP_USER_CP
                  "RUMP_SYM_NORENAME")
 PER_FILE = re.compile(r"^(COPTS|CPPFLAGS|CPUFLAGS|CWARNFLAGS|AFLAGS)\.(.+)$")
 # Files whose assignments a component inherits or must not inherit.
-INHERITED_BASENAMES = {"Makefile.rump", "Makefile.inc"}
+INHERITED_BASENAMES = {"Makefile.rump", "Makefile.inc", "mk.conf"}
 
 
 def _inherited(path: str, sysdir: str) -> bool:

@@ -103,7 +103,7 @@ def _mountargs_object(session, plan, fs_name: str, facts: dict, workdir: str) ->
     model = next(o for o in vfs.objects if o.lang == "c" and not o.user)
     src = os.path.join(workdir, "mountargs.c")
     write_atomic(src, render("mountargs.c.j2", fs=fs_name, header=facts["header"], struct=facts["struct"],
-                             init=facts.get("init", [])))
+                             init=facts.get("init", []), pre_headers=facts.get("pre_headers", [])))
     argv = list(model.argv["static"])
     k = argv.index(model.source)
     obj = os.path.join(workdir, "mountargs.o")
