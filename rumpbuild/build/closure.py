@@ -2,8 +2,8 @@
 
 Built from the tree's own data:
   * `MODULE(class, name, "req1,req2")` in the component's sources: each
-    required module maps to the component (or faction: wapbl is part of
-    librumpvfs) that builds it;
+    required module maps to the component named after it, else to the
+    library whose sources declare `MODULE(…, req, …)` (wapbl: librumpvfs);
   * the component's category: fs/vfs → librumpvfs, dev → librumpdev,
     net → librumpnet, every kernel library → librump → librumpuser;
   * needs no Makefile states, as data in rules/needs.toml: kernel
@@ -37,8 +37,14 @@ def _needs() -> dict[str, str]:
     return dict(data.get("provides", {}))
 
 
+_module_info_cache: dict[int, tuple[set[str], set[str]]] = {}
+
+
 def module_info(entry) -> tuple[set[str], set[str]]:
     """(module names declared, required module names) from the entry's sources."""
+    hit = _module_info_cache.get(id(entry))
+    if hit is not None and hit[0] is entry:
+        return hit[1]
     names, required = set(), set()
     for s in entry.sources:
         if not s.path or not s.path.endswith(".c"):
@@ -51,6 +57,7 @@ def module_info(entry) -> tuple[set[str], set[str]]:
             names.add(m.group(1).decode())
             if m.group(2):
                 required.update(r.strip() for r in m.group(2).decode().split(",") if r.strip())
+    _module_info_cache[id(entry)] = (entry, (names, required))
     return names, required
 
 
@@ -76,13 +83,23 @@ def link_closure(result, entry) -> list:
     by_lib = {e.lib: e for e in libs if e.lib}
     by_name = {e.name: e for e in libs if e.kind != "component"}
     providers = {}  # module name -> entry
-    for m in result.entries:
-        if m.kind == "module" and m.component and m.component in by_lib:
-            providers[m.kmod or m.name] = by_lib[m.component]
     for c in libs:
         if c.kind == "component":
             for n in c.fs_names:
                 providers.setdefault(n, c)
+    declared_done = []
+
+    def provider(module: str):
+        """The library building *module*: by name, else by its MODULE() in the sources."""
+        if module in providers:
+            return providers[module]
+        if not declared_done:  # factions first (wapbl is part of librumpvfs), then components
+            for e in sorted(libs, key=lambda x: x.kind != "faction"):
+                for n in module_info(e)[0]:
+                    providers.setdefault(n, e)
+            declared_done.append(True)
+        return providers.get(module)
+
     needs = _needs()
 
     def deps_of(e) -> list:
@@ -90,7 +107,7 @@ def link_closure(result, entry) -> list:
         if e.kind == "component":
             _names, required = module_info(e)
             for r in sorted(required):
-                p = providers.get(r)
+                p = provider(r)
                 if p is None:
                     raise UserError(f"{e.lib}: its MODULE() requires module '{r}', which no component or "
                                     "faction of this tree builds",

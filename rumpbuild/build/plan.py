@@ -10,11 +10,8 @@ NetBSD-Makefile emitter and compile_commands.json.
 
 from __future__ import annotations
 
-import functools
 import os
-import re
 import shlex
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -113,23 +110,39 @@ def _include_dirs(argv: list[str], objdir: str) -> tuple[list[str], list[str]]:
     return list(dict.fromkeys(norm)), files
 
 
-@functools.lru_cache(maxsize=1)
-def _source_quirks() -> list[dict]:
-    with open(Path(__file__).resolve().parents[1] / "toolchain" / "source_quirks.toml", "rb") as f:
-        return tomllib.load(f).get("quirk", [])
+_SENTINEL_DIR = "/__rumpbuild_dir__"
+_SENTINEL_SRC = "__rumpbuild_src__.c"
+_SENTINEL_OBJ = "__rumpbuild_obj__.o"
+_SENTINEL_LOCALS = {".IMPSRC": f"{_SENTINEL_DIR}/{_SENTINEL_SRC}", "<": f"{_SENTINEL_DIR}/{_SENTINEL_SRC}",
+                    ".TARGET": _SENTINEL_OBJ, "@": _SENTINEL_OBJ, ".ALLSRC": f"{_SENTINEL_DIR}/{_SENTINEL_SRC}"}
+_PER_FILE_PREFIXES = ("COPTS.", "CPUFLAGS.", "CPPFLAGS.", "AFLAGS.", "OBJCOPTS.", "CWARNFLAGS.")
 
 
-def source_quirk_flags(active_cc: str, path: str) -> list[str]:
-    """Flags rumpbuild's quirk table adds for this compiler and source."""
-    out = []
-    for q in _source_quirks():
-        if q["compiler"] == active_cc and re.search(q["path"], path):
-            out += q["add"]
-    return out
+def _has_per_file_vars(ev, basename: str) -> bool:
+    return any(ev.lookup(p + basename) is not None for p in _PER_FILE_PREFIXES)
 
 
-def plan_library(entry, toolchain, target, outdir: str, kind: str | None = None) -> LibraryPlan:
-    """Plan one library from a scan Entry evaluated with keep_evaluator=True."""
+def _unsentinel(word: str, path: str, obj: str) -> str:
+    if "__rumpbuild_" not in word:
+        return word
+    return (word.replace(f"{_SENTINEL_DIR}/{_SENTINEL_SRC}", path)
+            .replace(_SENTINEL_SRC, os.path.basename(path)).replace(_SENTINEL_OBJ, obj))
+
+
+def per_source_flags(toolchain, path: str) -> list[str]:
+    """Flags the toolchain's warnings table adds for this one source (rules with files = […])."""
+    general = toolchain.extra_cflags()
+    return [f for f in toolchain.extra_cflags(path) if f not in general]
+
+
+def plan_library(entry, toolchain, target, outdir: str, kind: str | None = None,
+                 c_string: tuple[str, ...] | None = None) -> LibraryPlan:
+    """Plan one library from a scan Entry evaluated with keep_evaluator=True.
+
+    *c_string*: libkern routines to build from C instead of the arch's
+    assembler (default: the arch's c_string_routines).
+    """
+    c_string = set(target.c_string_routines if c_string is None else c_string)
     ev = entry.evaluator
     if ev is None:
         raise AssertionError("plan_library needs an entry scanned with keep_evaluator=True")
@@ -151,6 +164,8 @@ def plan_library(entry, toolchain, target, outdir: str, kind: str | None = None)
     user_stems = {os.path.splitext(os.path.basename(s))[0] for s in entry.rumpcomp_user_srcs}
     cc = list(toolchain.cc)
     objects = []
+    c_dir = os.path.join(ev.value("NETBSDSRCDIR"), "common", "lib", "libc", "string")
+    rule_cache: dict[str, list[str]] = {}
     for s in entry.sources:
         stem, suffix = os.path.splitext(s.name)
         stem = os.path.basename(stem)
@@ -159,6 +174,9 @@ def plan_library(entry, toolchain, target, outdir: str, kind: str | None = None)
             continue  # headers and other non-compiled SRCS entries
         user = stem in user_stems
         path = s.path or os.path.join(objdir, s.name)  # generated sources live in the object folder
+        if lang == "S" and stem in c_string and os.path.isfile(os.path.join(c_dir, stem + ".c")):
+            # the arch's assembler routine is broken in this tree: use the MI C one
+            lang, path = "c", os.path.join(c_dir, stem + ".c")
         argv = {}
         for flavour, osuf in FLAVOUR_SUFFIX.items():
             src_suffix = "c" if lang == "c" else "S"
@@ -178,8 +196,14 @@ def plan_library(entry, toolchain, target, outdir: str, kind: str | None = None)
                 k = words.index(_CC_TOKEN)
                 argv[flavour] = cc + toolchain.drop_flags(words[k + 1 :])
                 continue
-            flags = shell_words(ev.expand(ev.lookup(var), locals_), entry.makefile)
-            flags = toolchain.drop_flags(flags) + source_quirk_flags(toolchain.active_cc, path)
+            if _has_per_file_vars(ev, os.path.basename(path)):
+                flags = shell_words(ev.expand(ev.lookup(var), locals_), entry.makefile)
+            else:  # the common case: one expansion per rule, the file names put in after
+                if var not in rule_cache:
+                    words = shell_words(ev.expand(ev.lookup(var), _SENTINEL_LOCALS), entry.makefile)
+                    rule_cache[var] = words
+                flags = [_unsentinel(w, path, obj) for w in rule_cache[var]]
+            flags = toolchain.drop_flags(flags, source=path) + per_source_flags(toolchain, path)
             argv[flavour] = cc + flags + [path, "-o", obj]
         norename = obj_norename(entry, stem)
         objects.append(ObjectPlan(path, stem, lang, argv, rename=not (user or norename) and kind != "hypercall",

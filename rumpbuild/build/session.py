@@ -30,6 +30,7 @@ class BuildSession:
     jobs: int | None = None
     verbose: bool = False
     quiet: bool = False
+    c_string: tuple | None = None
     _scan: object = None
 
     @classmethod
@@ -46,7 +47,7 @@ class BuildSession:
         return cls(tree=tree, target=target, toolchain=toolchain, outdir=os.path.abspath(out),
                    defines=parse_defines(getattr(args, "defines", [])), werror=getattr(args, "werror", False),
                    jobs=getattr(args, "jobs", None), verbose=getattr(args, "verbose", False),
-                   quiet=getattr(args, "quiet", False))
+                   quiet=getattr(args, "quiet", False), c_string=_c_string(getattr(args, "c_string", None)))
 
     # -- evaluation ---------------------------------------------------------
     def make_overrides(self) -> dict:
@@ -75,7 +76,8 @@ class BuildSession:
             overrides = self.make_overrides()
             overrides["MAKECONF"] = write_mkconf(self.outdir, self.tree)
             self._scan = scan(self.tree, self.target.make_vars(), overrides, keep_evaluator=True,
-                              objroot=os.path.join(self.outdir, "obj"))
+                              objroot=os.path.join(self.outdir, "obj"),
+                              kinds=("component", "faction", "hypercall"))
         return self._scan
 
     def find_component(self, name: str):
@@ -87,7 +89,10 @@ class BuildSession:
                     raise UserError(e.error["message"],
                                     ["fix the Makefile at that line; `rumpbuild scan` lists all errors"])
                 return e
-        cands = [m for m in res.entries if m.kind == "module" and name in (m.name, m.kmod)]
+        from rumpbuild.tree.scan import scan
+
+        modules = scan(self.tree, self.target.make_vars(), self.make_overrides()).of_kind("module")
+        cands = [m for m in modules if name in (m.name, m.kmod)]
         if cands and cands[0].candidate:
             raise UserError(f"'{name}' is a kernel module with no rump component in this tree",
                             [f"`rumpbuild component {name}` will generate one once module conversion lands"])
@@ -115,8 +120,34 @@ class BuildSession:
     def plan(self, entries, shared=True):
         from rumpbuild.build.plan import BuildPlan, plan_library
 
-        libs = [plan_library(e, self.toolchain, self.target, self.outdir) for e in entries]
+        libs = [plan_library(e, self.toolchain, self.target, self.outdir, c_string=self.c_string) for e in entries]
         return BuildPlan(self.target, self.toolchain, self.outdir, libs, str(self.tree.sys))
+
+    def scanned_files(self) -> set[str]:
+        """Every Makefile the scan read (for the no-op fast path)."""
+        files = set()
+        if self._scan is not None:
+            for e in self._scan.entries:
+                files.update(os.path.abspath(os.path.join(os.path.dirname(e.makefile), f)) if not
+                             os.path.isabs(f) else f for f in e.includes)
+                files.add(e.makefile)
+        return files
+
+    def fast_path(self, command: str, names, **options):
+        """(key, recorded report or None) for this request."""
+        from rumpbuild.build import uptodate
+
+        key = uptodate.request_key(self, command, names, **options)
+        return key, uptodate.check(self.outdir, key)
+
+    def record(self, key: str, plan, report) -> None:
+        from rumpbuild.build import uptodate
+
+        outputs = []
+        for l in plan.libraries:
+            outputs += [l.archive, l.pic_archive]
+        files = self.scanned_files() | set(uptodate.compiler_files(self.toolchain))
+        uptodate.record(self.outdir, key, files, outputs, report)
 
     def build(self, entries, shared=True):
         from rumpbuild.build.engine import run_scons, write_outdir
@@ -133,6 +164,14 @@ class BuildSession:
         with Progress(total, quiet=self.quiet, echo=self.verbose) as progress:
             run_scons(plan, self.jobs, progress)
         return plan
+
+
+def _c_string(value):
+    if value is None:
+        return None
+    if value == "none":
+        return ()
+    return tuple(v for v in value.split(",") if v)
 
 
 class Progress:

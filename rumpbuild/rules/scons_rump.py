@@ -130,6 +130,29 @@ def _ioconf(target, source, env):
     return 0
 
 
+# Every object the build knows, so the SConstruct can list what they depend on.
+OBJECT_NODES = []
+
+
+def _record_objects(target, source, env):
+    OBJECT_NODES.extend(target)
+    return target, source
+
+
+def dump_dependencies(path):
+    """Write the sources and scanned headers of every object (for rumpbuild's no-op fast path)."""
+    import json
+
+    deps = set()
+    for node in OBJECT_NODES:
+        for d in list(node.sources) + list(node.implicit or []) + list(node.depends or []):
+            deps.add(d.abspath)
+    tmp = path + ".tmp"
+    with open(tmp, "w") as f:
+        json.dump(sorted(deps), f)
+    os.replace(tmp, path)
+
+
 def generate(env):
     from SCons.Action import Action
     from SCons.Builder import Builder
@@ -138,6 +161,7 @@ def generate(env):
     env["BUILDERS"]["RumpObject"] = Builder(
         action=Action(_compile, _compile_str, varlist=["RUMP_ARGV", "RUMP_CWD", "RUMP_RENAME", "RUMP_TARGET"]),
         source_scanner=CScanner(),
+        emitter=_record_objects,
     )
     env["BUILDERS"]["RumpGenerate"] = Builder(action=Action(_generate_src, _generate_str,
                                                              varlist=["RUMP_SHELL", "RUMP_CWD"]))

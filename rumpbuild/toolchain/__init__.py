@@ -490,7 +490,7 @@ def find_toolchain(target: Target, name: str = "auto", environ: Mapping[str, str
     """The toolchain to build ``target`` with.
 
     ``name``: zig | gcc | clang | auto (gcc if Debian's cross gcc is there,
-    else clang if it can compile for the target, else zig).  ``CC``/``AR``
+    else clang if it can compile *and link* for the target, else zig).  ``CC``/``AR``
     in ``environ`` win over ``name``.  Raises UserError if the toolchain does
     not work for the target.
     """
@@ -506,6 +506,11 @@ def find_toolchain(target: Target, name: str = "auto", environ: Mapping[str, str
             reason = mod.exists(target)
             if reason is None:
                 tc = mod.generate(target)
+                # A clang without the target's linker and libc builds libraries but no
+                # test programs; zig links for every arch, so it wins then.
+                if cand == "clang" and not tc.static_ok:
+                    reasons.append("clang: cannot link programs for this target")
+                    continue
                 break
             reasons.append(f"{cand}: {reason}")
         else:

@@ -62,6 +62,8 @@ def exists(target: Target) -> str | None:
     cc = command(target)
     if cc is None:
         return "the ziglang Python package is not installed"
+    if target.zig_broken:
+        return target.zig_broken
     result = probe(cc, target, link_static=False)  # a static link builds musl: seconds, and data says it works
     return None if result["ok"] else result["reason"]
 
@@ -70,6 +72,9 @@ def generate(target: Target) -> Toolchain:
     cc = command(target)
     if cc is None:
         raise not_working("zig", target, "the ziglang Python package is not installed", hints(target))
+    if target.zig_broken:
+        raise not_working("zig", target, target.zig_broken, [f"apt-get install gcc-{target.gcc_triple}",
+                                                               "--toolchain gcc"])
     result = probe(cc, target, link_static=False)
     if not result["ok"]:
         raise not_working("zig", target, result["reason"], hints(target))

@@ -238,10 +238,15 @@ def link_modules(entries: list[Entry]) -> None:
             m.candidate = True
 
 
-def scan(tree, target_vars: dict, overrides=None, names=None, keep_evaluator=False, objroot=None) -> ScanResult:
-    """Evaluate the tree's Makefiles; *objroot* sets .OBJDIR as a build would."""
-    items = discover(tree)
+def scan(tree, target_vars: dict, overrides=None, names=None, keep_evaluator=False, objroot=None,
+         kinds=None) -> ScanResult:
+    """Evaluate the tree's Makefiles; *objroot* sets .OBJDIR as a build would.
+
+    *kinds* limits the scan (builds need no module Makefiles).
+    """
+    items = [i for i in discover(tree) if kinds is None or i[0] in kinds]
     entries = [evaluate(tree, k, n, mf, cat, target_vars, overrides, keep_evaluator, objroot)
                for k, n, mf, cat in items]
-    link_modules(entries)
+    if kinds is None or "module" in kinds:
+        link_modules(entries)
     return ScanResult(tree, target_vars, entries)
