@@ -55,6 +55,8 @@ def command(target: Target) -> tuple[str, ...] | None:
 
 
 def hints(target: Target) -> list[str]:
+    if target.zig_broken:
+        return [f"apt-get install gcc-{target.gcc_triple}, then --toolchain gcc"]
     return ["pip install ziglang (rumpbuild needs the ziglang wheel)"]
 
 
