@@ -77,8 +77,12 @@ def _calls(entry, symbols) -> set[str]:
     return found
 
 
-def link_closure(result, entry) -> list:
-    """Entries to link with *entry* (itself first), in link order."""
+def link_closure(result, entry, generate=None) -> list:
+    """Entries to link with *entry* (itself first), in link order.
+
+    *generate(module_name)*, when given, makes a component for a required
+    module that no library builds (chfs requires the flash driver module).
+    """
     libs = [e for e in result.entries if e.kind in ("component", "faction", "hypercall") and not e.error]
     by_lib = {e.lib: e for e in libs if e.lib}
     by_name = {e.name: e for e in libs if e.kind != "component"}
@@ -108,6 +112,11 @@ def link_closure(result, entry) -> list:
             _names, required = module_info(e)
             for r in sorted(required):
                 p = provider(r)
+                if p is None and generate is not None:
+                    p = generate(r)
+                    if p is not None:
+                        libs.append(p)
+                        providers[r] = p
                 if p is None:
                     raise UserError(f"{e.lib}: its MODULE() requires module '{r}', which no component or "
                                     "faction of this tree builds",

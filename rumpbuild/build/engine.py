@@ -60,6 +60,7 @@ def write_outdir(plan, shared: bool, verbose: bool = False) -> list[str]:
         "rumpbuild_path": PACKAGE_PARENT,
         "cc": list(plan.toolchain.cc),
         "ar": list(plan.toolchain.ar),
+        "launcher": list(getattr(plan, "launcher", [])),  # RUMP_LAUNCHER: ccache, distcc, …
         "target": plan.target.name,
         "verbose": verbose,
         "sconscripts": [os.path.basename(s) for s in sconscripts],

@@ -11,6 +11,7 @@ NetBSD-Makefile emitter and compile_commands.json.
 from __future__ import annotations
 
 import os
+import re
 import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -78,6 +79,7 @@ class BuildPlan:
     outdir: str
     libraries: list[LibraryPlan]
     sysdir: str = ""
+    launcher: list[str] = field(default_factory=list)  # compile argv prefix (ccache, distcc); not in compile_commands
 
     def compile_commands(self) -> list[dict]:
         out = []
@@ -129,6 +131,13 @@ def _unsentinel(word: str, path: str, obj: str) -> str:
             .replace(_SENTINEL_SRC, os.path.basename(path)).replace(_SENTINEL_OBJ, obj))
 
 
+def _through_missing(word: str, curdir: str) -> str:
+    if curdir + "/.." not in word:
+        return word
+    return re.sub(r"/[^\s:=,]*", lambda m: os.path.normpath(m.group(0)) if m.group(0).startswith(curdir + "/..")
+                  else m.group(0), word)
+
+
 def per_source_flags(toolchain, path: str) -> list[str]:
     """Flags the toolchain's warnings table adds for this one source (rules with files = […])."""
     general = toolchain.extra_cflags()
@@ -166,6 +175,9 @@ def plan_library(entry, toolchain, target, outdir: str, kind: str | None = None,
     objects = []
     c_dir = os.path.join(ev.value("NETBSDSRCDIR"), "common", "lib", "libc", "string")
     rule_cache: dict[str, list[str]] = {}
+    # A generated component's folder does not exist in the tree (nothing is written there
+    # without --write-tree), so compilers cannot walk "${.CURDIR}/../..": normalise those paths.
+    fix_curdir = not os.path.isdir(ev.curdir)
     for s in entry.sources:
         stem, suffix = os.path.splitext(s.name)
         stem = os.path.basename(stem)
@@ -203,6 +215,8 @@ def plan_library(entry, toolchain, target, outdir: str, kind: str | None = None,
                     words = shell_words(ev.expand(ev.lookup(var), _SENTINEL_LOCALS), entry.makefile)
                     rule_cache[var] = words
                 flags = [_unsentinel(w, path, obj) for w in rule_cache[var]]
+            if fix_curdir:
+                flags = [_through_missing(w, ev.curdir) for w in flags]
             flags = toolchain.drop_flags(flags, source=path) + per_source_flags(toolchain, path)
             argv[flavour] = cc + flags + [path, "-o", obj]
         norename = obj_norename(entry, stem)

@@ -31,11 +31,13 @@ class BuildSession:
     verbose: bool = False
     quiet: bool = False
     c_string: tuple | None = None
+    launcher: list = field(default_factory=list)  # ccache/sccache/distcc argv prefix (rumpbuild.build.launcher)
     _scan: object = None
 
     @classmethod
     def from_args(cls, args) -> "BuildSession":
         from rumpbuild.arch import resolve
+        from rumpbuild.build.launcher import resolve_launcher
         from rumpbuild.commands.component import host_arch
         from rumpbuild.toolchain import find_toolchain
         from rumpbuild.tree import find_tree
@@ -47,7 +49,8 @@ class BuildSession:
         return cls(tree=tree, target=target, toolchain=toolchain, outdir=os.path.abspath(out),
                    defines=parse_defines(getattr(args, "defines", [])), werror=getattr(args, "werror", False),
                    jobs=getattr(args, "jobs", None), verbose=getattr(args, "verbose", False),
-                   quiet=getattr(args, "quiet", False), c_string=_c_string(getattr(args, "c_string", None)))
+                   quiet=getattr(args, "quiet", False), c_string=_c_string(getattr(args, "c_string", None)),
+                   launcher=resolve_launcher(getattr(args, "launcher", None)))
 
     # -- evaluation ---------------------------------------------------------
     def make_overrides(self) -> dict:
@@ -89,15 +92,43 @@ class BuildSession:
                     raise UserError(e.error["message"],
                                     ["fix the Makefile at that line; `rumpbuild scan` lists all errors"])
                 return e
-        from rumpbuild.tree.scan import scan
-
-        modules = scan(self.tree, self.target.make_vars(), self.make_overrides()).of_kind("module")
-        cands = [m for m in modules if name in (m.name, m.kmod)]
-        if cands and cands[0].candidate:
-            raise UserError(f"'{name}' is a kernel module with no rump component in this tree",
-                            [f"`rumpbuild component {name}` will generate one once module conversion lands"])
+        module = self.find_module(name)
+        if module is not None and module.candidate:
+            return self.generated_component(module)
+        if module is not None:
+            raise UserError(f"'{name}' is a kernel module but not a file system without a component "
+                            f"(it pairs with {module.component or 'nothing'}, vfs={module.is_vfs})",
+                            ["`rumpbuild scan --kind candidate` lists the modules rumpbuild can turn into components"])
         known = sorted({n for e in libs for n in (e.name, e.lib) if n})
         raise UnknownNameError("component", name, known, ["`rumpbuild scan` lists every component"])
+
+    def modules(self):
+        """Every kernel module of the tree, evaluated (lazily: builds rarely need them)."""
+        if getattr(self, "_modules", None) is None:
+            from rumpbuild.tree.scan import link_modules, scan
+
+            res = scan(self.tree, self.target.make_vars(), self.make_overrides(), keep_evaluator=True,
+                       kinds=("module",))
+            link_modules(self.scan().entries + res.entries)
+            self._modules = res.entries
+        return self._modules
+
+    def find_module(self, name: str):
+        for m in self.modules():
+            if name in (m.name, m.kmod):
+                return m
+        return None
+
+    def generated_component(self, module):
+        """A component generated from candidate *module*, evaluated and added to the scan."""
+        from rumpbuild.rules.generate import evaluate_generated, from_module
+
+        gen = from_module(self, module)
+        where = os.path.join(self.outdir, "generated", os.path.relpath(gen.newdir, self.tree.root), "Makefile")
+        entry = evaluate_generated(self, gen, where)
+        entry.generated_makefile = where
+        self.scan().entries.append(entry)
+        return entry
 
     def find_base(self, name: str):
         """A faction (rumpkern, rumpvfs, rumpdev, rumpnet) or rumpuser; None if the tree has none."""
@@ -114,14 +145,18 @@ class BuildSession:
     def closure(self, entry):
         from rumpbuild.build.closure import link_closure
 
-        return link_closure(self.scan(), entry)
+        def generate(module_name):
+            m = self.find_module(module_name)
+            return self.generated_component(m) if m is not None and not m.error else None
+
+        return link_closure(self.scan(), entry, generate)
 
     # -- building -----------------------------------------------------------
     def plan(self, entries, shared=True):
         from rumpbuild.build.plan import BuildPlan, plan_library
 
         libs = [plan_library(e, self.toolchain, self.target, self.outdir, c_string=self.c_string) for e in entries]
-        return BuildPlan(self.target, self.toolchain, self.outdir, libs, str(self.tree.sys))
+        return BuildPlan(self.target, self.toolchain, self.outdir, libs, str(self.tree.sys), launcher=list(self.launcher))
 
     def scanned_files(self) -> set[str]:
         """Every Makefile the scan read (for the no-op fast path)."""
@@ -149,7 +184,8 @@ class BuildSession:
         files = self.scanned_files() | set(uptodate.compiler_files(self.toolchain))
         uptodate.record(self.outdir, key, files, outputs, report)
 
-    def build(self, entries, shared=True):
+    def build(self, entries, shared=True, progress=None):
+        """Build *entries*; *progress* (optional) has begin(total) and is called (kind, path) per step."""
         from rumpbuild.build.engine import run_scons, write_outdir
         from rumpbuild.build.headers import stage_headers
 
@@ -161,6 +197,10 @@ class BuildSession:
         plan = self.plan(entries, shared)
         write_outdir(plan, shared=shared, verbose=self.verbose)
         total = sum(len(l.objects) * 2 + 2 + (1 if shared else 0) + len(l.generated) for l in plan.libraries)
+        if progress is not None:
+            progress.begin(total)
+            run_scons(plan, self.jobs, progress)
+            return plan
         with Progress(total, quiet=self.quiet, echo=self.verbose) as progress:
             run_scons(plan, self.jobs, progress)
         return plan

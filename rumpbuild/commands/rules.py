@@ -18,10 +18,14 @@ Write the build rules of a component:
           `scons -f <rumpbuild>/rumpbuild/rules/SConstruct -C DIR` then builds it
 
 Without -o the Makefile goes to standard output (and the SCons rules to
-rumpbuild-rules/<MACHINE_ARCH>/).  Nothing in the source tree changes.
+rumpbuild-rules/<MACHINE_ARCH>/).  Nothing in the source tree changes, except
+with --write-tree for a kernel module that has no component yet (a new
+file system): its generated Makefile goes to sys/rump/fs/lib/lib<name>/ and
+the name is added to sys/rump/fs/Makefile.rumpfscomp.
 
 examples:
   rumpbuild rules msdos
+  rumpbuild rules adosfs --src ~/netbsd/src --write-tree     a new file system's component
   rumpbuild rules ffs --src ~/netbsd/src --format scons -o /tmp/ffs-rules --arch evbarm
 """
 
@@ -34,12 +38,20 @@ def add_arguments(p):
     p.add_argument("--format", choices=["make", "scons", "both"], default="make")
     p.add_argument("-o", "--output", metavar="DIR", help="folder to write the rules into")
     p.add_argument("-D", dest="defines", action="append", default=[], metavar="VAR=VALUE")
+    p.add_argument("--write-tree", action="store_true",
+                   help="for a kernel module without a component: write the generated Makefile into "
+                        "sys/rump/fs/lib/lib<name>/ and add it to sys/rump/fs/Makefile.rumpfscomp, "
+                        "as a NetBSD developer would commit it")
 
 
 def makefile_for(session, entry) -> tuple[str, str]:
-    """(file name, text) of the NetBSD Makefile for an existing component."""
+    """(file name, text) of the NetBSD Makefile for a component (existing or generated)."""
     from rumpbuild.rules.makefile import component_makefile
 
+    generated = getattr(entry, "generated_makefile", None)
+    if generated:
+        with open(generated) as f:
+            return "Makefile", f.read()
     newdir = os.path.dirname(entry.makefile)
     text = component_makefile(entry, session.tree, entry.category, entry.lib, newdir,
                               origin=session.tree.rel(entry.makefile))
@@ -56,6 +68,15 @@ def run(args) -> int:
     if entry.kind != "component":
         raise UserError(f"'{args.name}' is a {entry.kind}, not a component; rules are written for components")
     written = []
+    if args.write_tree:
+        from rumpbuild.rules.generate import from_module, write_tree
+
+        if not getattr(entry, "generated_makefile", None):
+            raise UserError(f"'{args.name}' has a component in the tree already ({session.tree.rel(entry.makefile)})",
+                            ["--write-tree is for kernel modules without one: `rumpbuild scan --kind candidate`"])
+        for w in write_tree(session, from_module(session, session.find_module(args.name))):
+            print(f"wrote {w}", file=sys.stderr)
+        return 0
     if args.format in ("make", "both"):
         name, text = makefile_for(session, entry)
         if args.output:

@@ -178,8 +178,11 @@ class Evaluator:
 
     def include(self, path: str, optional: bool = False) -> bool:
         """Read another makefile at this point; returns False if missing+optional."""
+        full = os.path.join(self.curdir, path)
+        if not os.path.exists(full):
+            full = os.path.normpath(full)  # through a .CURDIR that does not exist (generated components)
         try:
-            lines = read_lines(os.path.join(self.curdir, path))
+            lines = read_lines(full)
         except FileNotFoundError:
             if optional:
                 return False
@@ -367,7 +370,8 @@ class Evaluator:
             first = name if here in (self.curdir, "") else os.path.join(here, name)
             candidates = [first, name]
         for cand in candidates:
-            if os.path.exists(os.path.join(self.curdir, cand)):
+            full = os.path.join(self.curdir, cand)
+            if os.path.exists(full) or os.path.exists(os.path.normpath(full)):
                 self.include(cand)
                 return
         if not optional:
@@ -414,7 +418,8 @@ class Evaluator:
             return
         for d in dirs:
             full = d if os.path.isabs(d) else os.path.join(self.curdir, d)
-            if os.path.isdir(full) and d not in lst:
+            # normpath too: a generated component's .CURDIR does not exist yet
+            if (os.path.isdir(full) or os.path.isdir(os.path.normpath(full))) and d not in lst:
                 lst.append(d)
 
     def _shell(self, command: str) -> str:
@@ -444,9 +449,9 @@ class Evaluator:
         suffix = os.path.splitext(name)[1]
         dirs = [self.curdir] + self.suffix_paths.get(suffix, []) + self.path_dirs
         for d in dirs:
-            full = os.path.join(d if os.path.isabs(d) else os.path.join(self.curdir, d), name)
+            full = os.path.normpath(os.path.join(d if os.path.isabs(d) else os.path.join(self.curdir, d), name))
             if os.path.exists(full):
-                return os.path.normpath(full)
+                return full
         return None
 
 

@@ -85,6 +85,11 @@ def component_makefile(entry, tree, category: str, lib: str, newdir: str, origin
                 src_dirs.append(d)
     path_line = _wrap(["${.CURDIR}/" + os.path.relpath(d, newdir) for d in src_dirs])
     srcs = [s.name for s in entry.sources] + list(extra_srcs)
+    ioconfdir = None
+    if entry.ioconf:
+        iodir = ev.value("IOCONFDIR") or os.path.dirname(entry.makefile)
+        if os.path.realpath(iodir) != os.path.realpath(newdir):
+            ioconfdir = "${.CURDIR}/" + os.path.relpath(iodir, newdir)
     cppflags = flags.pop("CPPFLAGS", []) + list(extra_cppflags)
     return render(
         "Makefile.component.j2",
@@ -98,5 +103,6 @@ def component_makefile(entry, tree, category: str, lib: str, newdir: str, origin
         other_flags={k: _wrap(v) for k, v in flags.items() if v},
         per_file=per_file,
         ioconf=entry.ioconf,
+        ioconfdir=ioconfdir,
         user_srcs=entry.rumpcomp_user_srcs,
     )

@@ -2,7 +2,9 @@
 
 generate(env) adds three builders; the toolchain's argv comes in the
 construction variables RUMP_CC and RUMP_AR (lists), the arch as RUMP_TARGET
-(`MACHINE/MACHINE_ARCH`, resolved through rumpbuild/arch):
+(`MACHINE/MACHINE_ARCH`, resolved through rumpbuild/arch), a compiler
+launcher (ccache, distcc, …) as RUMP_LAUNCHER (a list put before each compile
+argv; not in any signature, so switching launchers rebuilds nothing):
 
   RumpObject(obj, src, RUMP_ARGV=[…], RUMP_CWD=dir, RUMP_RENAME={…}|None, CPPPATH=[…])
       run the compile argv in RUMP_CWD (the object folder, where `-I.` and
@@ -38,7 +40,8 @@ def _run(argv, cwd, what):
 
 
 def _compile(target, source, env):
-    argv = list(env["RUMP_ARGV"])
+    # RUMP_LAUNCHER (ccache, distcc, …) is outside the varlist: switching it rebuilds nothing
+    argv = list(env.get("RUMP_LAUNCHER") or []) + list(env["RUMP_ARGV"])
     cwd = env["RUMP_CWD"]
     os.makedirs(cwd, exist_ok=True)
     status = _run(argv, cwd, f"compiling {os.path.basename(str(source[0]))}")
