@@ -74,8 +74,11 @@ def run(args) -> int:
         if not getattr(entry, "generated_makefile", None):
             raise UserError(f"'{args.name}' has a component in the tree already ({session.tree.rel(entry.makefile)})",
                             ["--write-tree is for kernel modules without one: `rumpbuild scan --kind candidate`"])
-        for w in write_tree(session, from_module(session, session.find_module(args.name))):
-            print(f"wrote {w}", file=sys.stderr)
+        # the component and every component generated for the modules it requires (chfs → flash)
+        for e in session.closure(entry):
+            if getattr(e, "generated_makefile", None):
+                for w in write_tree(session, from_module(session, session.find_module(e.name))):
+                    print(f"wrote {w}", file=sys.stderr)
         return 0
     if args.format in ("make", "both"):
         name, text = makefile_for(session, entry)
