@@ -305,7 +305,9 @@ def test_shipped_table_loads_and_has_the_basics():
     assert "-Wno-error=int-conversion" not in _fake("clang", (14, 0, 6)).extra_cflags()
     assert not set(_fake("gcc", (12,)).extra_cflags()) & set(clang22) - {"-Wno-address-of-packed-member",
                                                                           "-Wno-cast-function-type",
-                                                                          "-Wno-array-parameter"}
+                                                                          "-Wno-array-parameter", "-fcommon"}
+    # the pre-gcc-10 / pre-clang-11 semantics of tentative definitions
+    assert "-fcommon" in _fake("gcc", (12,)).extra_cflags() and "-fcommon" not in _fake("gcc", (9,)).extra_cflags()
 
 
 def test_drop_flags_by_compiler():

@@ -156,7 +156,8 @@ class BuildSession:
         from rumpbuild.build.plan import BuildPlan, plan_library
 
         libs = [plan_library(e, self.toolchain, self.target, self.outdir, c_string=self.c_string) for e in entries]
-        return BuildPlan(self.target, self.toolchain, self.outdir, libs, str(self.tree.sys), launcher=list(self.launcher))
+        return BuildPlan(self.target, self.toolchain, self.outdir, libs, str(self.tree.sys),
+                         launcher=list(self.launcher))
 
     def scanned_files(self) -> set[str]:
         """Every Makefile the scan read (for the no-op fast path)."""

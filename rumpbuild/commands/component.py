@@ -28,6 +28,7 @@ examples:
   rumpbuild component msdos                      example tree, host arch
   rumpbuild component ffs --src ~/netbsd/src --arch evbarm --toolchain zig
   rumpbuild component ext2fs --src ~/netbsd/src --deps
+  rumpbuild component msdos --arch amd64 --kmod msdos.kmod --print-link   (x86: reuse a kernel module)
 """
 
 
@@ -48,6 +49,9 @@ def add_build_arguments(p):
     p.add_argument("--c-string", metavar="LIST",
                    help="libkern routines to build from common/lib/libc/string C instead of the arch's assembler "
                         "(e.g. memset,strlen; 'none'; default: the arch's c_string_routines)")
+    p.add_argument("--launcher", metavar="NAME",
+                   help="compiler launcher wrapping each compile: ccache, sccache or distcc (default: "
+                        "$RUMPBUILD_LAUNCHER); compile_commands.json keeps the plain compiler")
     p.add_argument("--json", action="store_true", help="machine-readable result")
     p.add_argument("-v", "--verbose", action="store_true", help="print every compile command")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress output")
@@ -58,6 +62,11 @@ def add_arguments(p):
                    help="component: folder name (ffs), LIB (rumpfs_ffs) or file system; several build in one run")
     add_build_arguments(p)
     p.add_argument("--deps", action="store_true", help="print the link closure (-l flags in order) and exit")
+    p.add_argument("--kmod", metavar="FILE.kmod", help="x86: convert this NetBSD kernel module instead of compiling "
+                   "(static lib<LIB>.a in <out>/kmod; see `rumpbuild kmod --help`)")
+    p.add_argument("--rump-libs", metavar="DIR", help="with --kmod: link against the lib*.a in DIR (a NetBSD or "
+                   "buildrump installation) instead of rumpbuild's own build")
+    p.add_argument("--print-link", action="store_true", help="with --kmod: print the program link line")
 
 
 def host_arch() -> str:
@@ -73,6 +82,10 @@ def host_arch() -> str:
 
 
 def run(args) -> int:
+    if getattr(args, "kmod", None):
+        from rumpbuild.kmod.convert import run_convert
+
+        return run_convert(args)
     from rumpbuild.build.session import BuildSession
 
     session = BuildSession.from_args(args)
