@@ -14,8 +14,10 @@ from typing import Callable
 COMMAND_MODULES = {
     "scan": "scan",
     "component": "component",
+    "kmod": "kmod",
     "kernel": "kernel",
     "test": "test",
+    "ci": "ci",
     "rules": "rules",
     "arches": "arches",
     "doctor": "doctor",

@@ -25,6 +25,7 @@ examples:
   rumpbuild test msdos                           example tree, host arch
   rumpbuild test ffs --src ~/netbsd/src --arch evbarm64 --toolchain zig
   rumpbuild test ffs --src ~/netbsd/src --image disk.img%DISKLABEL:a%
+  rumpbuild test msdos --arch amd64 --kmod msdos.kmod   a converted kernel module instead (x86)
 """
 
 
@@ -36,16 +37,21 @@ def add_arguments(p):
     p.add_argument("--image", metavar="FILE", help="test image (default: made with the host's tools)")
     p.add_argument("--shared", choices=["auto", "yes", "no"], default="auto",
                    help="also link and run against the shared libraries (default: where they can run)")
+    p.add_argument("--kmod", metavar="FILE.kmod", help="x86: test this kernel module, converted (see `rumpbuild "
+                   "component --kmod`), instead of the component built from source; linked -no-pie (variant no-pie)")
 
 
 def run(args) -> int:
     from rumpbuild.build.session import BuildSession
     from rumpbuild.smoke.runner import run_smoke
 
-    session = BuildSession.from_args(args)
-    entry = session.find_component(args.name)
-    shared = None if args.shared == "auto" else args.shared == "yes"
-    res = run_smoke(session, entry, args.image, shared)
+    if args.kmod:
+        res, session = _run_kmod(args)
+    else:
+        session = BuildSession.from_args(args)
+        entry = session.find_component(args.name)
+        shared = None if args.shared == "auto" else args.shared == "yes"
+        res = run_smoke(session, entry, args.image, shared)
     if args.json:
         json.dump({"component": res.component, "arch": res.arch, "toolchain": session.toolchain.name,
                    "ok": res.ok, "steps": [s.__dict__ for s in res.steps]}, sys.stdout, indent=1)
@@ -57,6 +63,32 @@ def run(args) -> int:
             print(f"  {s.status:4}  {v}{s.name:10} {s.detail}")
         print("PASSED" if res.ok else "FAILED")
     return 0 if res.ok else 1
+
+
+def _run_kmod(args):
+    import os
+
+    from rumpbuild.arch import resolve
+    from rumpbuild.build.session import BuildSession
+    from rumpbuild.commands.component import host_arch
+    from rumpbuild.errors import UserError
+    from rumpbuild.kmod.convert import check_arch, check_kmod, convert_kmod
+    from rumpbuild.kmod.inspect import inspect_kmod
+    from rumpbuild.smoke.runner import Prebuilt, run_smoke
+
+    target = resolve(args.arch or host_arch())
+    check_arch(target, args.name)
+    if not os.path.isfile(args.kmod):
+        raise UserError(f"--kmod {args.kmod}: no such file", ["`rumpbuild kmod build NAME` makes one"])
+    check_kmod(inspect_kmod(args.kmod), target, args.name)
+    if args.shared == "yes":
+        raise UserError("--shared yes: a kernel module cannot be linked into a shared library or PIE",
+                        ["drop --shared; the kmod test links the rump libraries statically, -no-pie"])
+    session = BuildSession.from_args(args)
+    conv = convert_kmod(session, args.name, args.kmod)
+    pre = Prebuilt(conv.lib, conv.modinfo["name"] or args.name, conv.archive,
+                   [conv.stubs.archive] if conv.stubs else [], conv.entries, no_pie=True)
+    return run_smoke(session, None, args.image, False, prebuilt=pre), session
 
 
 COMMAND = Command("test", "build, link and run a smoke test of a file-system component", DESCRIPTION,

@@ -54,6 +54,18 @@ class SmokeResult:
         return self.steps[-1]
 
 
+@dataclass
+class Prebuilt:
+    """A component that is not built from source: a converted kernel module (rumpbuild.kmod.convert)."""
+
+    lib: str  # e.g. rumpfs_msdos
+    fs_name: str  # the name its MODULE() registers (filesystems.toml key)
+    archive: str  # lib<lib>.a linked instead of the component built from source
+    extra_archives: list[str] = field(default_factory=list)  # stubs, libraries added for missing symbols
+    entries: list = field(default_factory=list)  # scan entries to build and link after it (closure, base)
+    no_pie: bool = True  # -mcmodel=kernel / non-PIC code: link -no-pie (prebuilt_link_flags), never shared
+
+
 def _load(name: str) -> dict:
     with open(HERE / name, "rb") as f:
         return tomllib.load(f)
@@ -118,7 +130,8 @@ def _mountargs_object(session, plan, fs_name: str, facts: dict, workdir: str) ->
     return obj
 
 
-def _link(session, plan_libs, objs, out, shared: bool) -> subprocess.CompletedProcess:
+def _link(session, plan_libs, objs, out, shared: bool, prebuilt: Prebuilt | None = None
+          ) -> subprocess.CompletedProcess:
     tc = session.toolchain
     cmd = list(tc.cc) + ["-o", out] + objs
     if shared:
@@ -126,29 +139,60 @@ def _link(session, plan_libs, objs, out, shared: bool) -> subprocess.CompletedPr
         cmd += ["-L" + libdir, "-Wl,-rpath," + libdir, "-Wl,--no-as-needed"]
         cmd += [f"-l{l.lib}" for l in plan_libs]
     else:
-        cmd += ["-static", "-Wl,--whole-archive"] + [l.archive for l in plan_libs] + ["-Wl,--no-whole-archive"]
+        pre = [prebuilt.archive] + list(prebuilt.extra_archives) if prebuilt else []
+        # "static": the rump libraries linked in whole.  libc too with musl; with glibc it
+        # stays dynamic (a static glibc link map lists the vDSO and rumpuser_dl_bootstrap
+        # crashes reading it), which is how buildrump.sh's own tests link.
+        cmd += prebuilt_link_flags(tc) if prebuilt and prebuilt.no_pie else (
+            ["-static"] if tc.libc != "glibc" else [])
+        cmd += ["-Wl,--whole-archive"] + pre + [l.archive for l in plan_libs] + ["-Wl,--no-whole-archive"]
     cmd += ["-lpthread"] + (["-ldl", "-lrt"] if tc.libc == "glibc" else [])
     return subprocess.run(cmd, capture_output=True, text=True)
 
 
-def run_smoke(session, entry, image: str | None = None, shared: bool | None = None) -> SmokeResult:
+def prebuilt_link_flags(tc) -> list[str]:
+    """How a program with a converted kmod links: non-PIE, so the kmod's code lies below 2 GB.
+
+    With glibc the C library stays dynamic (the rump libraries are still
+    linked in whole): in a static glibc program the link map also lists the
+    vDSO, so librumpuser's "static?" test in rumpuser_dl_bootstrap() fails
+    and it crashes reading the map.  musl programs link fully static.
+    """
+    return ["-no-pie"] if tc.libc == "glibc" else ["-static", "-no-pie"]
+
+
+def run_smoke(session, entry, image: str | None = None, shared: bool | None = None,
+              prebuilt: Prebuilt | None = None) -> SmokeResult:
+    """Smoke-test *entry* built from source, or with *prebuilt* (entry may then be None) its archive.
+
+    A prebuilt component is linked first, with its extra archives, then the
+    libraries of ``prebuilt.entries`` (built here); one variant, "no-pie"
+    (:func:`prebuilt_link_flags`), never shared.
+    """
     from rumpbuild.build.closure import module_info
 
-    res = SmokeResult(entry.lib, session.target.name)
-    names, _req = module_info(entry)
-    fs_name = sorted(names)[0] if names else entry.name
+    if prebuilt is not None:
+        res = SmokeResult(prebuilt.lib, session.target.name)
+        fs_name = prebuilt.fs_name
+        closure = list(prebuilt.entries)
+        shared = False
+    else:
+        res = SmokeResult(entry.lib, session.target.name)
+        names, _req = module_info(entry)
+        fs_name = sorted(names)[0] if names else entry.name
+        closure = session.closure(entry)
     facts = fs_facts(fs_name)
-    closure = session.closure(entry)
     for base in ("rumpvfs", "rumpkern", "rumpuser"):
         b = session.find_base(base)
         if b is not None and b not in closure:
             closure.append(b)
-    plan = session.build(closure, shared=True)
-    res.add("build", "PASS", f"{len(plan.libraries)} libraries: " + " ".join(l.lib for l in plan.libraries))
+    plan = session.build(closure, shared=prebuilt is None)
+    res.add("build", "PASS", f"{len(plan.libraries)} libraries: " + " ".join(l.lib for l in plan.libraries)
+            + (f" + prebuilt {os.path.basename(prebuilt.archive)}" if prebuilt else ""))
     by_lib = {l.lib: l for l in plan.libraries}
     link_libs = [by_lib[e.lib] for e in closure if e.lib in by_lib]
 
-    workdir = os.path.join(session.outdir, "smoke", entry.lib)
+    workdir = os.path.join(session.outdir, "smoke", res.component + ("-prebuilt" if prebuilt else ""))
     os.makedirs(workdir, exist_ok=True)
     key = hostimage = None
     if facts.get("image") or image:
@@ -176,7 +220,7 @@ def run_smoke(session, entry, image: str | None = None, shared: bool | None = No
         res.add("link", "FAIL", "compiling rumptest.c: " + p.stderr.strip()[-1500:])
         return res
 
-    variants = ["static"]
+    variants = ["static"] if prebuilt is None else ["no-pie"]
     if shared is None:  # a dynamic program runs natively, or under qemu with the target's sysroot
         shared = tc.libc == "glibc" and (not tc.run_prefix(static=False)
                                          or os.path.isdir(session.target.qemu_sysroot))
@@ -186,7 +230,7 @@ def run_smoke(session, entry, image: str | None = None, shared: bool | None = No
     for variant in variants:
         exe = os.path.join(workdir, f"rumptest-{variant}")
         objs = [prog_obj, helper]
-        lp = _link(session, link_libs, objs, exe, variant == "shared")
+        lp = _link(session, link_libs, objs, exe, variant == "shared", prebuilt if variant == "no-pie" else None)
         if lp.returncode != 0:
             res.add("link", "FAIL", lp.stderr.strip()[-1500:], variant)
             continue
@@ -198,7 +242,8 @@ def run_smoke(session, entry, image: str | None = None, shared: bool | None = No
                 args += ["-r", KNOWN_FILE, "-e", KNOWN_TEXT]
         if facts.get("readonly"):
             args += ["-o"]
-        run = tc.run_prefix(static=variant == "static") + [exe] + args
+        static = variant in ("static", "no-pie") and tc.libc != "glibc"  # static libc: no qemu sysroot
+        run = tc.run_prefix(static=static) + [exe] + args
         try:
             rp = subprocess.run(run, capture_output=True, text=True, timeout=PROGRAM_TIMEOUT, cwd=workdir)
         except subprocess.TimeoutExpired:

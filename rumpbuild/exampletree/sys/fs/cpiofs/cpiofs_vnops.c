@@ -129,8 +129,17 @@ cpiofs_reclaim(struct vnode *vp)
 	return 0;
 }
 
+/* A cpio archive is read-only: refuse to create, as NetBSD's read-only file systems do. */
+static int
+cpiofs_create(struct vnode *dvp, struct vnode **vpp,
+    const struct componentname *cnp, const struct vattr *vap)
+{
+	return EROFS;
+}
+
 const struct vnodeops cpiofs_vnodeops = {
 	.vop_lookup = cpiofs_lookup,
+	.vop_create = cpiofs_create,
 	.vop_read = cpiofs_read,
 	.vop_getattr = cpiofs_getattr,
 	.vop_reclaim = cpiofs_reclaim,

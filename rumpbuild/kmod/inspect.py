@@ -1,0 +1,238 @@
+"""Read a kernel module: machine, modinfo, symbols, relocations, memory model, SSP.
+
+The modinfo is found the way the kernel's loader finds it: the
+``link_set_modules`` section holds one pointer; its relocation names the
+(local) ``<name>_modinfo`` symbol, whose section's relocations in turn point
+``mi_name`` and ``mi_required`` at strings.  REL and RELA, pointer size and
+the absolute-pointer relocation type come from ``relocs.toml`` per machine,
+so no code branches on a CPU name.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import struct
+import tomllib
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from elftools.elf.elffile import ELFFile
+from elftools.elf.relocation import RelocationSection
+
+from rumpbuild.elf.reader import SHN_UNDEF, ElfObject, open_elf
+from rumpbuild.errors import ELFFormatError
+
+RELOCS_FILE = Path(__file__).resolve().parent / "relocs.toml"
+# sys/sys/module.h modclass_t, in order
+MODULE_CLASSES = ["MODULE_CLASS_ANY", "MODULE_CLASS_MISC", "MODULE_CLASS_VFS", "MODULE_CLASS_DRIVER",
+                  "MODULE_CLASS_EXEC", "MODULE_CLASS_SECMODEL", "MODULE_CLASS_BUFQ"]
+SSP_SYMBOLS = ("__stack_chk_fail", "__stack_chk_guard", "__stack_chk_fail_local")
+
+
+@functools.lru_cache(maxsize=1)
+def reloc_table() -> dict:
+    with open(RELOCS_FILE, "rb") as f:
+        data = tomllib.load(f)
+    for m, v in data.items():
+        v["types"] = {int(k): n for k, n in v.get("types", {}).items()}
+    return data
+
+
+@dataclass
+class ModInfo:
+    name: str | None
+    module_class: str | None
+    required: list[str]
+    version: int | None
+    symbol: str | None  # the modinfo symbol, e.g. msdos_modinfo
+
+
+@dataclass
+class KmodInfo:
+    path: str
+    elf_class: int
+    machine: str
+    cpu: str | None
+    endian: str
+    e_type: str
+    modinfo: ModInfo | None
+    modinfo_error: str | None
+    defined: list[str]
+    undefined: list[str]
+    relocations: dict[str, int]  # type name -> count, relocations of loaded (SHF_ALLOC) sections
+    memory_model: str
+    ssp: list[str]
+    x86: bool
+    sections: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def _bad(path, what, hints=None) -> ELFFormatError:
+    return ELFFormatError(f"{path}: {what}", hints or [
+        "pass a NetBSD kernel module (.kmod, an ELF relocatable object); `rumpbuild kmod build NAME` makes one"])
+
+
+def _cstring(data: bytes, off: int) -> str | None:
+    if not 0 <= off < len(data):
+        return None
+    end = data.find(b"\0", off)
+    return data[off:end if end >= 0 else None].decode("utf-8", "replace")
+
+
+class _Relocs:
+    """Relocations per target section, decoded with the machine's table."""
+
+    def __init__(self, elf: ELFFile, obj: ElfObject, arch: dict):
+        self.elf, self.obj, self.arch = elf, obj, arch
+        self.by_section: dict[int, list[tuple[int, int, int, int]]] = {}  # idx -> (offset, type, symidx, addend)
+        self.histogram: Counter = Counter()
+        self.types = arch["types"] if arch else {}
+        for sec in elf.iter_sections():
+            if not isinstance(sec, RelocationSection):
+                continue
+            target = sec["sh_info"]
+            # debug-info relocations (zig always emits -g) say nothing about the code: not counted
+            alloc = 0 < target < len(obj.sections) and bool(obj.sections[target].flags & 0x2)  # SHF_ALLOC
+            rows = []
+            for r in sec.iter_relocations():
+                t, sym = r["r_info_type"], r["r_info_sym"]
+                addend = r["r_addend"] if r.is_RELA() else None
+                rows.append((r["r_offset"], t, sym, addend))
+                if alloc:
+                    self.histogram[self.types.get(t, str(t))] += 1
+            self.by_section.setdefault(target, []).extend(rows)
+
+    def at(self, section: int, offset: int):
+        for row in self.by_section.get(section, ()):
+            if row[0] == offset:
+                return row
+        return None
+
+
+def _pointer_target(obj: ElfObject, syms, relocs: _Relocs, section: int, offset: int):
+    """(section index, offset) a relocated pointer at section+offset points to; None for a null pointer."""
+    arch = relocs.arch
+    row = relocs.at(section, offset)
+    if row is None:
+        return None
+    _off, rtype, symidx, addend = row
+    if rtype not in arch["absolute"]:
+        raise ValueError(f"pointer relocation of type {relocs.types.get(rtype, rtype)}, expected an absolute one")
+    if addend is None:  # REL: the addend is the word in place
+        sec = obj.sections[section]
+        fmt = obj._bo + ("Q" if arch["pointer"] == 8 else "I")
+        addend = struct.unpack_from(fmt, obj.data, sec.offset + offset)[0]
+    sym = syms[symidx]
+    if sym.shndx == SHN_UNDEF or sym.shndx >= len(obj.sections):
+        raise ValueError(f"pointer to symbol {sym.name or symidx} outside the module")
+    return sym.shndx, sym.value + addend, sym
+
+
+def read_modinfo(obj: ElfObject, relocs: _Relocs) -> ModInfo:
+    """Follow link_set_modules → <name>_modinfo → mi_name / mi_required."""
+    arch = relocs.arch
+    if not arch:
+        raise ValueError(f"rumpbuild has no relocation table for {obj.e_machine} (see {RELOCS_FILE.name})")
+    ls = next((s for s in obj.sections if s.name == "link_set_modules"), None)
+    if ls is None:
+        raise ValueError("no link_set_modules section: not a kernel module (no MODULE() declaration)")
+    psize = arch["pointer"]
+    if ls.size != psize:
+        raise ValueError(f"link_set_modules holds {ls.size} bytes; the loader wants exactly one "
+                         f"{psize}-byte pointer")
+    syms = obj.symbols()
+    t = _pointer_target(obj, syms, relocs, ls.index, 0)
+    if t is None:
+        raise ValueError("link_set_modules has no relocation")
+    msec, moff, msym = t
+    sec = obj.sections[msec]
+    data = obj.data[sec.offset:sec.offset + sec.size]
+    version, mclass = struct.unpack_from(obj._bo + "II", data, moff)
+    fields = {"name": moff + 8 + psize, "required": moff + 8 + 2 * psize}
+    strings = {}
+    for key, off in fields.items():
+        ptr = _pointer_target(obj, syms, relocs, msec, off)
+        if ptr is None:
+            strings[key] = None
+            continue
+        ssec, soff, _s = ptr
+        s = obj.sections[ssec]
+        strings[key] = _cstring(obj.data[s.offset:s.offset + s.size], soff)
+    symname = msym.name if msym.type != 3 else None  # STT_SECTION has no useful name
+    if symname is None:
+        symname = next((s.name for s in syms if s.shndx == msec and s.value == moff and s.name), None)
+    req = [r.strip() for r in (strings["required"] or "").split(",") if r.strip()]
+    cls = MODULE_CLASSES[mclass] if mclass < len(MODULE_CLASSES) else str(mclass)
+    return ModInfo(strings["name"], cls, req, version, symname)
+
+
+def inspect_kmod(path) -> KmodInfo:
+    """Everything `rumpbuild kmod inspect` prints; ELFFormatError for unusable files."""
+    path = Path(path)
+    obj = open_elf(path)  # magic, header, section table, bounds
+    if obj.e_type != "ET_REL":
+        raise _bad(path, f"is {obj.e_type}, not a relocatable object (ET_REL); kernel modules are "
+                   "`cc -r` outputs")
+    syms = obj.symbols()  # validates the symbol table
+    arch = reloc_table().get(obj.e_machine)
+    if arch is None:
+        known = ", ".join(f"{v['cpu']} ({k})" for k, v in reloc_table().items())
+        raise _bad(path, f"is an ELF{obj.elf_class} {obj.e_machine} object; rumpbuild reads kernel modules for "
+                   f"{known} only", [f"add the machine's relocation facts to {RELOCS_FILE}",
+                                     "x86 (amd64, i386) kmods are the ones a rump kernel can reuse"])
+    try:
+        elf = ELFFile(io.BytesIO(obj.data))
+        relocs = _Relocs(elf, obj, arch or {})
+    except ELFFormatError:
+        raise
+    except Exception as exc:  # pyelftools/construct on damaged relocation tables
+        raise _bad(path, f"unreadable relocation tables ({exc})") from None
+    modinfo, err = None, None
+    try:
+        modinfo = read_modinfo(obj, relocs)
+    except (ValueError, struct.error, IndexError) as exc:
+        err = str(exc)
+    defined = sorted({s.name for s in syms if s.nm_global and s.shndx != SHN_UNDEF})
+    undefined = sorted({s.name for s in syms if s.nm_global and s.shndx == SHN_UNDEF})
+    hist = dict(sorted(relocs.histogram.items(), key=lambda kv: (-kv[1], kv[0])))
+    model = _memory_model(obj, arch, relocs)
+    return KmodInfo(str(path), obj.elf_class, obj.e_machine, arch["cpu"] if arch else None, obj.endian, obj.e_type,
+                    modinfo, err, defined, undefined, hist, model,
+                    [s for s in SSP_SYMBOLS if s in undefined or s in defined], bool(arch and arch["x86"]),
+                    [s.name for s in obj.sections if s.name])
+
+
+def _memory_model(obj, arch, relocs: _Relocs) -> str:
+    if not arch:
+        return "unknown"
+    kernel = [t for t in arch["kernel_model"] if relocs.histogram.get(t)]
+    if kernel:
+        return f"kernel (-mcmodel=kernel: {', '.join(kernel)}): static, non-PIE link only"
+    execsecs = {s.index for s in obj.sections if s.flags & 0x4}
+    names = {n: t for t, n in arch["types"].items()}
+    textabs = {names[n] for n in arch["text_abs"] if n in names}
+    if any(r[1] in textabs for i in execsecs for r in relocs.by_section.get(i, ())):
+        return "non-PIC (absolute relocations in code): a shared object would need text relocations"
+    return "PIC-compatible"
+
+
+def render_text(info: KmodInfo) -> str:
+    m = info.modinfo
+    lines = [f"{info.path}: ELF{info.elf_class} {info.endian}-endian {info.machine} ({info.cpu or 'unknown CPU'}), "
+             f"{info.e_type}"]
+    if m:
+        lines.append(f"modinfo:    {m.symbol or '?'}: name {m.name!r}, class {m.module_class}, "
+                     f"required {','.join(m.required) or '(none)'}, version {m.version}")
+    else:
+        lines.append(f"modinfo:    unreadable: {info.modinfo_error}")
+    lines.append(f"symbols:    {len(info.defined)} defined, {len(info.undefined)} undefined")
+    lines.append(f"  defined:   {' '.join(info.defined[:12])}{' …' if len(info.defined) > 12 else ''}")
+    lines.append(f"  undefined: {' '.join(info.undefined[:12])}{' …' if len(info.undefined) > 12 else ''}")
+    lines.append("relocations: " + ", ".join(f"{k} {v}" for k, v in info.relocations.items()))
+    lines.append(f"memory model: {info.memory_model}")
+    lines.append("SSP:        " + (", ".join(info.ssp) if info.ssp else "not used (no __stack_chk_* symbols)"))
+    return "\n".join(lines)
