@@ -68,3 +68,54 @@ def test_write_tree_commits_the_component(run_cli, example_tree, tmp_path):
 def test_a_component_name_is_not_a_candidate(run_cli):
     status, _, err = run_cli("rules", "msdos", "--write-tree")
     assert status == 1 and "has a component in the tree already" in err
+
+
+def test_missing_symbols_and_stubs(run_cli, tmp_path):
+    status, out, err = run_cli("component", "cpiofs", "--toolchain", "zig", "--out", tmp_path / "o", "-q",
+                               "--missing", "--json")
+    assert status == 0, err
+    doc = json.loads(out)
+    names = {m["name"]: m["defined_in"] for m in doc["missing"]["rumpfs_cpiofs"]}
+    assert names == {"rumpns_fstrans_start": None, "rumpns_fstrans_done": None}
+    assert doc["stubs"] == {}
+    status, out, err = run_cli("component", "cpiofs", "--toolchain", "zig", "--out", tmp_path / "o", "-q",
+                               "--stubs", "--json")
+    doc = json.loads(out)
+    stubs = {s["name"]: s["kind"] for s in doc["stubs"]["rumpfs_cpiofs"]["stubs"]}
+    assert stubs == {"fstrans_start": "harmless", "fstrans_done": "harmless"}
+    assert doc["link"]["rumpfs_cpiofs"][:2] == ["rumpfs_cpiofs", "rumpfs_cpiofs_stubs"]
+    assert Path(doc["stubs"]["rumpfs_cpiofs"]["archive"]).exists()
+
+
+def test_missing_names_the_library_that_defines_it(run_cli, tmp_path):
+    """msdos calls getdisksize(); without rumpdev_disk in its closure the report must say where it is."""
+    from rumpbuild.build.missing import analyze
+    from rumpbuild.build.session import BuildSession
+    import argparse
+
+    args = argparse.Namespace(src=None, arch="amd64", toolchain="zig", out=str(tmp_path / "o"), defines=[],
+                              werror=False, jobs=None, verbose=False, quiet=True, c_string=None, launcher=None)
+    s = BuildSession.from_args(args)
+    msdos = s.find_component("msdos")
+    disk = s.find_component("disk")
+    s.build([disk], shared=False)  # built in the output folder, but not linked with msdos below
+    base = [s.find_base(n) for n in ("rumpvfs", "rumpkern", "rumpuser")]
+    plan = s.build([msdos] + base, shared=False)
+    found = {m.name: m.defined_in for m in analyze(s, plan, "rumpfs_msdos")}
+    assert found.get("rumpns_getdisksize") == "rumpdev_disk"
+
+
+@pytest.mark.parametrize("arch", ["amd64", "evbarm"])
+def test_generated_component_is_stubbed_linked_and_mounted(run_cli, tmp_path, arch):
+    if not shutil.which("cpio"):
+        pytest.skip("needs cpio")
+    from rumpbuild.arch import resolve
+
+    if arch != "amd64" and not shutil.which(resolve(arch).qemu):
+        pytest.skip("needs " + resolve(arch).qemu)
+    status, out, err = run_cli("test", "cpiofs", "--stubs", "--arch", arch, "--toolchain", "zig",
+                               "--out", tmp_path / "o", "-q", "--json")
+    doc = json.loads(out)
+    steps = {s["name"]: s["status"] for s in doc["steps"]}
+    assert status == 0, doc["steps"]
+    assert steps["mount"] == "PASS" and steps["read"] == "PASS" and steps["write"] == "PASS"

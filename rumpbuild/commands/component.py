@@ -62,6 +62,12 @@ def add_arguments(p):
                    help="component: folder name (ffs), LIB (rumpfs_ffs) or file system; several build in one run")
     add_build_arguments(p)
     p.add_argument("--deps", action="store_true", help="print the link closure (-l flags in order) and exit")
+    p.add_argument("--missing", action="store_true",
+                   help="also build the base and report the component's undefined kernel functions that "
+                        "nothing it links defines, with the library that does define each one")
+    p.add_argument("--stubs", action="store_true",
+                   help="like --missing, and make lib<LIB>_stubs.a for the truly missing functions "
+                        "(documented harmless values, else a panic naming the function)")
     p.add_argument("--kmod", metavar="FILE.kmod", help="x86: convert this NetBSD kernel module instead of compiling "
                    "(static lib<LIB>.a in <out>/kmod; see `rumpbuild kmod --help`)")
     p.add_argument("--rump-libs", metavar="DIR", help="with --kmod: link against the lib*.a in DIR (a NetBSD or "
@@ -90,7 +96,7 @@ def run(args) -> int:
 
     session = BuildSession.from_args(args)
     key, report = (None, None)
-    if not args.deps:
+    if not (args.deps or args.missing or args.stubs):  # the analysis always runs
         key, report = session.fast_path("component", args.names, shared=not args.no_shared)
     if report is not None:  # nothing changed since the same request last succeeded
         _print_report(report, args)
@@ -108,9 +114,11 @@ def run(args) -> int:
                 prefix = f"{lib}: " if len(closures) > 1 else ""
                 print(prefix + " ".join(f"-l{e.lib}" for e in c))
         return 0
+    analyse = args.missing or args.stubs
     built = []
     for c in closures.values():
-        built += [e for e in c if e.kind == "component" and e not in built]
+        # the missing-symbol analysis needs everything the component links, base included
+        built += [e for e in c if (analyse or e.kind == "component") and e not in built]
     plan = session.build(built, shared=not args.no_shared)
     report = {
         "arch": session.target.name,
@@ -121,9 +129,32 @@ def run(args) -> int:
                       for l in plan.libraries],
         "link": {lib: [e.lib for e in c] for lib, c in closures.items()},
     }
-    session.record(key, plan, report)
+    if analyse:
+        report["missing"], report["stubs"] = _missing_and_stubs(session, plan, closures, args.stubs)
+        for lib, stub in report["stubs"].items():
+            report["link"][lib].insert(1, stub["lib"])
+    else:
+        session.record(key, plan, report)
     _print_report(report, args)
     return 0
+
+
+def _missing_and_stubs(session, plan, closures, make_stubs):
+    from dataclasses import asdict
+
+    from rumpbuild.build.missing import analyze
+    from rumpbuild.stubs import generate_stubs
+
+    missing, stubs = {}, {}
+    for lib in closures:
+        found = analyze(session, plan, lib)
+        missing[lib] = [asdict(m) for m in found]
+        truly = [m.name for m in found if m.defined_in is None]
+        if make_stubs and truly:
+            r = generate_stubs(session, lib, truly, session.outdir)
+            stubs[lib] = {"lib": f"{lib}_stubs", "archive": str(r.archive), "c_file": str(r.c_file),
+                          "stubs": [{"name": n, "kind": k} for n, k in r.stubs]}
+    return missing, stubs
 
 
 def _print_report(report, args):
@@ -135,6 +166,13 @@ def _print_report(report, args):
         extra = f", {os.path.basename(l['shared'])}" if l["shared"] else ""
         print(f"built {os.path.relpath(l['archive'])} ({l['objects']} objects), "
               f"{os.path.basename(l['pic_archive'])}{extra}")
+    for lib, miss in report.get("missing", {}).items():
+        from rumpbuild.symbols import Missing, to_table
+
+        print(f"\nmissing kernel functions of {lib}:")
+        print("  " + to_table([Missing(**m) for m in miss]).replace("\n", "\n  "))
+        for st in report.get("stubs", {}).get(lib, {}).get("stubs", []):
+            print(f"  stub {st['name']}: {st['kind']}")
     for lib, link in report["link"].items():
         print(f"link {lib} with: " + " ".join(f"-l{x}" for x in link))
 

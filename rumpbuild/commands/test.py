@@ -35,10 +35,29 @@ def add_arguments(p):
     p.add_argument("name", metavar="NAME", help="file-system component (ffs, msdos, tmpfs, …)")
     add_build_arguments(p)
     p.add_argument("--image", metavar="FILE", help="test image (default: made with the host's tools)")
+    p.add_argument("--stubs", action="store_true",
+                   help="stub the kernel functions no rump library defines (as `component --stubs`) and link them")
     p.add_argument("--shared", choices=["auto", "yes", "no"], default="auto",
                    help="also link and run against the shared libraries (default: where they can run)")
     p.add_argument("--kmod", metavar="FILE.kmod", help="x86: test this kernel module, converted (see `rumpbuild "
                    "component --kmod`), instead of the component built from source; linked -no-pie (variant no-pie)")
+
+
+def _stub_archives(session, entry) -> list[str]:
+    """Build the component with its closure and base, stub what nothing defines."""
+    from rumpbuild.build.missing import analyze
+    from rumpbuild.stubs import generate_stubs
+
+    closure = session.closure(entry)
+    for base in ("rumpvfs", "rumpkern", "rumpuser"):
+        b = session.find_base(base)
+        if b is not None and b not in closure:
+            closure.append(b)
+    plan = session.build(closure, shared=True)
+    truly = [m.name for m in analyze(session, plan, entry.lib) if m.defined_in is None]
+    if not truly:
+        return []
+    return [str(generate_stubs(session, entry.lib, truly, session.outdir).archive)]
 
 
 def run(args) -> int:
@@ -51,7 +70,11 @@ def run(args) -> int:
         session = BuildSession.from_args(args)
         entry = session.find_component(args.name)
         shared = None if args.shared == "auto" else args.shared == "yes"
-        res = run_smoke(session, entry, args.image, shared)
+        extra = []
+        if args.stubs:
+            extra = _stub_archives(session, entry)
+            shared = False if extra else shared  # stubs are kernel (non-PIC) code: static program only
+        res = run_smoke(session, entry, args.image, shared, extra_archives=extra)
     if args.json:
         json.dump({"component": res.component, "arch": res.arch, "toolchain": session.toolchain.name,
                    "ok": res.ok, "steps": [s.__dict__ for s in res.steps]}, sys.stdout, indent=1)

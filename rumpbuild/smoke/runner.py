@@ -130,8 +130,8 @@ def _mountargs_object(session, plan, fs_name: str, facts: dict, workdir: str) ->
     return obj
 
 
-def _link(session, plan_libs, objs, out, shared: bool, prebuilt: Prebuilt | None = None
-          ) -> subprocess.CompletedProcess:
+def _link(session, plan_libs, objs, out, shared: bool, prebuilt: Prebuilt | None = None,
+          extra_archives=()) -> subprocess.CompletedProcess:
     tc = session.toolchain
     cmd = list(tc.cc) + ["-o", out] + objs
     if shared:
@@ -139,7 +139,7 @@ def _link(session, plan_libs, objs, out, shared: bool, prebuilt: Prebuilt | None
         cmd += ["-L" + libdir, "-Wl,-rpath," + libdir, "-Wl,--no-as-needed"]
         cmd += [f"-l{l.lib}" for l in plan_libs]
     else:
-        pre = [prebuilt.archive] + list(prebuilt.extra_archives) if prebuilt else []
+        pre = [prebuilt.archive] + list(prebuilt.extra_archives) if prebuilt else list(extra_archives)
         # "static": the rump libraries linked in whole.  libc too with musl; with glibc it
         # stays dynamic (a static glibc link map lists the vDSO and rumpuser_dl_bootstrap
         # crashes reading it), which is how buildrump.sh's own tests link.
@@ -162,7 +162,7 @@ def prebuilt_link_flags(tc) -> list[str]:
 
 
 def run_smoke(session, entry, image: str | None = None, shared: bool | None = None,
-              prebuilt: Prebuilt | None = None) -> SmokeResult:
+              prebuilt: Prebuilt | None = None, extra_archives=()) -> SmokeResult:
     """Smoke-test *entry* built from source, or with *prebuilt* (entry may then be None) its archive.
 
     A prebuilt component is linked first, with its extra archives, then the
@@ -230,7 +230,8 @@ def run_smoke(session, entry, image: str | None = None, shared: bool | None = No
     for variant in variants:
         exe = os.path.join(workdir, f"rumptest-{variant}")
         objs = [prog_obj, helper]
-        lp = _link(session, link_libs, objs, exe, variant == "shared", prebuilt if variant == "no-pie" else None)
+        lp = _link(session, link_libs, objs, exe, variant == "shared", prebuilt if variant == "no-pie" else None,
+                   extra_archives)
         if lp.returncode != 0:
             res.add("link", "FAIL", lp.stderr.strip()[-1500:], variant)
             continue
