@@ -23,7 +23,8 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rumpbuild.elf.rename import NAMESPACE, rename_symbols, rename_table
+from rumpbuild.build.kernelc import compile_kernel_c
+from rumpbuild.elf.rename import NAMESPACE
 from rumpbuild.errors import UserError
 from rumpbuild.fsutil import write_atomic
 from rumpbuild.templates import render
@@ -63,17 +64,13 @@ def kernel_name(name: str, target=None) -> str:
     return pq + rest[len(NAMESPACE):] if rest.startswith(NAMESPACE) else name
 
 
-def _model_argv(session):
-    """A C object's compile argv from the rumpkern faction's plan, and its object folder."""
+def _rumpkern_plan(session):
+    """librump's plan, whose C objects' flags the stubs are compiled with; its include links made."""
     from rumpbuild.build.engine import _make_klinks
 
-    base = session.find_base("rumpkern")
-    plan = session.plan([base])
-    lib = plan.libraries[0]
-    os.makedirs(lib.objdir, exist_ok=True)
+    lib = session.plan([session.find_base("rumpkern")]).libraries[0]
     _make_klinks(lib)
-    model = next(o for o in lib.objects if o.lang == "c" and not o.user)
-    return model, lib.objdir
+    return lib
 
 
 def generate_stubs(session, component_lib: str, names: list[str], outdir) -> StubResult:
@@ -98,17 +95,8 @@ def generate_stubs(session, component_lib: str, names: list[str], outdir) -> Stu
     obj = os.path.join(outdir, stem + ".o")
     archive = os.path.join(outdir, f"lib{stem}.a")
     write_atomic(c_file, render("stubs.c.j2", component=component_lib, harmless=harmless, panics=panics))
-    model, objdir = _model_argv(session)
-    argv = list(model.argv["static"])
-    k = argv.index(model.source)
-    argv = argv[:k] + [c_file, "-o", obj]
-    p = subprocess.run(argv, cwd=objdir, capture_output=True, text=True)
-    if p.returncode != 0:
-        raise UserError(f"compiling the stubs for {component_lib} failed:\n{p.stderr.strip()[-2000:]}",
-                        [f"the C file is {c_file}"])
-    renames = rename_table(obj, session.target)
-    if renames:
-        rename_symbols(obj, obj, renames)
+    compile_kernel_c(session, _rumpkern_plan(session), c_file, obj, f"the stubs for {component_lib}",
+                     [f"the C file is {c_file}"])
     tmp = archive + ".tmp"
     if os.path.exists(tmp):
         os.unlink(tmp)

@@ -7,7 +7,7 @@ import os
 import sys
 
 from rumpbuild.commands import Command
-from rumpbuild.errors import UnknownNameError, UserError
+from rumpbuild.errors import UserError
 
 DESCRIPTION = """\
 Build one rump component (and the components its link closure needs) for a

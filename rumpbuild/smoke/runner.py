@@ -107,27 +107,17 @@ def make_image(recipe: str, workdir: str) -> str:
 
 def _mountargs_object(session, plan, fs_name: str, facts: dict, workdir: str) -> str:
     """Compile the mount-argument helper as rump kernel code (rumpvfs's flags) and rename it."""
-    from rumpbuild.elf.rename import rename_symbols, rename_table
+    from rumpbuild.build.kernelc import compile_kernel_c
 
     vfs = next((l for l in plan.libraries if l.kind == "faction" and l.name == "rumpvfs"), None)
     if vfs is None:
         raise UserError("the smoke test needs librumpvfs, and this tree builds none")
-    model = next(o for o in vfs.objects if o.lang == "c" and not o.user)
     src = os.path.join(workdir, "mountargs.c")
     write_atomic(src, render("mountargs.c.j2", fs=fs_name, header=facts["header"], struct=facts["struct"],
                              init=facts.get("init", []), pre_headers=facts.get("pre_headers", [])))
-    argv = list(model.argv["static"])
-    k = argv.index(model.source)
-    obj = os.path.join(workdir, "mountargs.o")
-    argv = argv[:k] + [src, "-o", obj]
-    p = subprocess.run(argv, cwd=vfs.objdir, capture_output=True, text=True)
-    if p.returncode != 0:
-        raise UserError(f"compiling the {fs_name} mount arguments failed:\n{p.stderr.strip()[-2000:]}",
-                        [f"check header/struct/init of [{fs_name}] in {HERE / 'filesystems.toml'}"])
-    table = rename_table(obj, session.target)
-    if table:
-        rename_symbols(obj, obj, table)
-    return obj
+    return compile_kernel_c(session, vfs, src, os.path.join(workdir, "mountargs.o"),
+                            f"the {fs_name} mount arguments",
+                            [f"check header/struct/init of [{fs_name}] in {HERE / 'filesystems.toml'}"])
 
 
 def _link(session, plan_libs, objs, out, shared: bool, prebuilt: Prebuilt | None = None,

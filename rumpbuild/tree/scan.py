@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
+
 
 from rumpbuild.errors import MakefileError
 from rumpbuild.mk import Evaluator, SystemMakefiles
