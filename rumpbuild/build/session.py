@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shlex
 import sys
 from dataclasses import dataclass, field
 
@@ -59,6 +60,9 @@ class BuildSession:
         if self.target.wno_format:
             extra.append("-Wno-format")
         v = {
+            # the target's compiler: trees probe it from make (arm's features.mk runs
+            # ${COMPILE.c} to learn FEAT_LDREX, which decides the atomic ops librump gets)
+            "CC": shlex.join(tc.cc),
             "ACTIVE_CC": tc.active_cc,
             "RUMPKERN_UNDEF": " ".join(tc.undef_flags()),
             "RUMPBUILD_CFLAGS": " ".join(extra),

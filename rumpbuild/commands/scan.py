@@ -40,6 +40,9 @@ def add_arguments(p):
                    help="show only entries of this kind (repeatable)")
     p.add_argument("-D", dest="defines", action="append", default=[], metavar="VAR=VALUE",
                    help="set a make variable on the command line, e.g. -D MKZFS=yes")
+    p.add_argument("--toolchain", default="auto", metavar="NAME",
+                   help="compiler the tree's Makefiles may probe (arm's features.mk does); zig, gcc, clang, "
+                        "auto or none (host cc)")
     p.add_argument("--json", action="store_true", help="print the stable JSON document instead of a table")
     p.add_argument("-v", "--verbose", action="store_true", help="show sources and flags of each entry")
 
@@ -61,7 +64,15 @@ def run(args) -> int:
 
     tree = find_tree(args.src)
     target = resolve(args.arch)
-    result = scan(tree, target.make_vars(), parse_defines(args.defines))
+    overrides = {}
+    if args.toolchain != "none":
+        import shlex
+
+        from rumpbuild.toolchain import find_toolchain
+
+        overrides["CC"] = shlex.join(find_toolchain(target, args.toolchain).cc)
+    overrides.update(parse_defines(args.defines))
+    result = scan(tree, target.make_vars(), overrides)
     entries = result.entries
     status = 0
     if args.names:

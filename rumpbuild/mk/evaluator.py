@@ -31,6 +31,7 @@ _ELIF = {"elif": "if", "elifdef": "ifdef", "elifndef": "ifndef", "elifmake": "if
 # `X!= cd DIR; pwd` (and `cd DIR && pwd`) are answered without a shell.
 _CD_PWD = re.compile(r"^\s*cd\s+(\S+)\s*(?:;|&&)\s*pwd\s*$")
 SHELL_TIMEOUT = 20
+_SHELL_CACHE: dict[tuple[str, str], str] = {}  # (command, cwd) -> output, per process
 
 
 class _Frame:
@@ -430,8 +431,12 @@ class Evaluator:
             full = d if os.path.isabs(d) else os.path.join(self.curdir, d)
             if os.path.isdir(full):
                 return os.path.realpath(full)
+        cwd = self.curdir if os.path.isdir(self.curdir) else base
+        hit = _SHELL_CACHE.get((command, cwd))
+        if hit is not None:  # compiler probes (arm's features.mk) repeat in every Makefile
+            return hit
         try:
-            proc = subprocess.run(["/bin/sh", "-c", command], cwd=self.curdir if os.path.isdir(self.curdir) else base,
+            proc = subprocess.run(["/bin/sh", "-c", command], cwd=cwd,
                                   capture_output=True, text=True, timeout=SHELL_TIMEOUT)
         except subprocess.TimeoutExpired:
             raise self._error(f"shell command '{command}' did not finish in {SHELL_TIMEOUT} s") from None
@@ -439,7 +444,10 @@ class Evaluator:
             self.warnings.append((self._parsefile, self._lineno,
                                   f"shell command '{command}' exited with status {proc.returncode}"))
         out = proc.stdout[:-1] if proc.stdout.endswith("\n") else proc.stdout
-        return out.replace("\n", " ")
+        out = out.replace("\n", " ")
+        if proc.returncode == 0:
+            _SHELL_CACHE[(command, cwd)] = out
+        return out
 
     # resolution of sources, as make's suffix search finds them -------------
     def resolve_source(self, name: str) -> str | None:
