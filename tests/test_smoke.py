@@ -76,3 +76,11 @@ def test_missing_image_and_unknown_fs(run_cli, tmp_path):
     assert status == 1 and "does not exist" in err
     status, _, err = run_cli("test", "disk", "--out", tmp_path / "o2", "-q")
     assert status == 1 and "no smoke-test facts" in err and "filesystems.toml" in err
+
+
+def test_link_set_registration_mode(run_cli, tmp_path_factory):
+    """RUMP_LDSCRIPT=GNU: no constructors; MODULE() and RUMP_COMPONENT() entries reach the kernel via link sets."""
+    _need("mkfs.vfat", "mcopy")
+    status, doc = _smoke(run_cli, tmp_path_factory, "msdos", "--toolchain", "zig", "-D", "RUMP_LDSCRIPT=GNU")
+    assert status == 0, doc["steps"]
+    assert _steps(doc)["hostimage"] == "PASS"
