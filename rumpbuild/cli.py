@@ -26,12 +26,20 @@ Without --src every command works on the example tree that ships with rumpbuild.
 """
 
 
+class _Parser(argparse.ArgumentParser):
+    """Usage errors are user errors: exit status 1 (2 is kept for rumpbuild bugs)."""
+
+    def error(self, message):
+        self.print_usage(sys.stderr)
+        self.exit(1, f"rumpbuild: error: {message}\nThings to try:\n  - {self.prog} --help\n")
+
+
 def _load(name: str):
     return importlib.import_module(f"rumpbuild.commands.{COMMAND_MODULES[name]}").COMMAND
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="rumpbuild",
         description="Build NetBSD rump kernel component libraries from a NetBSD source tree, "
         "for any NetBSD machine.",
@@ -39,7 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"rumpbuild {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name in COMMAND_MODULES:
         cmd = _load(name)
         p = sub.add_parser(

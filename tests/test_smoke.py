@@ -84,3 +84,29 @@ def test_link_set_registration_mode(run_cli, tmp_path_factory):
     status, doc = _smoke(run_cli, tmp_path_factory, "msdos", "--toolchain", "zig", "-D", "RUMP_LDSCRIPT=GNU")
     assert status == 0, doc["steps"]
     assert _steps(doc)["hostimage"] == "PASS"
+
+
+@pytest.mark.parametrize("arch", ["amd64", "evbarm"])
+def test_disklabel_partition_syntax(run_cli, tmp_path_factory, arch):
+    """The image inside partition e of a disklabelled disk, mounted as disk.img%DISKLABEL:e%."""
+    _need("mkfs.vfat", "mcopy")
+    if arch != "amd64":
+        _need(resolve(arch).qemu)
+    status, doc = _smoke(run_cli, tmp_path_factory, "msdos", "--arch", arch, "--toolchain", "zig",
+                         "--partition", "e")
+    steps = _steps(doc)
+    assert status == 0, doc["steps"]
+    assert steps["disklabel"] == "PASS" and steps["read"] == "PASS" and steps["hostimage"] == "PASS"
+    etfs = next(s for s in doc["steps"] if s["name"] == "etfs")
+    assert "%DISKLABEL:e%" in etfs["detail"]
+
+
+def test_user_image_with_partition_suffix(run_cli, tmp_path_factory, tmp_path):
+    _need("mkfs.vfat", "mcopy")
+    from rumpbuild.smoke.disklabel import wrap
+    from rumpbuild.smoke.runner import make_image
+
+    path = wrap(make_image("vfat", str(tmp_path)), str(tmp_path / "disk.img"), "b")
+    status, doc = _smoke(run_cli, tmp_path_factory, "msdos", "--toolchain", "zig", "--image", path)
+    assert status == 0, doc["steps"]
+    assert _steps(doc)["mount"] == "PASS" and _steps(doc)["hostimage"] == "PASS"

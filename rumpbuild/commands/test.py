@@ -35,6 +35,9 @@ def add_arguments(p):
     p.add_argument("name", metavar="NAME", help="file-system component (ffs, msdos, tmpfs, …)")
     add_build_arguments(p)
     p.add_argument("--image", metavar="FILE", help="test image (default: made with the host's tools)")
+    p.add_argument("--partition", metavar="LETTER",
+                   help="put the made image into partition LETTER of a disk with a NetBSD disklabel and "
+                        "mount it as disk.img%%DISKLABEL:LETTER%% (the rump kernel must support that syntax)")
     p.add_argument("--stubs", action="store_true",
                    help="stub the kernel functions no rump library defines (as `component --stubs`) and link them")
     p.add_argument("--shared", choices=["auto", "yes", "no"], default="auto",
@@ -74,7 +77,7 @@ def run(args) -> int:
         if args.stubs:
             extra = _stub_archives(session, entry)
             shared = False if extra else shared  # stubs are kernel (non-PIC) code: static program only
-        res = run_smoke(session, entry, args.image, shared, extra_archives=extra)
+        res = run_smoke(session, entry, args.image, shared, extra_archives=extra, partition=args.partition)
     if args.json:
         json.dump({"component": res.component, "arch": res.arch, "toolchain": session.toolchain.name,
                    "ok": res.ok, "steps": [s.__dict__ for s in res.steps]}, sys.stdout, indent=1)

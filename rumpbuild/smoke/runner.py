@@ -152,7 +152,7 @@ def prebuilt_link_flags(tc) -> list[str]:
 
 
 def run_smoke(session, entry, image: str | None = None, shared: bool | None = None,
-              prebuilt: Prebuilt | None = None, extra_archives=()) -> SmokeResult:
+              prebuilt: Prebuilt | None = None, extra_archives=(), partition: str | None = None) -> SmokeResult:
     """Smoke-test *entry* built from source, or with *prebuilt* (entry may then be None) its archive.
 
     A prebuilt component is linked first, with its extra archives, then the
@@ -197,6 +197,11 @@ def run_smoke(session, entry, image: str | None = None, shared: bool | None = No
         else:
             hostimage = make_image(facts["image"], workdir)
             res.add("image", "PASS", f"made {os.path.basename(hostimage)} with the host's tools")
+            if partition:
+                from rumpbuild.smoke.disklabel import wrap
+
+                hostimage = wrap(hostimage, os.path.join(workdir, "disk.img"), partition)
+                res.add("disklabel", "PASS", f"image in partition {partition} of disk.img: {os.path.basename(hostimage)}")
         key = "/dev/rumpbuild-img"
 
     helper = _mountargs_object(session, plan, fs_name, facts, workdir)
