@@ -51,9 +51,11 @@ def test_tmpfs_needs_no_image(run_cli, tmp_path_factory, arch):
     assert status == 0
 
 
-def test_static_and_shared_with_gcc(run_cli, tmp_path_factory):
-    _need("x86_64-linux-gnu-gcc")
-    status, doc = _smoke(run_cli, tmp_path_factory, "tmpfs", "--arch", "amd64", "--toolchain", "gcc",
+@pytest.mark.parametrize("fs", ["tmpfs", "msdos"])
+def test_static_and_shared_with_gcc(run_cli, tmp_path_factory, fs):
+    """The README's first command: both variants, each writing into its own copy of the image."""
+    _need("x86_64-linux-gnu-gcc", "mkfs.vfat", "mcopy")
+    status, doc = _smoke(run_cli, tmp_path_factory, fs, "--arch", "amd64", "--toolchain", "gcc",
                          "--shared", "yes")
     assert status == 0, doc["steps"]
     assert _steps(doc, "shared")["readback"] == "PASS" and _steps(doc, "static")["readback"] == "PASS"

@@ -232,8 +232,15 @@ def run_smoke(session, entry, image: str | None = None, shared: bool | None = No
             continue
         res.add("link", "PASS", os.path.relpath(exe, session.outdir), variant)
         args = ["-t", facts["mount_type"], "-m", "/mnt", "-w", NEW_FILE, "-p", seed + variant]
+        variant_image = None
         if key:
-            args += ["-k", key, "-i", hostimage]
+            # each variant writes into its own copy: the next must not find NEW.TXT there already
+            base, sep, part = hostimage.partition("%")
+            root, ext = os.path.splitext(base)
+            copy = f"{root}-{variant}{ext}"
+            shutil.copyfile(base, copy)
+            variant_image = copy + (sep + part if sep else "")
+            args += ["-k", key, "-i", variant_image]
             if not image:
                 args += ["-r", KNOWN_FILE, "-e", KNOWN_TEXT]
         if facts.get("readonly"):
@@ -258,8 +265,8 @@ def run_smoke(session, entry, image: str | None = None, shared: bool | None = No
             res.add("run", "FAIL", f"the program printed no steps: {(rp.stderr or rp.stdout).strip()[-800:]}",
                     variant)
             continue
-        if hostimage and not facts.get("readonly"):
-            base = hostimage.partition("%")[0]
+        if variant_image and not facts.get("readonly"):
+            base = variant_image.partition("%")[0]
             needle = f"rumpbuild {seed + variant} line 00000\n".encode()
             found = needle in Path(base).read_bytes()
             res.add("hostimage", "PASS" if found else "FAIL",
