@@ -440,3 +440,11 @@ def test_doctor_text_all_arches(run_cli):
 def test_doctor_unknown_arch(run_cli):
     status, out, err = run_cli("doctor", "--arch", "evbarn")
     assert status == 1 and "did you mean" in err
+
+
+def test_zig_kernel_includes_stay_ahead_of_its_libc():
+    from rumpbuild.toolchain.zig import kernel_include_fixup
+
+    flags = ["-O2", "-I/a", "-nostdinc", "-isystem", "/sys/arch", "-I.", "-isystem", "/sys", "-DX"]
+    assert kernel_include_fixup(flags) == ["-O2", "-I/a", "-nostdinc", "-I.", "-DX", "-I/sys/arch", "-I/sys"]
+    assert kernel_include_fixup(["-isystem", "/x"]) == ["-isystem", "/x"]  # user code: untouched

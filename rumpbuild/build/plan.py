@@ -218,6 +218,10 @@ def plan_library(entry, toolchain, target, outdir: str, kind: str | None = None,
             if fix_curdir:
                 flags = [_through_missing(w, ev.curdir) for w in flags]
             flags = toolchain.drop_flags(flags, source=path) + per_source_flags(toolchain, path)
+            if toolchain.name == "zig":  # zig's libc headers would win over -isystem (see there)
+                from rumpbuild.toolchain.zig import kernel_include_fixup
+
+                flags = kernel_include_fixup(flags)
             argv[flavour] = cc + flags + [path, "-o", obj]
         norename = obj_norename(entry, stem)
         objects.append(ObjectPlan(path, stem, lang, argv, rename=not (user or norename) and kind != "hypercall",

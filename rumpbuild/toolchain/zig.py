@@ -83,3 +83,25 @@ def generate(target: Target) -> Toolchain:
     musl = bool(target.zig_libc_target)
     return make_toolchain("zig", target, cc, (cc[0], "ar"), result,
                           libc="musl" if musl else "glibc", static_ok=musl)
+
+
+def kernel_include_fixup(flags: list[str]) -> list[str]:
+    """Keep a -nostdinc compile away from zig's libc headers.
+
+    zig cc puts its libc's include folders (-isystem …/libc/include/…) ahead of
+    the command line's own -isystem folders even with -nostdinc, so a tree that
+    passes its kernel headers with -isystem (NEED_ISYSTEM: zfs, solaris) would
+    get musl's <sys/types.h>.  Those folders become -I at the end of the -I
+    list instead: searched after every -I, as before, but ahead of zig's.
+    """
+    if "-nostdinc" not in flags or "-isystem" not in flags:
+        return flags
+    out, moved = [], []
+    it = iter(range(len(flags)))
+    for i in it:
+        if flags[i] == "-isystem" and i + 1 < len(flags):
+            moved.append("-I" + flags[i + 1])
+            next(it, None)
+        else:
+            out.append(flags[i])
+    return out + moved
