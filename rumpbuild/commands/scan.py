@@ -70,7 +70,12 @@ def run(args) -> int:
 
         from rumpbuild.toolchain import find_toolchain
 
-        overrides["CC"] = shlex.join(find_toolchain(target, args.toolchain).cc)
+        try:
+            overrides["CC"] = shlex.join(find_toolchain(target, args.toolchain).cc)
+        except UserError:
+            if args.toolchain != "auto":
+                raise
+            # scanning needs no compiler: without one, probes (arm's features.mk) see the host cc
     overrides.update(parse_defines(args.defines))
     result = scan(tree, target.make_vars(), overrides)
     entries = result.entries
