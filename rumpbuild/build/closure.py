@@ -91,17 +91,16 @@ def link_closure(result, entry, generate=None) -> list:
         if c.kind == "component":
             for n in c.fs_names:
                 providers.setdefault(n, c)
-    declared_done = []
-
     def provider(module: str):
         """The library building *module*: by name, else by its MODULE() in the sources."""
         if module in providers:
             return providers[module]
-        if not declared_done:  # factions first (wapbl is part of librumpvfs), then components
-            for e in sorted(libs, key=lambda x: x.kind != "faction"):
-                for n in module_info(e)[0]:
-                    providers.setdefault(n, e)
-            declared_done.append(True)
+        # factions first (wapbl is part of librumpvfs), then components; stop at the first
+        for e in sorted(libs, key=lambda x: x.kind != "faction"):
+            for n in module_info(e)[0]:
+                providers.setdefault(n, e)
+            if module in providers:
+                break
         return providers.get(module)
 
     needs = _needs()
