@@ -46,13 +46,7 @@ def module_info(entry) -> tuple[set[str], set[str]]:
     if hit is not None and hit[0] is entry:
         return hit[1]
     names, required = set(), set()
-    for s in entry.sources:
-        if not s.path or not s.path.endswith(".c"):
-            continue
-        try:
-            text = Path(s.path).read_bytes()
-        except OSError:
-            continue
+    for _path, text in entry.c_source_texts():
         for m in _MODULE.finditer(text):
             names.add(m.group(1).decode())
             if m.group(2):
@@ -64,13 +58,7 @@ def module_info(entry) -> tuple[set[str], set[str]]:
 def _calls(entry, symbols) -> set[str]:
     found = set()
     pats = {sym: re.compile(rb"\b" + re.escape(sym.encode()) + rb"\s*\(") for sym in symbols}
-    for s in entry.sources:
-        if not s.path:
-            continue
-        try:
-            text = Path(s.path).read_bytes()
-        except OSError:
-            continue
+    for _path, text in entry.c_source_texts():
         for sym, rx in pats.items():
             if sym not in found and rx.search(text):
                 found.add(sym)

@@ -15,7 +15,6 @@ from __future__ import annotations
 import glob
 import os
 import re
-from pathlib import Path
 
 from rumpbuild.symbols import Missing, missing_symbols
 
@@ -27,13 +26,7 @@ def _definers_in_sources(result, names: list[str]) -> dict[str, str]:
     for e in result.entries:
         if e.kind not in ("component", "faction") or e.error or not e.lib:
             continue
-        for s in e.sources:
-            if not s.path or not s.path.endswith(".c"):
-                continue
-            try:
-                text = Path(s.path).read_bytes()
-            except OSError:
-                continue
+        for _path, text in e.c_source_texts():
             for n, rx in wanted.items():
                 if n not in found and rx.search(text):
                     found[n] = e.lib

@@ -36,14 +36,10 @@ _CLASS = re.compile(rb"MODULE\s*\(\s*MODULE_CLASS_(\w+)\s*,\s*(\w+)")
 def module_class(module) -> str:
     """The MODULE_CLASS_* the module's own MODULE() line declares (MISC if none is found)."""
     name = (module.kmod or module.name).encode()
-    for s in module.sources:
-        if s.path and s.path.endswith(".c"):
-            try:
-                for m in _CLASS.finditer(Path(s.path).read_bytes()):
-                    if m.group(2) == name:
-                        return m.group(1).decode()
-            except OSError:
-                pass
+    for _path, text in module.c_source_texts():
+        for m in _CLASS.finditer(text):
+            if m.group(2) == name:
+                return m.group(1).decode()
     return "MISC"
 
 

@@ -453,7 +453,7 @@ def not_working(name: str, target: Target, reason: str, hints=()) -> UserError:
     return UserError(
         f"toolchain '{name}' cannot build for {target.name}: {reason}",
         list(hints) + [
-            f"`--toolchain zig` (always available from the ziglang wheel)" if name != "zig" else
+            "`--toolchain zig` (always available from the ziglang wheel)" if name != "zig" else
             "reinstall the ziglang wheel: pip install --force-reinstall ziglang",
             f"`rumpbuild doctor --arch {arch}` shows which toolchains work for {arch}",
         ])

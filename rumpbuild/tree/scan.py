@@ -83,6 +83,16 @@ class Entry:
             names.add(_LIB_PREFIX.sub("", self.lib))
         return names
 
+    def c_source_texts(self):
+        """(path, bytes) of every C source that exists; unreadable ones are skipped."""
+        for s in self.sources:
+            if s.path and s.path.endswith(".c"):
+                try:
+                    with open(s.path, "rb") as f:
+                        yield s.path, f.read()
+                except OSError:
+                    continue
+
     def resolved_paths(self) -> set[str]:
         return {os.path.realpath(s.path) for s in self.sources if s.path}
 
@@ -194,15 +204,7 @@ def _fill(entry: Entry, ev: Evaluator) -> None:
 
 
 def _is_vfs_module(entry: Entry) -> bool:
-    for s in entry.sources:
-        if s.path and s.path.endswith(".c"):
-            try:
-                with open(s.path, "rb") as f:
-                    if _VFS_MODULE.search(f.read()):
-                        return True
-            except OSError:
-                pass
-    return False
+    return any(_VFS_MODULE.search(text) for _path, text in entry.c_source_texts())
 
 
 def link_modules(entries: list[Entry]) -> None:
