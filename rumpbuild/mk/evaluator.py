@@ -495,7 +495,7 @@ def _find_operator(text: str):
     return None, None
 
 
-_FOR_REF = {}
+_FOR_REF: dict[str, re.Pattern] = {}  # loop variable -> its reference pattern
 
 
 def _subst_for(text: str, subst: dict) -> str:

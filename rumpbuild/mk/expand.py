@@ -69,7 +69,6 @@ def _lookup(scope, name, locals_):
 def find_expr_end(text: str, i: int) -> int:
     """Index just past the expression starting at text[i] == '$'."""
     close = _CLOSE[text[i + 1]]
-    depth = 0
     j = i + 2
     n = len(text)
     stack = [close]
@@ -87,7 +86,6 @@ def find_expr_end(text: str, i: int) -> int:
             if not stack:
                 return j + 1
         j += 1
-    del depth
     raise ExpandError(f"unclosed variable expression '{text[i:i + 40]}'")
 
 
