@@ -349,6 +349,9 @@ class Evaluator:
             return True
         if word.isupper() or word.startswith(("PATH", "SUFFIXES")):
             return False  # a special target such as .PATH: or .BEGIN:
+        _at, op = _find_operator(word + rest)
+        if op in (":", "::", "!"):
+            return False  # a suffix rule such as .c.o: or .S.pico:
         raise self._error(f"unknown directive '.{word}'",
                           ["rumpbuild reads the bmake subset NetBSD's kernel Makefiles use"])
 
