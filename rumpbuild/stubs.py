@@ -18,12 +18,11 @@ from __future__ import annotations
 
 import functools
 import os
-import subprocess
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rumpbuild.build.kernelc import compile_kernel_c
+from rumpbuild.build.kernelc import archive_objects, compile_kernel_c
 from rumpbuild.elf.rename import NAMESPACE
 from rumpbuild.errors import UserError
 from rumpbuild.fsutil import write_atomic
@@ -97,11 +96,5 @@ def generate_stubs(session, component_lib: str, names: list[str], outdir) -> Stu
     write_atomic(c_file, render("stubs.c.j2", component=component_lib, harmless=harmless, panics=panics))
     compile_kernel_c(session, _rumpkern_plan(session), c_file, obj, f"the stubs for {component_lib}",
                      [f"the C file is {c_file}"])
-    tmp = archive + ".tmp"
-    if os.path.exists(tmp):
-        os.unlink(tmp)
-    p = subprocess.run(list(session.toolchain.ar) + ["crs", tmp, obj], capture_output=True, text=True)
-    if p.returncode != 0:
-        raise UserError(f"archiving {os.path.basename(archive)} failed: {p.stderr.strip()}")
-    os.replace(tmp, archive)
+    archive_objects(session.toolchain, archive, [obj])
     return StubResult(c_file, obj, archive, kinds)

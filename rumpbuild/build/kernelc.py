@@ -4,7 +4,7 @@ rumpbuild writes a few C files of its own that must see the tree's kernel
 headers and become part of the rump namespace: the smoke test's mount
 arguments and the stubs for missing kernel functions.  Each is compiled with
 the exact argv of a C object of a faction (its flags, include links and object
-folder), then renamed with Makefile.rump's rule.
+folder), then renamed with Makefile.rump's rule, and archived.
 """
 
 from __future__ import annotations
@@ -32,3 +32,15 @@ def compile_kernel_c(session, lib_plan, src: str, obj: str, what: str, hints=())
     if table:
         rename_symbols(obj, obj, table)
     return obj
+
+
+def archive_objects(toolchain, archive: str, objs: list[str]) -> str:
+    """`ar crs` *objs* into *archive* through a temporary name (no half-written archive)."""
+    tmp = os.path.join(os.path.dirname(archive), "." + os.path.basename(archive) + ".tmp")
+    if os.path.exists(tmp):
+        os.unlink(tmp)
+    p = subprocess.run(list(toolchain.ar) + ["crs", tmp, *objs], capture_output=True, text=True)
+    if p.returncode != 0:
+        raise UserError(f"archiving {os.path.basename(archive)} failed: {p.stderr.strip()}")
+    os.replace(tmp, archive)
+    return archive

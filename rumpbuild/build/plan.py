@@ -138,12 +138,6 @@ def _through_missing(word: str, curdir: str) -> str:
                   else m.group(0), word)
 
 
-def per_source_flags(toolchain, path: str) -> list[str]:
-    """Flags the toolchain's warnings table adds for this one source (rules with files = […])."""
-    general = toolchain.extra_cflags()
-    return [f for f in toolchain.extra_cflags(path) if f not in general]
-
-
 def plan_library(entry, toolchain, target, outdir: str, kind: str | None = None,
                  c_string: tuple[str, ...] | None = None) -> LibraryPlan:
     """Plan one library from a scan Entry evaluated with keep_evaluator=True.
@@ -217,11 +211,7 @@ def plan_library(entry, toolchain, target, outdir: str, kind: str | None = None,
                 flags = [_unsentinel(w, path, obj) for w in rule_cache[var]]
             if fix_curdir:
                 flags = [_through_missing(w, ev.curdir) for w in flags]
-            flags = toolchain.drop_flags(flags, source=path) + per_source_flags(toolchain, path)
-            if toolchain.name == "zig":  # zig's libc headers would win over -isystem (see there)
-                from rumpbuild.toolchain.zig import kernel_include_fixup
-
-                flags = kernel_include_fixup(flags)
+            flags = toolchain.source_flags(flags, path)
             argv[flavour] = cc + flags + [path, "-o", obj]
         norename = obj_norename(entry, stem)
         objects.append(ObjectPlan(path, stem, lang, argv, rename=not (user or norename) and kind != "hypercall",

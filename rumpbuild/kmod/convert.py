@@ -32,14 +32,12 @@ import glob
 import json
 import os
 import shlex
-import subprocess
 import sys
 from dataclasses import dataclass, field
 
+from rumpbuild.build.kernelc import archive_objects
 from rumpbuild.errors import UserError
 
-CLASS_PREFIX = {"MODULE_CLASS_VFS": "rumpfs_", "MODULE_CLASS_DRIVER": "rumpdev_"}
-CLASS_FACTION = {"MODULE_CLASS_VFS": "rumpvfs", "MODULE_CLASS_DRIVER": "rumpdev"}
 MAX_ROUNDS = 6
 
 
@@ -116,8 +114,17 @@ def check_kmod(info, target, name: str) -> None:
         [f"rumpbuild component {name} --arch <that machine>    builds it from source (`rumpbuild arches` lists them)"])
 
 
+def _category(mclass: str | None) -> str:
+    """fs, dev or kern: the component category of a MODULE_CLASS_* (as for generated components)."""
+    from rumpbuild.rules.generate import CATEGORY_BY_CLASS
+
+    return CATEGORY_BY_CLASS.get((mclass or "").removeprefix("MODULE_CLASS_"), "kern")
+
+
 def _lib_name(name: str, mclass: str | None) -> str:
-    return CLASS_PREFIX.get(mclass or "", "rumpkern_") + name
+    from rumpbuild.rules.generate import LIB_PREFIX
+
+    return LIB_PREFIX[_category(mclass)] + name
 
 
 def _sort_key(entries):
@@ -143,7 +150,7 @@ def _order(entries):
 
 def convert_kmod(session, name: str, kmod_path: str, rump_libs: str | None = None,
                  outdir: str | None = None) -> ConvertResult:
-    from rumpbuild.build.closure import _needs
+    from rumpbuild.build.closure import FACTION_BY_CATEGORY, _needs
     from rumpbuild.elf.rename import rename_symbols, rename_table
     from rumpbuild.kmod.inspect import inspect_kmod
     from rumpbuild.stubs import generate_stubs
@@ -179,7 +186,9 @@ def convert_kmod(session, name: str, kmod_path: str, rump_libs: str | None = Non
     for sym in info.undefined:
         if sym in needs:
             wanted.append((needs[sym], f"calls {sym}() (rules/needs.toml)"))
-    faction = CLASS_FACTION.get(mi.module_class or "")
+    # a file system needs librumpvfs, a driver librumpdev (librump comes with every closure)
+    category = _category(mi.module_class)
+    faction = FACTION_BY_CATEGORY[category] if category != "kern" else None
 
     if rump_libs:
         avail = {os.path.basename(p)[3:-2]: p for p in sorted(glob.glob(os.path.join(rump_libs, "lib*.a")))
@@ -263,14 +272,7 @@ def convert_kmod(session, name: str, kmod_path: str, rump_libs: str | None = Non
     stubs = None
     if miss:
         stubs = generate_stubs(session, lib, [m.name for m in miss], out)
-    archive = os.path.join(out, f"lib{lib}.a")
-    tmp = os.path.join(out, f".lib{lib}.a.tmp")
-    if os.path.exists(tmp):
-        os.unlink(tmp)
-    p = subprocess.run(list(session.toolchain.ar) + ["crs", tmp, obj], capture_output=True, text=True)
-    if p.returncode != 0:
-        raise UserError(f"archiving lib{lib}.a failed: {p.stderr.strip()}")
-    os.replace(tmp, archive)
+    archive = archive_objects(session.toolchain, os.path.join(out, f"lib{lib}.a"), [obj])
     if info.ssp:
         notes.append("the kmod uses SSP (" + ", ".join(info.ssp) + "): these bind to the host C library")
     return ConvertResult(name, lib, target.name, os.path.abspath(kmod_path), archive, obj, renamed,

@@ -107,6 +107,18 @@ class Toolchain:
         patterns = [p for rule in rules_for(self.active_cc, self.version, source=source) for p in rule.drop]
         return drop_matching(list(flags), patterns)
 
+    def source_flags(self, flags, source: str) -> list[str]:
+        """The compile flags for one kernel source: the table's drops and per-file
+        additions (rules with ``files = [...]``) applied, then the plug-in's own
+        ``fixup_flags`` hook if it has one (zig's include order)."""
+        general = self.extra_cflags()
+        out = self.drop_flags(flags, source=source) + [f for f in self.extra_cflags(source) if f not in general]
+        if self.name in TOOLCHAINS:
+            hook = getattr(plugin(self.name), "fixup_flags", None)
+            if hook is not None:
+                out = hook(out)
+        return out
+
     def undef_flags(self) -> list[str]:
         """buildrump's host probes: ``-U`` for host-OS macros and _FORTIFY_SOURCE the compiler predefines."""
         macros = self.predefined or _predefined_macros(self.cc)

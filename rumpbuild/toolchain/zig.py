@@ -85,7 +85,7 @@ def generate(target: Target) -> Toolchain:
                           libc="musl" if musl else "glibc", static_ok=musl)
 
 
-def kernel_include_fixup(flags: list[str]) -> list[str]:
+def fixup_flags(flags: list[str]) -> list[str]:
     """Keep a -nostdinc compile away from zig's libc headers.
 
     zig cc puts its libc's include folders (-isystem …/libc/include/…) ahead of
