@@ -51,7 +51,6 @@ class LibraryPlan:
     rename: dict | None  # {"pq":…, "quirk":…, "norename":…} or None (no renaming at all)
     shlib_major: str = "0"
     imacros: list[str] = field(default_factory=list)
-    include_dirs: list[str] = field(default_factory=list)  # for dependency scanning
     link_ldflags: list[str] = field(default_factory=list)
     generated: list = field(default_factory=list)  # rumpbuild.build.generated.GenStep
 
@@ -91,25 +90,9 @@ class BuildPlan:
         return out
 
 
-def _include_dirs(argv: list[str], objdir: str) -> tuple[list[str], list[str]]:
-    """-I/-isystem folders (absolute, in order) and -imacros/-include files."""
-    dirs, files = [], []
-    it = iter(range(len(argv)))
-    for i in it:
-        a = argv[i]
-        for opt in ("-I", "-isystem", "-iquote"):
-            if a == opt and i + 1 < len(argv):
-                dirs.append(argv[i + 1])
-                next(it, None)
-                break
-            if a.startswith(opt) and len(a) > len(opt) and opt == "-I":
-                dirs.append(a[2:])
-                break
-        if a in ("-imacros", "-include") and i + 1 < len(argv):
-            files.append(argv[i + 1])
-            next(it, None)
-    norm = [d if os.path.isabs(d) else os.path.normpath(os.path.join(objdir, d)) for d in dirs]
-    return list(dict.fromkeys(norm)), files
+def _forced_includes(argv: list[str]) -> list[str]:
+    """The -imacros/-include files of a compile argv (every object depends on them)."""
+    return [argv[i + 1] for i, a in enumerate(argv[:-1]) if a in ("-imacros", "-include")]
 
 
 _SENTINEL_DIR = "/__rumpbuild_dir__"
@@ -224,11 +207,10 @@ def plan_library(entry, toolchain, target, outdir: str, kind: str | None = None,
     rename = None
     if kind != "hypercall":
         rename = {"pq": target.pq, "quirk": target.symquirk, "norename": entry.rump_sym_norename}
-    dirs, files = _include_dirs(objects[0].argv["static"], objdir)
     return LibraryPlan(
         lib=lib, name=entry.name, kind=kind, category=entry.category, makefile=entry.makefile,
         objdir=objdir, outdir=outdir, objects=objects, klinks=klinks, rename=rename,
-        shlib_major=ev.value("SHLIB_MAJOR") or "0", imacros=files, include_dirs=dirs, generated=generated,
+        shlib_major=ev.value("SHLIB_MAJOR") or "0", imacros=_forced_includes(objects[0].argv["static"]), generated=generated,
     )
 
 

@@ -6,10 +6,13 @@ construction variables RUMP_CC and RUMP_AR (lists), the arch as RUMP_TARGET
 launcher (ccache, distcc, …) as RUMP_LAUNCHER (a list put before each compile
 argv; not in any signature, so switching launchers rebuilds nothing):
 
-  RumpObject(obj, src, RUMP_ARGV=[…], RUMP_CWD=dir, RUMP_RENAME={…}|None, CPPPATH=[…])
+  RumpObject(obj, src, RUMP_ARGV=[…], RUMP_CWD=dir, RUMP_RENAME={…}|None, RUMP_GENERATED=[…])
       run the compile argv in RUMP_CWD (the object folder, where `-I.` and
       the include links point), then rename the object's symbols into the
       rump namespace in place (Makefile.rump's rule) unless RUMP_RENAME is None.
+      Header dependencies come from the compiler's depfile (rumpbuild/rules/
+      headerdeps.py), not from SCons' C scanner; headers the build generates
+      (RUMP_GENERATED: ioconf.h, …) are ordinary SCons dependencies.
   RumpArchive(lib.a, objs)         `ar crs` (RUMP_AR) of the objects, in order
   RumpShared(lib.so.N, lib_pic.a, RUMP_SONAME=…, RUMP_LINKFLAGS=[…])
       `cc -shared -Wl,-soname … --whole-archive lib_pic.a`, as bsd.lib.mk
@@ -22,10 +25,14 @@ its argv, so changed flags rebuild exactly what they touch.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import shlex
 import subprocess
 import sys
+
+from rumpbuild.rules import headerdeps
 
 
 def _run(argv, cwd, what):
@@ -41,22 +48,20 @@ def _run(argv, cwd, what):
 
 def _compile(target, source, env):
     # RUMP_LAUNCHER (ccache, distcc, …) is outside the varlist: switching it rebuilds nothing
-    argv = list(env.get("RUMP_LAUNCHER") or []) + list(env["RUMP_ARGV"])
+    argv = (list(env.get("RUMP_LAUNCHER") or []) + list(env["RUMP_ARGV"])
+            + ["-MD", "-MF", headerdeps.depfile(target[0].abspath)])
     cwd = env["RUMP_CWD"]
     os.makedirs(cwd, exist_ok=True)
     status = _run(argv, cwd, f"compiling {os.path.basename(str(source[0]))}")
     if status:
         return status
+    headerdeps.record(target[0].abspath, cwd, frozenset(env.get("RUMP_GENERATED") or ()))
     spec = env.get("RUMP_RENAME")
     if spec:
         from rumpbuild.arch import resolve
-        from rumpbuild.elf.rename import rename_symbols, rename_table
+        from rumpbuild.elf.rename import rename_object
 
-        tgt = resolve(env["RUMP_TARGET"])
-        obj = target[0].abspath
-        table = rename_table(obj, tgt, spec.get("norename") or None)
-        if table:
-            rename_symbols(obj, obj, table)
+        rename_object(target[0].abspath, resolve(env["RUMP_TARGET"]), spec.get("norename") or None)
     return 0
 
 
@@ -137,19 +142,33 @@ def _ioconf(target, source, env):
 OBJECT_NODES = []
 
 
-def _record_objects(target, source, env):
-    OBJECT_NODES.extend(target)
-    return target, source
+def rump_object(env, target, source, **kw):
+    """RumpObject: compile (and rename) one object; rebuilt when a header it read changed."""
+    # The action's signature is one digest of what decides the object's bytes: SCons would
+    # otherwise substitute every word of the ~100-word argv for every object, every run.
+    kw["RUMP_SIG"] = hashlib.sha256(json.dumps(
+        [kw.get("RUMP_ARGV"), kw.get("RUMP_CWD"), kw.get("RUMP_RENAME"), env["RUMP_TARGET"]],
+        sort_keys=True).encode()).hexdigest()
+    nodes = env._RumpObject(target, source, **kw)
+    cwd = kw.get("RUMP_CWD") or env["RUMP_CWD"]
+    generated = kw.get("RUMP_GENERATED") or []
+    built_headers = [g for g in generated if g.endswith(".h")]
+    for node in nodes:
+        OBJECT_NODES.append((node, cwd))
+        if built_headers:
+            env.Depends(node, built_headers)
+        if node.exists() and not headerdeps.is_current(node.abspath, cwd, frozenset(generated)):
+            env.AlwaysBuild(node)
+    return nodes
 
 
 def dump_dependencies(path):
-    """Write the sources and scanned headers of every object (for rumpbuild's no-op fast path)."""
-    import json
-
+    """Write the sources and the compiler-reported headers of every object (for rumpbuild's no-op fast path)."""
     deps = set()
-    for node in OBJECT_NODES:
-        for d in list(node.sources) + list(node.implicit or []) + list(node.depends or []):
+    for node, cwd in OBJECT_NODES:
+        for d in list(node.sources) + list(node.depends or []):
             deps.add(d.abspath)
+        deps.update(headerdeps.read_depfile(headerdeps.depfile(node.abspath), cwd))
     tmp = path + ".tmp"
     with open(tmp, "w") as f:
         json.dump(sorted(deps), f)
@@ -159,13 +178,9 @@ def dump_dependencies(path):
 def generate(env):
     from SCons.Action import Action
     from SCons.Builder import Builder
-    from SCons.Scanner.C import CScanner
-
-    env["BUILDERS"]["RumpObject"] = Builder(
-        action=Action(_compile, _compile_str, varlist=["RUMP_ARGV", "RUMP_CWD", "RUMP_RENAME", "RUMP_TARGET"]),
-        source_scanner=CScanner(),
-        emitter=_record_objects,
-    )
+    env["BUILDERS"]["_RumpObject"] = Builder(
+        action=Action(_compile, _compile_str, varlist=["RUMP_SIG"]))
+    env.AddMethod(rump_object, "RumpObject")
     env["BUILDERS"]["RumpGenerate"] = Builder(action=Action(_generate_src, _generate_str,
                                                              varlist=["RUMP_SHELL", "RUMP_CWD"]))
     env["BUILDERS"]["RumpIoconf"] = Builder(action=Action(_ioconf, _generate_str, varlist=["RUMP_SYSDIR"]))

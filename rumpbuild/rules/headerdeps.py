@@ -1,0 +1,108 @@
+"""Header dependencies of objects, from the compiler's own depfiles.
+
+Every compile writes `obj.d` (`cc -MD -MF obj.d`: the source and every header
+it read) and, after it succeeds, rumpbuild writes `obj.hsig`: a digest of those
+files' contents.  On the next run an object whose headers no longer match its
+digest is rebuilt; one whose headers only moved in time is not (content, not
+timestamps, decides, as for SCons' own dependencies).
+
+Why not SCons' C scanner: scanning ~250 kernel headers per object, then
+checking each of them per object on every run, cost seconds of CPU on a
+2-core machine — more than the whole build's other bookkeeping.  And why not
+hand the depfile's headers to SCons as dependencies: SCons decides a target
+changed when its list of dependencies grows, so the first run after a clean
+build would rebuild everything.  A clean build needs no header dependencies
+at all (every object is built); the digest is what the next run needs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+
+_WORD_BREAK = re.compile(r"(?<!\\)\s+")
+# depfile word (with the folder it is relative to) -> content digest of that file, once per
+# process: the same header appears in every object of a library under the same spelling
+_digests: dict[tuple[str, str], str] = {}
+
+
+def depfile(obj: str) -> str:
+    return obj + ".d"
+
+
+def sigfile(obj: str) -> str:
+    return obj + ".hsig"
+
+
+def _words(path: str) -> list[str] | None:
+    """The prerequisites of a depfile as the compiler spelled them; None if there is none."""
+    try:
+        with open(path) as f:
+            text = f.read()
+    except OSError:
+        return None
+    text = text.replace("\\\n", " ")
+    out = []
+    for rule in text.splitlines():
+        _, sep, deps = rule.partition(": ")
+        if not sep:
+            continue
+        if "\\ " in deps:  # escaped spaces in a name: rare, so the slower split only then
+            out += [w.replace("\\ ", " ") for w in _WORD_BREAK.split(deps.strip()) if w]
+        else:
+            out += deps.split()
+    return out
+
+
+def read_depfile(path: str, cwd: str) -> list[str]:
+    """The prerequisites in a make-style dependency file, absolute (relative to *cwd*); [] if absent."""
+    return [os.path.normpath(w if os.path.isabs(w) else os.path.join(cwd, w)) for w in _words(path) or ()]
+
+
+def _file_digest(word: str, cwd: str) -> str:
+    key = (word, cwd) if not word.startswith("/") else (word, "")
+    d = _digests.get(key)
+    if d is None:
+        try:
+            with open(os.path.join(cwd, word), "rb") as f:
+                d = hashlib.blake2b(f.read(), digest_size=16).hexdigest()
+        except OSError:
+            d = "missing"
+        _digests[key] = d
+    return d
+
+
+def _digest(words, cwd: str, generated) -> str:
+    """One digest of the names and contents of the depfile's files (generated ones left out:
+    they are SCons targets the object depends on directly)."""
+    lines = []
+    for w in words:
+        if generated and os.path.normpath(os.path.join(cwd, w)) in generated:
+            continue
+        lines.append(f"{w}\0{_file_digest(w, cwd)}")
+    return hashlib.blake2b("\n".join(lines).encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
+
+
+def record(obj: str, cwd: str, generated=frozenset()) -> None:
+    """After a successful compile: remember the digest of what it read."""
+    words = _words(depfile(obj)) or []
+    tmp = sigfile(obj) + ".tmp"
+    with open(tmp, "w") as f:
+        f.write(_digest(words, cwd, generated) + "\n")
+    os.replace(tmp, sigfile(obj))
+
+
+def is_current(obj: str, cwd: str, generated=frozenset()) -> bool:
+    """Whether an existing *obj* was compiled from the headers as they are now.
+
+    False when the object has no depfile or digest (built by something else,
+    or interrupted): the safe answer is to rebuild it.
+    """
+    try:
+        with open(sigfile(obj)) as f:
+            recorded = f.read().strip()
+    except OSError:
+        return False
+    words = _words(depfile(obj))
+    return bool(words) and _digest(words, cwd, generated) == recorded

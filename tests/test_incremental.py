@@ -1,0 +1,91 @@
+"""Incremental builds: header dependencies come from the compiler's depfiles (`-MD`).
+
+A changed header rebuilds exactly the objects whose last compile read it; a
+header whose timestamp moved but whose content did not rebuilds nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+from rumpbuild.rules.headerdeps import read_depfile
+
+
+def _objects(out):
+    found = {}
+    for root, _dirs, files in os.walk(out / "obj"):
+        for f in files:
+            if f.endswith((".o", ".pico")):
+                p = os.path.join(root, f)
+                found[os.path.relpath(p, out)] = os.stat(p).st_mtime_ns
+    return found
+
+
+@pytest.fixture
+def built_copy(run_cli, example_tree, tmp_path):
+    src = tmp_path / "tree"
+    shutil.copytree(example_tree, src, symlinks=True)
+    out = tmp_path / "out"
+    args = ("component", "tmpfs", "msdos", "--src", src, "--arch", "amd64", "--toolchain", "zig", "--out", out, "-q")
+    status, _, err = run_cli(*args)
+    assert status == 0, err
+    return src, out, args
+
+
+def test_depfiles_name_the_headers_read(built_copy):
+    src, out, _ = built_copy
+    objdir = out / "obj" / "sys" / "rump" / "fs" / "lib" / "libtmpfs"
+    deps = read_depfile(str(objdir / "tmpfs_vfsops.o.d"), str(objdir))
+    real = {os.path.realpath(d) for d in deps}
+    assert os.path.realpath(src / "sys" / "fs" / "tmpfs" / "tmpfs_args.h") in real
+    assert os.path.realpath(src / "sys" / "fs" / "tmpfs" / "tmpfs_vfsops.c") in real
+    assert all(os.path.isabs(d) for d in deps)
+    other = {os.path.realpath(d) for d in read_depfile(str(objdir / "tmpfs_subr.o.d"), str(objdir))}
+    assert os.path.realpath(src / "sys" / "fs" / "tmpfs" / "tmpfs_args.h") not in other
+
+
+def test_changed_header_rebuilds_exactly_its_includers(built_copy, run_cli):
+    src, out, args = built_copy
+    before = _objects(out)
+    header = src / "sys" / "fs" / "tmpfs" / "tmpfs_args.h"
+    header.write_text(header.read_text() + "\n/* changed */\n")
+    status, _, err = run_cli(*args)
+    assert status == 0, err
+    after = _objects(out)
+    changed = {o for o in after if after[o] != before[o]}
+    lib = os.path.join("obj", "sys", "rump", "fs", "lib", "libtmpfs")
+    assert changed == {os.path.join(lib, "tmpfs_vfsops.o"), os.path.join(lib, "tmpfs_vfsops.pico")}
+
+
+def test_touched_header_rebuilds_nothing(built_copy, run_cli):
+    src, out, args = built_copy
+    before = _objects(out)
+    header = src / "sys" / "fs" / "tmpfs" / "tmpfs.h"
+    st = header.stat()
+    os.utime(header, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))
+    status, _, err = run_cli(*args)
+    assert status == 0, err
+    assert _objects(out) == before
+
+
+def test_read_depfile_escapes_and_continuations(tmp_path):
+    d = tmp_path / "x.o.d"
+    d.write_text("x.o: /abs/a.c rel/b.h \\\n  /with\\ space/c.h\n/abs/a.c:\n")
+    assert read_depfile(str(d), "/cwd") == ["/abs/a.c", "/cwd/rel/b.h", "/with space/c.h"]
+    assert read_depfile(str(tmp_path / "missing.d"), "/cwd") == []
+
+
+def test_changed_flags_rebuild_that_library_only(built_copy, run_cli):
+    src, out, args = built_copy
+    before = _objects(out)
+    mk = src / "sys" / "rump" / "fs" / "lib" / "libtmpfs" / "Makefile"
+    mk.write_text(mk.read_text().replace("-DTMPFS_EXAMPLE", "-DTMPFS_EXAMPLE -DTMPFS_CHANGED"))
+    status, _, err = run_cli(*args)
+    assert status == 0, err
+    after = _objects(out)
+    changed = {o for o in after if after[o] != before[o]}
+    tmpfs = {o for o in after if "libtmpfs" in o}
+    assert changed == tmpfs and len(tmpfs) == 6
