@@ -69,6 +69,23 @@ def rename_table(path: Path | str, target, norename_regex: str | None = None) ->
     return table_for_names((s.name for s in obj.global_symbols()), target, norename_regex)
 
 
+def rename_object(path: Path | str, target, norename_regex: str | None = None) -> int:
+    """Rename one freshly compiled object in place (rename_table + rename_symbols, read once).
+
+    The build calls this for every object, so it parses the file only once.
+    Returns the number of symbol entries renamed.
+    """
+    path = Path(path)
+    obj = open_elf(path)
+    obj.require_relocatable()
+    obj.check_target(target)
+    table = table_for_names((s.name for s in obj.global_symbols()), target, norename_regex)
+    data, count = _renamed_image(obj, table)
+    if count:
+        _write_atomically(path, path, data)
+    return count
+
+
 def rename_symbols(src: Path | str, dst: Path | str, table: dict[str, str]) -> int:
     """Write ``src`` with every symbol named in ``table`` renamed to ``dst``.
 
