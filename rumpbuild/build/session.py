@@ -84,18 +84,20 @@ class BuildSession:
             overrides["MAKECONF"] = write_mkconf(self.outdir, self.tree)
             self._scan = scan(self.tree, self.target.make_vars(), overrides, keep_evaluator=True,
                               objroot=os.path.join(self.outdir, "obj"),
-                              kinds=("component", "faction", "hypercall"))
+                              kinds=("component", "faction", "hypercall"), lazy=True)
         return self._scan
 
     def find_component(self, name: str):
         res = self.scan()
-        libs = [e for e in res.entries if e.kind in ("component", "faction", "hypercall")]
-        for e in libs:
-            if name in (e.name, e.lib) or (e.lib and name == "lib" + e.lib) or name in e.fs_names:
-                if e.error:
-                    raise UserError(e.error["message"],
-                                    ["fix the Makefile at that line; `rumpbuild scan` lists all errors"])
-                return e
+        # the library in the folder the name suggests first; every library only if that fails
+        for pool in (lambda: res.named(name), lambda: res.entries):
+            libs = [e for e in pool() if e.kind in ("component", "faction", "hypercall")]
+            for e in libs:
+                if name in (e.name, e.lib) or (e.lib and name == "lib" + e.lib) or name in e.fs_names:
+                    if e.error:
+                        raise UserError(e.error["message"],
+                                        ["fix the Makefile at that line; `rumpbuild scan` lists all errors"])
+                    return e
         module = self.find_module(name)
         if module is not None and module.candidate:
             return self.generated_component(module)
@@ -131,12 +133,12 @@ class BuildSession:
         where = os.path.join(self.outdir, "generated", os.path.relpath(gen.newdir, self.tree.root), "Makefile")
         entry = evaluate_generated(self, gen, where)
         entry.generated_makefile = where
-        self.scan().entries.append(entry)
+        self.scan().add(entry)
         return entry
 
     def find_base(self, name: str):
         """A faction (rumpkern, rumpvfs, rumpdev, rumpnet) or rumpuser; None if the tree has none."""
-        for e in self.scan().entries:
+        for e in self.scan().named(name):
             if e.kind in ("faction", "hypercall") and e.name == name:
                 if e.error:
                     raise UserError(e.error["message"], ["`rumpbuild scan` lists all errors"])
@@ -167,7 +169,7 @@ class BuildSession:
         """Every Makefile the scan read (for the no-op fast path)."""
         files = set()
         if self._scan is not None:
-            for e in self._scan.entries:
+            for e in self._scan.evaluated():
                 files.update(os.path.abspath(os.path.join(os.path.dirname(e.makefile), f)) if not
                              os.path.isabs(f) else f for f in e.includes)
                 files.add(e.makefile)

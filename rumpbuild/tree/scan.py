@@ -110,6 +110,93 @@ class ScanResult:
         return [e for e in self.entries if name in (e.name, e.lib, e.kmod) or (e.lib and name == "lib" + e.lib)]
 
 
+def name_bases(name: str) -> set[str]:
+    """Folder names a library called *name* may live in: ffs, rumpfs_ffs, librumpfs_ffs -> ffs."""
+    bare = name[3:] if name.startswith("lib") else name
+    return {name, bare, _LIB_PREFIX.sub("", bare)}
+
+
+_LIB_LINE = re.compile(r"^LIB\s*[:?!]?=\s*(\S+)\s*$", re.M)
+_LIB_ANY = re.compile(r"^\s*LIB\s*[+:?!]?=", re.M)
+
+
+def lib_hint(makefile: str) -> str | None:
+    """LIB as the Makefile spells it, when it is one plain assignment; else None (evaluate to know)."""
+    try:
+        with open(makefile, encoding="utf-8", errors="replace") as f:
+            text = f.read()
+    except OSError:
+        return None
+    m = _LIB_LINE.search(text)
+    if m is None or "$" in m.group(1) or len(_LIB_ANY.findall(text)) != 1:
+        return None
+    return m.group(1)
+
+
+class LazyScan:
+    """A scan whose Makefiles are evaluated when first asked for.
+
+    Same interface as ScanResult (``entries``, ``of_kind``, ``find``), plus
+    ``named(name)``: every entry that may answer to *name* — its folder or
+    its literal ``LIB =`` line fits (fs_names are exactly those two), or its
+    LIB is computed — evaluating only those.  A build of one component
+    evaluates a handful of Makefiles, not the tree's hundred.
+    """
+
+    def __init__(self, tree, target_vars: dict, items, evaluate_item):
+        self.tree = tree
+        self.target_vars = target_vars
+        self._items = items
+        self._evaluate_item = evaluate_item
+        self._done: dict[int, Entry] = {}
+        self._extra: list[Entry] = []
+        self._hints: list[set[str] | None] = []
+        for _kind, name, makefile, _cat in items:
+            lib = lib_hint(makefile)
+            self._hints.append(None if lib is None else name_bases(lib) | {name})
+
+    def _entry(self, i: int) -> Entry:
+        e = self._done.get(i)
+        if e is None:
+            e = self._done[i] = self._evaluate_item(*self._items[i])
+        return e
+
+    @property
+    def entries(self) -> list[Entry]:
+        return [self._entry(i) for i in range(len(self._items))] + self._extra
+
+    def iter_entries(self):
+        """Every entry in discovery order, each evaluated only when reached (stop early, save work)."""
+        for i in range(len(self._items)):
+            yield self._entry(i)
+        yield from list(self._extra)
+
+    def evaluated(self) -> list[Entry]:
+        """The entries evaluated so far (what this run's result depends on)."""
+        return [self._done[i] for i in sorted(self._done)] + self._extra
+
+    def named(self, name: str) -> list[Entry]:
+        bases = name_bases(name)
+        found = [self._entry(i) for i, hint in enumerate(self._hints)
+                 if self._items[i][1] in bases or hint is None or hint & bases]
+        return found + [e for e in self._extra if bases & ({e.name, e.lib} | e.fs_names)]
+
+    def of_kind_only(self, *kinds) -> list[Entry]:
+        """Entries of *kinds* (as discovered), evaluating only those."""
+        return [self._entry(i) for i, item in enumerate(self._items) if item[0] in kinds] + [
+            e for e in self._extra if e.kind in kinds]
+
+    def add(self, entry: Entry) -> None:
+        """An entry made outside the tree's Makefiles (a component generated from a module)."""
+        self._extra.append(entry)
+
+    def of_kind(self, *kinds):
+        return [e for e in self.entries if e.kind in kinds]
+
+    def find(self, name: str) -> list[Entry]:
+        return [e for e in self.entries if name in (e.name, e.lib, e.kmod) or (e.lib and name == "lib" + e.lib)]
+
+
 def discover(tree) -> list[tuple[str, str, str, str | None]]:
     """(kind, name, makefile, category) for every Makefile of interest."""
     found = []
@@ -241,12 +328,18 @@ def link_modules(entries: list[Entry]) -> None:
 
 
 def scan(tree, target_vars: dict, overrides=None, names=None, keep_evaluator=False, objroot=None,
-         kinds=None) -> ScanResult:
+         kinds=None, lazy=False) -> ScanResult | LazyScan:
     """Evaluate the tree's Makefiles; *objroot* sets .OBJDIR as a build would.
 
-    *kinds* limits the scan (builds need no module Makefiles).
+    *kinds* limits the scan (builds need no module Makefiles); *lazy* returns a
+    LazyScan (libraries only: pairing modules with components needs them all).
     """
     items = [i for i in discover(tree) if kinds is None or i[0] in kinds]
+    if lazy:
+        if kinds is None or "module" in kinds:
+            raise ValueError("a lazy scan covers libraries only")
+        return LazyScan(tree, target_vars, items, lambda k, n, mf, cat: evaluate(
+            tree, k, n, mf, cat, target_vars, overrides, keep_evaluator, objroot))
     entries = [evaluate(tree, k, n, mf, cat, target_vars, overrides, keep_evaluator, objroot)
                for k, n, mf, cat in items]
     if kinds is None or "module" in kinds:
