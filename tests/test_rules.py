@@ -58,3 +58,16 @@ def test_scons_rules_build_by_hand(run_cli, tmp_path):
 def test_rules_for_a_faction_is_refused(run_cli):
     status, _, err = run_cli("rules", "rumpvfs")
     assert status == 1 and "not a component" in err
+
+
+def test_pyrepr_wraps_argv_lists_as_valid_literals():
+    import ast
+
+    from rumpbuild.templates import pyrepr
+
+    argv = ["-I/some/long/include/path/number%d" % i for i in range(40)] + ["-DQUOTE='\"x\"'", ""]
+    text = pyrepr(argv)
+    assert ast.literal_eval(text) == argv
+    assert len(text.splitlines()) > 1 and all(len(line) <= 110 for line in text.splitlines())
+    assert pyrepr(["-O2"]) == "['-O2']" and pyrepr([]) == "[]"
+    assert ast.literal_eval(pyrepr({"a": [1, 2]})) == {"a": [1, 2]}
