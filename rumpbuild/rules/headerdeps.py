@@ -22,9 +22,12 @@ import os
 import re
 
 _WORD_BREAK = re.compile(r"(?<!\\)\s+")
-# depfile word (with the folder it is relative to) -> content digest of that file, once per
-# process: the same header appears in every object of a library under the same spelling
-_digests: dict[tuple[str, str], str] = {}
+# Per process.  A header appears in every object of a library under one spelling
+# (`…/libffs/../../../../sys/param.h`, `machine/types.h` from the object folder), and
+# in every library under another: spellings resolve once, files are read once.
+_paths: dict[tuple[str, str], str] = {}  # (word, folder it is relative to) -> normalised path
+_digests: dict[str, str] = {}  # normalised path -> content digest
+deps_seen: set[str] = set()  # every normalised path a record() or is_current() read
 
 
 def depfile(obj: str) -> str:
@@ -55,21 +58,28 @@ def _words(path: str) -> list[str] | None:
     return out
 
 
+def _path(word: str, cwd: str) -> str:
+    key = (word, "" if word.startswith("/") else cwd)
+    p = _paths.get(key)
+    if p is None:
+        p = _paths[key] = os.path.normpath(os.path.join(cwd, word))
+    return p
+
+
 def read_depfile(path: str, cwd: str) -> list[str]:
     """The prerequisites in a make-style dependency file, absolute (relative to *cwd*); [] if absent."""
-    return [os.path.normpath(w if os.path.isabs(w) else os.path.join(cwd, w)) for w in _words(path) or ()]
+    return [_path(w, cwd) for w in _words(path) or ()]
 
 
-def _file_digest(word: str, cwd: str) -> str:
-    key = (word, cwd) if not word.startswith("/") else (word, "")
-    d = _digests.get(key)
+def _file_digest(path: str) -> str:
+    d = _digests.get(path)
     if d is None:
         try:
-            with open(os.path.join(cwd, word), "rb") as f:
+            with open(path, "rb") as f:
                 d = hashlib.blake2b(f.read(), digest_size=16).hexdigest()
         except OSError:
             d = "missing"
-        _digests[key] = d
+        _digests[path] = d
     return d
 
 
@@ -78,9 +88,11 @@ def _digest(words, cwd: str, generated) -> str:
     they are SCons targets the object depends on directly)."""
     lines = []
     for w in words:
-        if generated and os.path.normpath(os.path.join(cwd, w)) in generated:
+        p = _path(w, cwd)
+        if p in generated:
             continue
-        lines.append(f"{w}\0{_file_digest(w, cwd)}")
+        deps_seen.add(p)
+        lines.append(f"{p}\0{_file_digest(p)}")
     return hashlib.blake2b("\n".join(lines).encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
 
 

@@ -164,11 +164,10 @@ def rump_object(env, target, source, **kw):
 
 def dump_dependencies(path):
     """Write the sources and the compiler-reported headers of every object (for rumpbuild's no-op fast path)."""
-    deps = set()
+    deps = set(headerdeps.deps_seen)  # every object was either compiled or checked: all their headers
     for node, cwd in OBJECT_NODES:
         for d in list(node.sources) + list(node.depends or []):
             deps.add(d.abspath)
-        deps.update(headerdeps.read_depfile(headerdeps.depfile(node.abspath), cwd))
     tmp = path + ".tmp"
     with open(tmp, "w") as f:
         json.dump(sorted(deps), f)
@@ -178,8 +177,12 @@ def dump_dependencies(path):
 def generate(env):
     from SCons.Action import Action
     from SCons.Builder import Builder
+    from SCons.Scanner import ScannerBase
+
     env["BUILDERS"]["_RumpObject"] = Builder(
-        action=Action(_compile, _compile_str, varlist=["RUMP_SIG"]))
+        action=Action(_compile, _compile_str, varlist=["RUMP_SIG"]),
+        # no C scanning (headerdeps does it); without this SCons' default scanners still would
+        source_scanner=ScannerBase(lambda node, env, path: [], name="rumpbuild-none"))
     env.AddMethod(rump_object, "RumpObject")
     env["BUILDERS"]["RumpGenerate"] = Builder(action=Action(_generate_src, _generate_str,
                                                              varlist=["RUMP_SHELL", "RUMP_CWD"]))
