@@ -21,6 +21,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from rumpbuild.build.kernelc import archiver
 from rumpbuild.errors import UserError
 from rumpbuild.fsutil import write_atomic
 from rumpbuild.templates import render
@@ -59,7 +60,7 @@ def write_outdir(plan, shared: bool, verbose: bool = False) -> list[str]:
     conf = {
         "rumpbuild_path": PACKAGE_PARENT,
         "cc": list(plan.toolchain.cc),
-        "ar": list(plan.toolchain.ar),
+        "ar": archiver(plan.toolchain),  # None: rumpbuild writes archives itself
         "launcher": list(getattr(plan, "launcher", [])),  # RUMP_LAUNCHER: ccache, distcc, …
         "target": plan.target.name,
         "verbose": verbose,

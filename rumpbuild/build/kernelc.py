@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import subprocess
 
+from rumpbuild.elf.archive import write_archive
 from rumpbuild.elf.rename import rename_symbols, rename_table
 from rumpbuild.errors import UserError
 
@@ -34,8 +35,15 @@ def compile_kernel_c(session, lib_plan, src: str, obj: str, what: str, hints=())
     return obj
 
 
+def archiver(toolchain) -> list[str] | None:
+    """`AR` when the user set it (run as `AR crs`); None: rumpbuild's own writer (rumpbuild.elf.archive)."""
+    return list(toolchain.ar) if os.environ.get("AR", "").strip() else None
+
+
 def archive_objects(toolchain, archive: str, objs: list[str]) -> str:
-    """`ar crs` *objs* into *archive* through a temporary name (no half-written archive)."""
+    """Archive *objs* into *archive* through a temporary name (no half-written archive)."""
+    if archiver(toolchain) is None:
+        return write_archive(archive, objs)
     tmp = os.path.join(os.path.dirname(archive), "." + os.path.basename(archive) + ".tmp")
     if os.path.exists(tmp):
         os.unlink(tmp)

@@ -238,9 +238,9 @@ class ElfObject:
                        ])
 
 
-def open_elf(path: Path | str) -> ElfObject:
-    """Read and check an ELF file; problems raise :class:`ELFFormatError`."""
-    return ElfObject(path)
+def open_elf(path: Path | str, data: bytes | None = None) -> ElfObject:
+    """Read (or take *data* already read from *path*) and check an ELF file; problems raise :class:`ELFFormatError`."""
+    return ElfObject(path, data)
 
 
 def list_symbols(path: Path | str) -> list[Symbol]:

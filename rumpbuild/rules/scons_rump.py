@@ -1,7 +1,8 @@
 """SCons tool `scons_rump`: builders for rump kernel libraries.
 
 generate(env) adds three builders; the toolchain's argv comes in the
-construction variables RUMP_CC and RUMP_AR (lists), the arch as RUMP_TARGET
+construction variables RUMP_CC and RUMP_AR (lists; RUMP_AR None: rumpbuild's
+own archive writer, rumpbuild/elf/archive.py), the arch as RUMP_TARGET
 (`MACHINE/MACHINE_ARCH`, resolved through rumpbuild/arch), a compiler
 launcher (ccache, distcc, …) as RUMP_LAUNCHER (a list put before each compile
 argv; not in any signature, so switching launchers rebuilds nothing):
@@ -13,7 +14,7 @@ argv; not in any signature, so switching launchers rebuilds nothing):
       Header dependencies come from the compiler's depfile (rumpbuild/rules/
       headerdeps.py), not from SCons' C scanner; headers the build generates
       (RUMP_GENERATED: ioconf.h, …) are ordinary SCons dependencies.
-  RumpArchive(lib.a, objs)         `ar crs` (RUMP_AR) of the objects, in order
+  RumpArchive(lib.a, objs)         the objects archived in order, with a symbol index
   RumpShared(lib.so.N, lib_pic.a, RUMP_SONAME=…, RUMP_LINKFLAGS=[…])
       `cc -shared -Wl,-soname … --whole-archive lib_pic.a`, as bsd.lib.mk
       links lib.so from the renamed PIC archive.
@@ -75,6 +76,11 @@ def _archive(target, source, env):
     out = target[0].abspath
     if os.path.exists(out):
         os.remove(out)
+    if not env.get("RUMP_AR"):
+        from rumpbuild.elf.archive import write_archive
+
+        write_archive(out, [s.abspath for s in source])
+        return 0
     tmp = out + ".tmp"
     if os.path.exists(tmp):
         os.remove(tmp)
