@@ -137,3 +137,16 @@ def test_compile_error_names_file_and_leaves_no_library(run_cli, example_tree, t
     assert "tmpfs_subr.c" in err and "Traceback" not in err
     assert not (out / "librumpfs_tmpfs.a").exists()
     assert not list(out.glob("*.tmp"))
+
+
+def test_failed_request_leaves_no_output_folder(run_cli, tmp_path):
+    # SCons starts early (engine.SconsRun); a request that fails before building stops it
+    out = tmp_path / "fresh"
+    status, _, err = run_cli("component", "msdos", "nosuchfs", "--out", out, "--toolchain", "zig")
+    assert status == 1 and "nosuchfs" in err and "Traceback" not in err
+    assert not out.exists()
+    kept = tmp_path / "kept"
+    kept.mkdir()
+    (kept / "mine.txt").write_text("not rumpbuild's")
+    status, _, err = run_cli("component", "nosuchfs", "--out", kept, "--toolchain", "zig")
+    assert status == 1 and (kept / "mine.txt").exists()

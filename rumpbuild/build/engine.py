@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -77,11 +78,51 @@ def scons_argv(outdir: str, jobs: int, targets=()) -> list[str]:
             "--warn=no-all", *targets]
 
 
-def run_scons(plan, jobs: int | None = None, progress=None, targets=()) -> None:
+class SconsRun:
+    """A SCons process started before its input is written, waiting for `go`.
+
+    Python and SCons take a quarter of a second to start; rumpbuild starts
+    SCons while it scans and plans, on the otherwise idle core, then tells it
+    to go (or, when the front fails, closes the pipe and SCons exits).
+    """
+
+    def __init__(self, outdir: str, jobs: int | None = None, targets=()):
+        self.outdir = outdir
+        self.jobs = jobs or os.cpu_count() or 1
+        self.argv = scons_argv(outdir, self.jobs, targets)
+        self._made_outdir = not os.path.isdir(outdir)
+        os.makedirs(outdir, exist_ok=True)
+        r, self._w = os.pipe()
+        env = dict(os.environ, RUMPBUILD_GO_FD=str(r))
+        self.proc = subprocess.Popen(self.argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                     bufsize=1, pass_fds=(r,), env=env)
+        os.close(r)
+
+    def go(self) -> None:
+        os.write(self._w, b"go\n")
+        os.close(self._w)
+        self._w = None
+
+    def cancel(self) -> None:
+        """Stop a SCons that was never told to go (EOF on its pipe).
+
+        An output folder this run created goes too: the request failed before
+        building anything, and nothing half-made should stay behind.
+        """
+        if self._w is None:
+            return
+        os.close(self._w)
+        self._w = None
+        self.proc.communicate()
+        if self._made_outdir:
+            shutil.rmtree(self.outdir, ignore_errors=True)
+
+
+def run_scons(plan, jobs: int | None = None, progress=None, targets=(), started: SconsRun | None = None) -> None:
     """Build; raises UserError naming what failed.  *progress(kind, path)* per step."""
-    jobs = jobs or os.cpu_count() or 1
-    argv = scons_argv(plan.outdir, jobs, targets)
-    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1)
+    run = started or SconsRun(plan.outdir, jobs, targets)
+    run.go()
+    proc, argv = run.proc, run.argv
     failed_lines = []
     for line in proc.stdout:
         m = _PROGRESS.match(line)

@@ -34,6 +34,7 @@ class BuildSession:
     c_string: tuple | None = None
     launcher: list = field(default_factory=list)  # ccache/sccache/distcc argv prefix (rumpbuild.build.launcher)
     _scan: object = None
+    _engine: object = None  # a SCons process started early (engine.SconsRun)
 
     @classmethod
     def from_args(cls, args) -> "BuildSession":
@@ -204,13 +205,27 @@ class BuildSession:
         plan = self.plan(entries, shared)
         write_outdir(plan, shared=shared, verbose=self.verbose)
         total = sum(len(l.objects) * 2 + 2 + (1 if shared else 0) + len(l.generated) for l in plan.libraries)
+        started, self._engine = self._engine, None
         if progress is not None:
             progress.begin(total)
-            run_scons(plan, self.jobs, progress)
+            run_scons(plan, self.jobs, progress, started=started)
             return plan
         with Progress(total, quiet=self.quiet, echo=self.verbose) as progress:
-            run_scons(plan, self.jobs, progress)
+            run_scons(plan, self.jobs, progress, started=started)
         return plan
+
+    def start_engine(self) -> None:
+        """Start SCons now, while the scan and plan run (build() tells it to go)."""
+        from rumpbuild.build.engine import SconsRun
+
+        if self._engine is None:
+            self._engine = SconsRun(self.outdir, self.jobs)
+
+    def stop_engine(self) -> None:
+        """Stop a SCons started by start_engine() that build() did not use."""
+        if self._engine is not None:
+            self._engine.cancel()
+            self._engine = None
 
 
 def _c_string(value):

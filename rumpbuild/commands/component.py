@@ -101,6 +101,15 @@ def run(args) -> int:
     if report is not None:  # nothing changed since the same request last succeeded
         _print_report(report, args)
         return 0
+    if not (args.deps or args.missing or args.stubs):
+        session.start_engine()
+    try:
+        return _run(args, session, key)
+    finally:
+        session.stop_engine()
+
+
+def _run(args, session, key) -> int:
     entries = [session.find_component(n) for n in args.names]
     closures = {e.lib: session.closure(e) for e in entries}
     if args.deps:
