@@ -43,8 +43,8 @@ File schema (``<machine>.toml``)::
       kmod_cflags   table bsd.kmodule.mk's per-CPU CFLAGS by ACTIVE_CC: {gcc=[…], clang=[…]}
                           (default {})
       kmod_cppflags list  bsd.kmodule.mk's per-MACHINE CPPFLAGS (evbppc)  (default [])
-      zig_broken    str   why the bundled zig cannot build kernel code for this arch ("" if it can);
-                          `auto` then skips zig and `--toolchain zig` says why  (default "")
+      zig_cannot_link str why the bundled zig compiles but cannot link for this arch ("" if it
+                          can): builds make .a/_pic.a only, `test` asks for gcc (default "")
       c_string_routines list  libkern routines built from common/lib/libc/string/<name>.c
                           instead of the arch's assembler (broken in some trees) (default [])
 """
@@ -104,7 +104,7 @@ class Target:
     kmod_cflags: tuple[tuple[str, tuple[str, ...]], ...]
     kmod_cppflags: tuple[str, ...]
     c_string_routines: tuple[str, ...]
-    zig_broken: str
+    zig_cannot_link: str
     is_default: bool
     source: Path
     zig_libc_target: str = ""
@@ -195,11 +195,11 @@ _VARIANT_KEYS: dict[str, tuple[type, Any]] = {
     "kmod_cflags": (dict, {}),
     "kmod_cppflags": (list, []),
     "c_string_routines": (list, []),
-    "zig_broken": (str, ""),
+    "zig_cannot_link": (str, ""),
 }
 _OPTIONAL_VARIANT = {"aliases", "gcc_flags", "clang_flags", "zig_flags", "zig_libc_target", "symquirk", "pq",
                      "extra_klinks",
-                     "kmod_cflags", "kmod_cppflags", "c_string_routines", "zig_broken"}
+                     "kmod_cflags", "kmod_cppflags", "c_string_routines", "zig_cannot_link"}
 _CHOICES = {
     "endian": ("little", "big"),
     "elf_class": (32, 64),
@@ -305,7 +305,7 @@ def _load_file(path: Path) -> Machine:
             kmod_cflags=tuple((cc, tuple(fl)) for cc, fl in sorted(v["kmod_cflags"].items())),
             kmod_cppflags=tuple(v["kmod_cppflags"]),
             c_string_routines=tuple(v["c_string_routines"]),
-            zig_broken=v["zig_broken"],
+            zig_cannot_link=v["zig_cannot_link"],
             is_default=v["machine_arch"] == top["default"],
             source=path,
             zig_libc_target=v["zig_libc_target"],

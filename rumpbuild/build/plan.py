@@ -79,6 +79,8 @@ class BuildPlan:
     libraries: list[LibraryPlan]
     sysdir: str = ""
     launcher: list[str] = field(default_factory=list)  # compile argv prefix (ccache, distcc); not in compile_commands
+    shared: bool = True  # lib*.so made too (session.build decides)
+    no_shared_reason: str = ""  # why not, when the toolchain cannot link for the target
 
     def compile_commands(self) -> list[dict]:
         out = []

@@ -193,9 +193,16 @@ class BuildSession:
         uptodate.record(self.outdir, key, files, outputs, report)
 
     def build(self, entries, shared=True, progress=None):
-        """Build *entries*; *progress* (optional) has begin(total) and is called (kind, path) per step."""
+        """Build *entries*; *progress* (optional) has begin(total) and is called (kind, path) per step.
+
+        No lib*.so when the toolchain cannot link for the target (arch data
+        says why; the plan's ``shared`` is then False and ``no_shared_reason`` set).
+        """
         from rumpbuild.build.engine import run_scons, write_outdir
         from rumpbuild.build.headers import stage_headers
+
+        no_shared_reason = self.toolchain.link_problem if shared else ""
+        shared = shared and not no_shared_reason
 
         stage_headers(self.tree, self.target.make_vars(), os.path.join(self.outdir, "include"))
         if any(e.kind == "hypercall" for e in entries):
@@ -203,6 +210,7 @@ class BuildSession:
 
             run_rumpuser_configure(self.outdir, self.tree, self.target, self.toolchain)
         plan = self.plan(entries, shared)
+        plan.shared, plan.no_shared_reason = shared, no_shared_reason
         write_outdir(plan, shared=shared, verbose=self.verbose)
         total = sum(len(l.objects) * 2 + 2 + (1 if shared else 0) + len(l.generated) for l in plan.libraries)
         started, self._engine = self._engine, None

@@ -134,10 +134,12 @@ def _run(args, session, key) -> int:
         "toolchain": session.toolchain.name,
         "out": plan.outdir,
         "libraries": [{"lib": l.lib, "archive": l.archive, "pic_archive": l.pic_archive,
-                       "shared": None if args.no_shared else l.shared, "objects": len(l.objects)}
+                       "shared": l.shared if plan.shared else None, "objects": len(l.objects)}
                       for l in plan.libraries],
         "link": {lib: [e.lib for e in c] for lib, c in closures.items()},
     }
+    if plan.no_shared_reason:
+        report["notes"] = [f"no lib*.so: {plan.no_shared_reason}"]
     if analyse:
         report["missing"], report["stubs"] = _missing_and_stubs(session, plan, closures, args.stubs)
         for lib, stub in report["stubs"].items():
@@ -171,6 +173,8 @@ def _print_report(report, args):
         json.dump(report, sys.stdout, indent=1)
         print()
         return
+    for note in report.get("notes", []):
+        print(f"rumpbuild: note: {note}", file=sys.stderr)
     for l in report["libraries"]:
         extra = f", {os.path.basename(l['shared'])}" if l["shared"] else ""
         print(f"built {os.path.relpath(l['archive'])} ({l['objects']} objects), "

@@ -31,7 +31,7 @@ TOOLS = (
 
 def _check(target: Target, name: str, environ) -> dict:
     row = {"arch": target.name, "toolchain": name, "works": False, "reason": None, "version": None,
-           "active_cc": None, "libc": None, "static_ok": None, "cc": None, "ar": None}
+           "active_cc": None, "libc": None, "static_ok": None, "cc": None, "ar": None, "link_problem": None}
     try:
         if name == "custom":
             tc = custom_toolchain(target, environ)
@@ -46,7 +46,7 @@ def _check(target: Target, name: str, environ) -> dict:
         row["reason"] = exc.message
         return row
     row.update(works=True, version=tc.version_str, active_cc=tc.active_cc, libc=tc.libc,
-               static_ok=tc.static_ok, cc=list(tc.cc), ar=list(tc.ar))
+               static_ok=tc.static_ok, cc=list(tc.cc), ar=list(tc.ar), link_problem=tc.link_problem or None)
     return row
 
 
@@ -91,7 +91,10 @@ def _print_text(report: dict, seconds: float) -> None:
         rows = a["toolchains"]
         for i, r in enumerate(rows):
             name = r["toolchain"] + ("*" if r["toolchain"] == a["auto"] else "")
-            if r["works"]:
+            if r["works"] and r.get("link_problem"):
+                notes.append(f"{a['arch']} {r['toolchain']}: {r['link_problem']}")
+                works = f"[yellow]compiles only[/] ({len(notes)})"
+            elif r["works"]:
                 works = "[green]yes[/]"
             else:
                 notes.append(f"{a['arch']} {r['toolchain']}: {r['reason']}")

@@ -39,11 +39,14 @@ def run(args) -> int:
     entries = [e for e in entries if e is not None]
     plan = session.build(entries, shared=not args.no_shared)
     libs = [{"lib": l.lib, "archive": l.archive, "objects": len(l.objects)} for l in plan.libraries]
+    notes = [f"no lib*.so: {plan.no_shared_reason}"] if plan.no_shared_reason else []
     if args.json:
         json.dump({"arch": session.target.name, "toolchain": session.toolchain.name, "out": plan.outdir,
-                   "libraries": libs}, sys.stdout, indent=1)
+                   "libraries": libs, "notes": notes}, sys.stdout, indent=1)
         print()
     else:
+        for note in notes:
+            print(f"rumpbuild: note: {note}", file=sys.stderr)
         for l in plan.libraries:
             print(f"built {os.path.relpath(l.archive)} ({len(l.objects)} objects)")
     return 0

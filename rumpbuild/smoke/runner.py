@@ -161,6 +161,12 @@ def run_smoke(session, entry, image: str | None = None, shared: bool | None = No
     """
     from rumpbuild.build.closure import module_info
 
+    tc = session.toolchain
+    if tc.link_problem:
+        raise UserError(f"the smoke test links a program, and {tc.name} cannot link for {session.target.name}: "
+                        f"{tc.link_problem}",
+                        [f"--toolchain gcc (apt-get install gcc-{session.target.gcc_triple})",
+                         "`rumpbuild doctor` shows which toolchains link for which arch"])
     if prebuilt is not None:
         res = SmokeResult(prebuilt.lib, session.target.name)
         fs_name = prebuilt.fs_name

@@ -84,6 +84,7 @@ class Toolchain:
     libc: str                  # "glibc" | "musl": what programs and librumpuser link against
     static_ok: bool            # links fully static programs that run with no sysroot
     predefined: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False, hash=False)
+    link_problem: str = ""     # why it compiles but cannot link for the target ("" if it can)
 
     @property
     def version_str(self) -> str:
@@ -139,7 +140,7 @@ class Toolchain:
         return {
             "name": self.name, "arch": self.target.name, "cc": list(self.cc), "ar": list(self.ar),
             "active_cc": self.active_cc, "version": self.version_str, "libc": self.libc,
-            "static_ok": self.static_ok,
+            "static_ok": self.static_ok, "links": not self.link_problem, "link_problem": self.link_problem,
         }
 
 
@@ -431,13 +432,13 @@ def flavour(macros: Mapping[str, str]) -> tuple[str, tuple[int, ...]]:
 
 
 def make_toolchain(name: str, target: Target, cc, ar, result: dict, *, libc: str,
-                   static_ok: bool | None = None) -> Toolchain:
+                   static_ok: bool | None = None, link_problem: str = "") -> Toolchain:
     """A Toolchain from a successful probe result (plug-ins call this from generate())."""
     active_cc, version = flavour(result.get("macros", {}))
     return Toolchain(
         name=name, target=target, cc=tuple(cc), ar=tuple(ar), active_cc=active_cc, version=version,
         libc=libc, static_ok=result.get("static_ok", False) if static_ok is None else static_ok,
-        predefined=dict(result.get("macros", {})),
+        predefined=dict(result.get("macros", {})), link_problem=link_problem,
     )
 
 
@@ -519,7 +520,7 @@ def find_toolchain(target: Target, name: str = "auto", environ: Mapping[str, str
             if reason is None:
                 tc = mod.generate(target)
                 # A clang without the target's linker and libc builds libraries but no
-                # test programs; zig links for every arch, so it wins then.
+                # test programs; zig links for nearly every arch (arch data: zig_cannot_link).
                 if cand == "clang" and not tc.static_ok:
                     reasons.append("clang: cannot link programs for this target")
                     continue

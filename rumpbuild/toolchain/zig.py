@@ -55,8 +55,6 @@ def command(target: Target) -> tuple[str, ...] | None:
 
 
 def hints(target: Target) -> list[str]:
-    if target.zig_broken:
-        return [f"apt-get install gcc-{target.gcc_triple}, then --toolchain gcc"]
     return ["pip install ziglang (rumpbuild needs the ziglang wheel)"]
 
 
@@ -64,8 +62,6 @@ def exists(target: Target) -> str | None:
     cc = command(target)
     if cc is None:
         return "the ziglang Python package is not installed"
-    if target.zig_broken:
-        return target.zig_broken
     result = probe(cc, target, link_static=False)  # a static link builds musl: seconds, and data says it works
     return None if result["ok"] else result["reason"]
 
@@ -74,15 +70,13 @@ def generate(target: Target) -> Toolchain:
     cc = command(target)
     if cc is None:
         raise not_working("zig", target, "the ziglang Python package is not installed", hints(target))
-    if target.zig_broken:
-        raise not_working("zig", target, target.zig_broken, [f"apt-get install gcc-{target.gcc_triple}",
-                                                               "--toolchain gcc"])
     result = probe(cc, target, link_static=False)
     if not result["ok"]:
         raise not_working("zig", target, result["reason"], hints(target))
     musl = bool(target.zig_libc_target)
     return make_toolchain("zig", target, cc, (cc[0], "ar"), result,
-                          libc="musl" if musl else "glibc", static_ok=musl)
+                          libc="musl" if musl else "glibc", static_ok=musl,
+                          link_problem=target.zig_cannot_link)
 
 
 def fixup_flags(flags: list[str]) -> list[str]:
