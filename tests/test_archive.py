@@ -66,3 +66,23 @@ def test_bad_member_names_the_file(tmp_path):
     bad.write_bytes(b"not an object")
     with pytest.raises(ELFFormatError, match="bad.o"):
         archive_bytes([bad])
+
+
+def test_index_remembered_by_the_renamer_matches_binutils(tmp_path, objdir):  # noqa: F811
+    # the build archives objects the renamer just wrote: the index it remembered must be ar's
+    from rumpbuild.arch import resolve
+    from rumpbuild.elf import archive
+    from rumpbuild.elf.rename import rename_object
+
+    if AR is None:
+        pytest.skip("binutils' ar is not installed")
+    members = _members(tmp_path, _object(objdir, resolve("amd64")))
+    for m in members:
+        assert rename_object(m, resolve("amd64")) > 0
+        assert str(m) in archive._known_index
+    ref = tmp_path / "ref.a"
+    subprocess.run([AR, "crsD", str(ref), *map(str, members)], check=True)
+    assert archive_bytes(members) == ref.read_bytes()
+    members[0].write_bytes(members[1].read_bytes() + b"\0\0")  # changed since: read again, not remembered
+    subprocess.run([AR, "crsD", str(ref), *map(str, members)], check=True)
+    assert archive_bytes(members) == ref.read_bytes()

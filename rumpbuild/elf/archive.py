@@ -25,6 +25,21 @@ from rumpbuild.fsutil import write_atomic
 
 MAGIC = b"!<arch>\n"
 _INDEXED_BINDINGS = (STB_GLOBAL, STB_WEAK, STB_GNU_UNIQUE)
+# path -> (size, mtime_ns, index names): the renamer already read each object it wrote,
+# so the build does not parse every object a second time to archive it
+_known_index: dict[str, tuple[int, int, list[str]]] = {}
+
+
+def is_indexed(sym) -> bool:
+    """Whether `ar s` lists *sym*: a defined global, weak or unique symbol, or a common one."""
+    return bool(sym.index and sym.name and (sym.bind in _INDEXED_BINDINGS and sym.shndx != SHN_UNDEF
+                                            or sym.shndx == SHN_COMMON))
+
+
+def remember_index(path: str | Path, names: list[str]) -> None:
+    """Record the index names of the object just written at *path* (see _known_index)."""
+    st = os.stat(path)
+    _known_index[os.fspath(path)] = (st.st_size, st.st_mtime_ns, names)
 
 
 def _header(name: str, size: int, mode: str = "644") -> bytes:
@@ -35,10 +50,13 @@ def _header(name: str, size: int, mode: str = "644") -> bytes:
 
 def indexed_symbols(path: str | Path, data: bytes | None = None) -> list[str]:
     """The names `ar s` puts in the index for one object: defined globals (and commons), in order."""
+    known = _known_index.get(os.fspath(path))
+    if known is not None:
+        st = os.stat(path)
+        if (st.st_size, st.st_mtime_ns) == known[:2]:
+            return known[2]
     obj = open_elf(path) if data is None else open_elf(path, data)
-    return [s.name for s in obj.symbols()
-            if s.index and s.name and s.bind in _INDEXED_BINDINGS and s.shndx != SHN_UNDEF
-            or (s.index and s.name and s.shndx == SHN_COMMON)]
+    return [s.name for s in obj.symbols() if is_indexed(s)]
 
 
 def archive_bytes(members: list[str | Path]) -> bytes:

@@ -75,6 +75,8 @@ def rename_object(path: Path | str, target, norename_regex: str | None = None) -
     The build calls this for every object, so it parses the file only once.
     Returns the number of symbol entries renamed.
     """
+    from rumpbuild.elf.archive import is_indexed, remember_index
+
     path = Path(path)
     obj = open_elf(path)
     obj.require_relocatable()
@@ -83,6 +85,7 @@ def rename_object(path: Path | str, target, norename_regex: str | None = None) -
     data, count = _renamed_image(obj, table)
     if count:
         _write_atomically(path, path, data)
+    remember_index(path, [table.get(s.name, s.name) for s in obj.symbols() if is_indexed(s)])
     return count
 
 
