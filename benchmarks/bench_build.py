@@ -7,8 +7,10 @@ Prints, measured in one run on this machine:
   2. baseline: the same compile commands (compile_commands.json, both
      flavours) run directly with `xargs -P <jobs>`; ratio 1 / 2 (target ≤ 1.05).
      The two alternate --repeat times (default 3) so that a noisy neighbour
-     hits both; the ratio is of the best times (and of the medians), and the
-     CPU seconds of each (user + sys) show what rumpbuild adds whatever the noise;
+     hits both; the ratio is of the best times (and of the medians, and the
+     median of each run's ratio to the direct run right after it, which shares
+     its noise), and the CPU seconds of each (user + sys) show what rumpbuild
+     adds whatever the noise;
   3. the no-op rebuild time (target < 1 s);
   4. with --kernel: rumpbuild's base (`rumpbuild kernel`) plus all fs components
      from clean, and, when RUMPBUILD_BASELINE_CMD is set, that command timed in
@@ -116,8 +118,11 @@ def main():
               f"CPU {cpu_build:.1f} s  ({len(cmds)} compiles + rename, ar, .so)")
         print(f"  same compiles via xargs -P{a.jobs}   {t_direct:8.2f} s  best of {a.repeat}, median {med_direct:.2f} s, "
               f"CPU {cpu_direct:.1f} s")
+        pairs = [o[0] / d[0] for o, d in zip(ours, theirs)]
         print(f"  ratio rumpbuild / direct      {t_build / t_direct:8.3f}   (target <= 1.05; "
               f"medians {med_build / med_direct:.3f}, CPU {cpu_build / cpu_direct:.3f})")
+        print(f"  paired ratios                 {' '.join(f'{r:.3f}' for r in pairs)}  "
+              f"(median {statistics.median(pairs):.3f})")
         print(f"  no-op rebuild                 {t_noop:8.2f} s  (target < 1 s, best of 3)")
         if a.kernel:
             shutil.rmtree(out)
