@@ -89,3 +89,36 @@ def test_changed_flags_rebuild_that_library_only(built_copy, run_cli):
     changed = {o for o in after if after[o] != before[o]}
     tmpfs = {o for o in after if "libtmpfs" in o}
     assert changed == tmpfs and len(tmpfs) == 6
+
+
+def test_clean_rebuild_reuses_the_plan(built_copy, run_cli, monkeypatch, tmp_path):
+    # same request, fresh output folder, unchanged tree: no Makefile is evaluated again
+    import shutil as _shutil
+
+    from rumpbuild.build.session import BuildSession
+
+    src, out, args = built_copy
+    _shutil.rmtree(out)
+
+    def no_scan(self):
+        raise AssertionError("evaluated the tree although the stored plan was valid")
+
+    monkeypatch.setattr(BuildSession, "scan", no_scan)
+    status, _, err = run_cli(*args)
+    assert status == 0, err
+    assert (out / "librumpfs_tmpfs.a").exists() and (out / "librumpfs_msdos.so.0").exists()
+
+
+def test_stored_plan_follows_changed_sources(built_copy, run_cli):
+    # the closure reads C sources: a new getdisksize() call in tmpfs must add rumpdev_disk
+    import json
+    import shutil as _shutil
+
+    src, out, args = built_copy
+    _shutil.rmtree(out)
+    c = src / "sys" / "fs" / "tmpfs" / "tmpfs_subr.c"
+    c.write_text(c.read_text() + "#include <sys/disk.h>\n"
+                 "int tmpfs_example_size(void) { return getdisksize(0, 0, 0); }\n")
+    status, stdout, err = run_cli(*args, "--json")
+    assert status == 0, err
+    assert "rumpdev_disk" in json.loads(stdout)["link"]["rumpfs_tmpfs"]

@@ -183,17 +183,36 @@ class BuildSession:
         key = uptodate.request_key(self, command, names, **options)
         return key, uptodate.check(self.outdir, key)
 
-    def record(self, key: str, plan, report) -> None:
+    def record(self, key: str, plan, report, files=None) -> None:
+        """Remember a successful request for the no-op fast path (*files*: its inputs, default the scan's)."""
         from rumpbuild.build import uptodate
 
         outputs = []
         for l in plan.libraries:
             outputs += [l.archive, l.pic_archive]
-        files = self.scanned_files() | set(uptodate.compiler_files(self.toolchain))
+        files = set(files) if files is not None else self.plan_inputs()
         uptodate.record(self.outdir, key, files, outputs, report)
 
-    def build(self, entries, shared=True, progress=None):
-        """Build *entries*; *progress* (optional) has begin(total) and is called (kind, path) per step.
+    def plan_inputs(self) -> set[str]:
+        """What this run's plan was made from: Makefiles evaluated, C sources read (MODULE()
+        lines, calls the closure looks for), the component folders, the compiler."""
+        from rumpbuild.build import uptodate
+
+        files = self.scanned_files() | set(uptodate.compiler_files(self.toolchain))
+        if self._scan is not None:
+            for e in self._scan.evaluated():
+                files.update(s.path for s in e.sources if s.path and s.path.endswith(".c"))
+        for cat in ("fs", "dev", "net", "kern"):
+            files.add(str(self.tree.rump / cat / "lib"))
+        files.add(str(self.tree.root / "lib"))
+        # OUT/mk.conf is rumpbuild's own output (write_mkconf), made from these two
+        files.update((str(self.tree.root / "lib" / "librumpuser" / "configure"), str(self.tree.sys / "sys" / "queue.h")))
+        out = os.path.join(os.path.abspath(self.outdir), "")
+        return {f for f in files if not os.path.abspath(f).startswith(out)}
+
+    def build(self, entries, shared=True, progress=None, plan=None):
+        """Build *entries* (or a *plan* made before); *progress* (optional) has begin(total) and is
+        called (kind, path) per step.
 
         No lib*.so when the toolchain cannot link for the target (arch data
         says why; the plan's ``shared`` is then False and ``no_shared_reason`` set).
@@ -205,11 +224,11 @@ class BuildSession:
         shared = shared and not no_shared_reason
 
         stage_headers(self.tree, self.target.make_vars(), os.path.join(self.outdir, "include"))
-        if any(e.kind == "hypercall" for e in entries):
+        plan = plan or self.plan(entries, shared)
+        if any(l.kind == "hypercall" for l in plan.libraries):
             from rumpbuild.build.hostconf import run_rumpuser_configure
 
             run_rumpuser_configure(self.outdir, self.tree, self.target, self.toolchain)
-        plan = self.plan(entries, shared)
         plan.shared, plan.no_shared_reason = shared, no_shared_reason
         write_outdir(plan, shared=shared, verbose=self.verbose)
         total = sum(len(l.objects) * 2 + 2 + (1 if shared else 0) + len(l.generated) for l in plan.libraries)

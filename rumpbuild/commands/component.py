@@ -110,6 +110,20 @@ def run(args) -> int:
 
 
 def _run(args, session, key) -> int:
+    from rumpbuild.build import plancache
+
+    analyse = args.missing or args.stubs
+    cached = plancache.load(key, session.outdir) if key else None
+    if cached is not None:  # the same request on an unchanged tree: its plan, without evaluating
+        from rumpbuild.build.hostconf import write_mkconf
+
+        plan, links, files = cached
+        write_mkconf(session.outdir, session.tree)  # what the scan would have written
+        plan = session.build(None, shared=not args.no_shared, plan=plan)
+        report = _report(session, plan, links)
+        session.record(key, plan, report, files=files)
+        _print_report(report, args)
+        return 0
     entries = [session.find_component(n) for n in args.names]
     closures = {e.lib: session.closure(e) for e in entries}
     if args.deps:
@@ -123,23 +137,15 @@ def _run(args, session, key) -> int:
                 prefix = f"{lib}: " if len(closures) > 1 else ""
                 print(prefix + " ".join(f"-l{e.lib}" for e in c))
         return 0
-    analyse = args.missing or args.stubs
     built = []
     for c in closures.values():
         # the missing-symbol analysis needs everything the component links, base included
         built += [e for e in c if (analyse or e.kind == "component") and e not in built]
     plan = session.build(built, shared=not args.no_shared)
-    report = {
-        "arch": session.target.name,
-        "toolchain": session.toolchain.name,
-        "out": plan.outdir,
-        "libraries": [{"lib": l.lib, "archive": l.archive, "pic_archive": l.pic_archive,
-                       "shared": l.shared if plan.shared else None, "objects": len(l.objects)}
-                      for l in plan.libraries],
-        "link": {lib: [e.lib for e in c] for lib, c in closures.items()},
-    }
-    if plan.no_shared_reason:
-        report["notes"] = [f"no lib*.so: {plan.no_shared_reason}"]
+    links = {lib: [e.lib for e in c] for lib, c in closures.items()}
+    report = _report(session, plan, links)
+    if not analyse and not any(getattr(e, "generated_makefile", None) for e in built):
+        plancache.store(key, session.outdir, plan, links, session.plan_inputs())
     if analyse:
         report["missing"], report["stubs"] = _missing_and_stubs(session, plan, closures, args.stubs)
         for lib, stub in report["stubs"].items():
@@ -148,6 +154,21 @@ def _run(args, session, key) -> int:
         session.record(key, plan, report)
     _print_report(report, args)
     return 0
+
+
+def _report(session, plan, links) -> dict:
+    report = {
+        "arch": session.target.name,
+        "toolchain": session.toolchain.name,
+        "out": plan.outdir,
+        "libraries": [{"lib": l.lib, "archive": l.archive, "pic_archive": l.pic_archive,
+                       "shared": l.shared if plan.shared else None, "objects": len(l.objects)}
+                      for l in plan.libraries],
+        "link": {lib: list(names) for lib, names in links.items()},
+    }
+    if plan.no_shared_reason:
+        report["notes"] = [f"no lib*.so: {plan.no_shared_reason}"]
+    return report
 
 
 def _missing_and_stubs(session, plan, closures, make_stubs):
