@@ -29,3 +29,14 @@ def write_atomic(path, text: str | bytes) -> bool:
             os.unlink(tmp)
         raise
     return True
+
+
+def mtimes(paths) -> dict[str, int]:
+    """``{path: st_mtime_ns}``, -1 for a path that does not exist (records of what a result came from)."""
+    out = {}
+    for p in paths:
+        try:
+            out[p] = os.stat(p).st_mtime_ns
+        except OSError:
+            out[p] = -1
+    return out

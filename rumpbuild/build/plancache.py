@@ -24,6 +24,7 @@ import os
 import pickle
 from pathlib import Path
 
+from rumpbuild.fsutil import mtimes
 from rumpbuild.ioconf.hosttool import cache_root
 
 FORMAT = 1
@@ -49,16 +50,6 @@ def _path(request_key: str, outdir: str) -> Path:
     return cache_root() / "plans" / f"{k.hexdigest()[:32]}.pickle"
 
 
-def _mtimes(paths) -> dict[str, int]:
-    out = {}
-    for p in paths:
-        try:
-            out[p] = os.stat(p).st_mtime_ns
-        except OSError:
-            out[p] = -1
-    return out
-
-
 def load(request_key: str, outdir: str):
     """The stored (plan, closures, files) of this request if all its inputs are unchanged, else None."""
     try:
@@ -68,7 +59,7 @@ def load(request_key: str, outdir: str):
         return None
     if not isinstance(rec, dict) or rec.get("format") != FORMAT:
         return None
-    if _mtimes(rec["files"]) != rec["files"]:
+    if mtimes(rec["files"]) != rec["files"]:
         return None
     return rec["plan"], rec["closures"], set(rec["files"])
 
@@ -76,7 +67,7 @@ def load(request_key: str, outdir: str):
 def store(request_key: str, outdir: str, plan, closures: dict[str, list[str]], files) -> None:
     """Remember *plan* (no evaluator objects in it) and what it was made from."""
     path = _path(request_key, outdir)
-    rec = {"format": FORMAT, "plan": plan, "closures": closures, "files": _mtimes(sorted(files))}
+    rec = {"format": FORMAT, "plan": plan, "closures": closures, "files": mtimes(sorted(files))}
     try:
         data = pickle.dumps(rec, protocol=pickle.HIGHEST_PROTOCOL)
         os.makedirs(path.parent, exist_ok=True)

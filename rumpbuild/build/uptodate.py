@@ -17,7 +17,7 @@ import os
 import shutil
 
 from rumpbuild import __version__
-from rumpbuild.fsutil import write_atomic
+from rumpbuild.fsutil import mtimes, write_atomic
 
 STATE = ".rumpbuild-uptodate.json"
 
@@ -30,16 +30,6 @@ def request_key(session, command: str, names, **options) -> str:
         "werror": session.werror, "c_string": session.c_string, "options": options,
     }
     return hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()[:24]
-
-
-def _mtimes(paths) -> dict[str, int]:
-    out = {}
-    for p in paths:
-        try:
-            out[p] = os.stat(p).st_mtime_ns
-        except OSError:
-            out[p] = -1
-    return out
 
 
 def _load(outdir: str) -> dict:
@@ -73,7 +63,7 @@ def record(outdir: str, key: str, files, outputs, report) -> None:
             files = set(files) | set(json.load(f))
     except (OSError, ValueError):
         return  # no dependency list from SCons: never take the fast path
-    state[key] = {"files": _mtimes(sorted(files)), "outputs": _mtimes(sorted(outputs)), "report": report}
+    state[key] = {"files": mtimes(sorted(files)), "outputs": mtimes(sorted(outputs)), "report": report}
     write_atomic(os.path.join(outdir, STATE), json.dumps(state) + "\n")
 
 
