@@ -79,8 +79,11 @@ def link_closure(result, entry, generate=None) -> list:
     *generate(module_name)*, when given, makes a component for a required
     module that no library builds (chfs requires the flash driver module).
     """
+    def is_library(e) -> bool:
+        return e.kind in ("component", "faction", "hypercall") and not e.error
+
     def usable(entries):
-        return [e for e in entries if e.kind in ("component", "faction", "hypercall") and not e.error]
+        return [e for e in entries if is_library(e)]
 
     # result.named(name) holds every library that may answer to a name (a lazy scan evaluates
     # only those); result.entries is every library of the tree.
@@ -103,7 +106,7 @@ def link_closure(result, entry, generate=None) -> list:
 
     def provider(module: str):
         """The library building *module*: by name, else by its MODULE() in the sources."""
-        for e in usable(result.named(module)):
+        for e in named(module):
             if e.kind == "component" and module in e.fs_names:
                 return e
         if module in by_decl:
@@ -112,7 +115,7 @@ def link_closure(result, entry, generate=None) -> list:
         # the kernel refuses duplicate module names), so where to look first is only a matter
         # of speed: what is evaluated already, the factions (wapbl is part of librumpvfs), all.
         for group in (lambda: usable(result.evaluated()), lambda: usable(result.of_kind_only("faction")),
-                      lambda: (e for e in result.iter_entries() if usable([e]))):
+                      lambda: filter(is_library, result.iter_entries())):
             for e in group():
                 for n in module_info(e)[0]:
                     by_decl.setdefault(n, e)

@@ -41,13 +41,19 @@ def archiver(toolchain) -> list[str] | None:
 
 
 def archive_objects(toolchain, archive: str, objs: list[str]) -> str:
-    """Archive *objs* into *archive* through a temporary name (no half-written archive)."""
-    if archiver(toolchain) is None:
+    """Archive *objs* into *archive* with *toolchain*'s archiver choice (see archiver())."""
+    return write_library(archiver(toolchain), archive, objs)
+
+
+def write_library(ar: list[str] | None, archive: str, objs: list[str]) -> str:
+    """Archive *objs* into *archive*, in order: with `AR crs` when *ar* is given, else with
+    rumpbuild's own writer; through a temporary name (no half-written archive).  UserError on failure."""
+    if not ar:
         return write_archive(archive, objs)
     tmp = os.path.join(os.path.dirname(archive), "." + os.path.basename(archive) + ".tmp")
     if os.path.exists(tmp):
         os.unlink(tmp)
-    p = subprocess.run(list(toolchain.ar) + ["crs", tmp, *objs], capture_output=True, text=True)
+    p = subprocess.run(list(ar) + ["crs", tmp, *objs], capture_output=True, text=True)
     if p.returncode != 0:
         raise UserError(f"archiving {os.path.basename(archive)} failed: {p.stderr.strip()}")
     os.replace(tmp, archive)

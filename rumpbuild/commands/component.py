@@ -144,7 +144,7 @@ def _run(args, session, key) -> int:
     plan = session.build(built, shared=not args.no_shared)
     links = {lib: [e.lib for e in c] for lib, c in closures.items()}
     report = _report(session, plan, links)
-    if not analyse and not any(getattr(e, "generated_makefile", None) for e in built):
+    if key and not any(getattr(e, "generated_makefile", None) for e in built):
         plancache.store(key, session.outdir, plan, links, session.plan_inputs())
     if analyse:
         report["missing"], report["stubs"] = _missing_and_stubs(session, plan, closures, args.stubs)

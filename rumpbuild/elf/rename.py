@@ -21,6 +21,7 @@ import struct
 import tempfile
 from pathlib import Path
 
+from rumpbuild.elf.archive import is_indexed, remember_index
 from rumpbuild.elf.reader import ElfObject, open_elf
 from rumpbuild.errors import UserError
 
@@ -75,8 +76,6 @@ def rename_object(path: Path | str, target, norename_regex: str | None = None) -
     The build calls this for every object, so it parses the file only once.
     Returns the number of symbol entries renamed.
     """
-    from rumpbuild.elf.archive import is_indexed, remember_index
-
     path = Path(path)
     obj = open_elf(path)
     obj.require_relocatable()

@@ -61,8 +61,13 @@ def _compile(target, source, env):
     if spec:
         from rumpbuild.arch import resolve
         from rumpbuild.elf.rename import rename_object
+        from rumpbuild.errors import UserError
 
-        rename_object(target[0].abspath, resolve(env["RUMP_TARGET"]), spec.get("norename") or None)
+        try:
+            rename_object(target[0].abspath, resolve(env["RUMP_TARGET"]), spec.get("norename") or None)
+        except UserError as exc:  # the compiler wrote something that is not a usable object
+            sys.stderr.write(exc.render() + "\n")
+            return 1
     return 0
 
 
@@ -73,22 +78,17 @@ def _compile_str(target, source, env):
 
 
 def _archive(target, source, env):
+    from rumpbuild.build.kernelc import write_library
+    from rumpbuild.errors import UserError
+
     out = target[0].abspath
     if os.path.exists(out):
         os.remove(out)
-    if not env.get("RUMP_AR"):
-        from rumpbuild.elf.archive import write_archive
-
-        write_archive(out, [s.abspath for s in source])
-        return 0
-    tmp = out + ".tmp"
-    if os.path.exists(tmp):
-        os.remove(tmp)
-    status = _run(list(env["RUMP_AR"]) + ["crs", tmp] + [s.abspath for s in source], os.path.dirname(out),
-                  f"archiving {os.path.basename(out)}")
-    if status:
-        return status
-    os.replace(tmp, out)
+    try:
+        write_library(env.get("RUMP_AR"), out, [s.abspath for s in source])
+    except UserError as exc:  # a damaged object or a failing AR: the message, not a traceback
+        sys.stderr.write(exc.render() + "\n")
+        return 1
     return 0
 
 

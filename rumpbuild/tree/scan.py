@@ -97,10 +97,9 @@ class Entry:
         return {os.path.realpath(s.path) for s in self.sources if s.path}
 
 
-@dataclass
-class ScanResult:
-    tree: object
-    target_vars: dict
+class _EntryQueries:
+    """Lookups over ``self.entries`` (a list, or a property that evaluates what is left)."""
+
     entries: list[Entry]
 
     def of_kind(self, *kinds):
@@ -108,6 +107,13 @@ class ScanResult:
 
     def find(self, name: str) -> list[Entry]:
         return [e for e in self.entries if name in (e.name, e.lib, e.kmod) or (e.lib and name == "lib" + e.lib)]
+
+
+@dataclass
+class ScanResult(_EntryQueries):
+    tree: object
+    target_vars: dict
+    entries: list[Entry]
 
 
 def name_bases(name: str) -> set[str]:
@@ -133,7 +139,7 @@ def lib_hint(makefile: str) -> str | None:
     return m.group(1)
 
 
-class LazyScan:
+class LazyScan(_EntryQueries):
     """A scan whose Makefiles are evaluated when first asked for.
 
     Same interface as ScanResult (``entries``, ``of_kind``, ``find``), plus
@@ -189,12 +195,6 @@ class LazyScan:
     def add(self, entry: Entry) -> None:
         """An entry made outside the tree's Makefiles (a component generated from a module)."""
         self._extra.append(entry)
-
-    def of_kind(self, *kinds):
-        return [e for e in self.entries if e.kind in kinds]
-
-    def find(self, name: str) -> list[Entry]:
-        return [e for e in self.entries if name in (e.name, e.lib, e.kmod) or (e.lib and name == "lib" + e.lib)]
 
 
 def discover(tree) -> list[tuple[str, str, str, str | None]]:
