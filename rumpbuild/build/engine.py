@@ -46,15 +46,21 @@ def _make_klinks(lib) -> None:
         os.symlink(dst, link)
 
 
-def write_outdir(plan, shared: bool, verbose: bool = False) -> list[str]:
-    """Write the SCons files for *plan*; returns the SConscript paths."""
+def write_outdir(plan, shared: bool, verbose: bool = False, compile_commands: bool = True) -> list[str]:
+    """Write the SCons files for *plan* (and compile_commands.json unless told not to:
+    run_scons writes it once SCons has started reading); returns the SConscript paths."""
     os.makedirs(plan.outdir, exist_ok=True)
     sconscripts = []
+    rendered = plan.__dict__.setdefault("rendered", {})  # plans pickled before the field had none
     for lib in plan.libraries:
         _make_klinks(lib)
-        text = render("SConscript.j2", lib=lib, target=plan.target, toolchain=plan.toolchain,
-                      makefile_rel=lib.makefile, shared=shared and lib.kind != "kmod",
-                      sysdir=str(Path(plan.sysdir)) if getattr(plan, "sysdir", None) else "")
+        key = (lib.lib, shared, verbose)
+        text = rendered.get(key)
+        if text is None:
+            text = rendered[key] = render(
+                "SConscript.j2", lib=lib, target=plan.target, toolchain=plan.toolchain,
+                makefile_rel=lib.makefile, shared=shared and lib.kind != "kmod",
+                sysdir=str(Path(plan.sysdir)) if getattr(plan, "sysdir", None) else "")
         path = os.path.join(plan.outdir, f"SConscript.{lib.lib}")
         write_atomic(path, text)
         sconscripts.append(path)
@@ -68,9 +74,14 @@ def write_outdir(plan, shared: bool, verbose: bool = False) -> list[str]:
         "sconscripts": [os.path.basename(s) for s in sconscripts],
     }
     write_atomic(os.path.join(plan.outdir, "rumpbuild-scons.json"), json.dumps(conf, indent=1) + "\n")
+    if compile_commands:
+        write_compile_commands(plan)
+    return sconscripts
+
+
+def write_compile_commands(plan) -> None:
     write_atomic(os.path.join(plan.outdir, "compile_commands.json"),
                  json.dumps(plan.compile_commands(), indent=1) + "\n")
-    return sconscripts
 
 
 def scons_argv(outdir: str, jobs: int, targets=()) -> list[str]:
@@ -122,6 +133,7 @@ def run_scons(plan, jobs: int | None = None, progress=None, targets=(), started:
     """Build; raises UserError naming what failed.  *progress(kind, path)* per step."""
     run = started or SconsRun(plan.outdir, jobs, targets)
     run.go()
+    write_compile_commands(plan)  # nothing SCons reads: written while it reads its files
     proc, argv = run.proc, run.argv
     failed_lines = []
     for line in proc.stdout:

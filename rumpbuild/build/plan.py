@@ -54,6 +54,28 @@ class LibraryPlan:
     link_ldflags: list[str] = field(default_factory=list)
     generated: list = field(default_factory=list)  # rumpbuild.build.generated.GenStep
 
+    def argv_prefixes(self) -> dict[str, list[str]]:
+        """Per flavour, the compile argv words every object of this library starts with.
+
+        Generated SConscripts write them once per library, not once per object:
+        smaller files, faster for SCons to read, and the flags are easy to see.
+        Stops before ``-c`` so that each object keeps its own source and output.
+        """
+        out: dict[str, list[str]] = {}
+        for o in self.objects:
+            for flavour, argv in o.argv.items():
+                prefix = out.get(flavour)
+                if prefix is None:
+                    out[flavour] = argv[:argv.index("-c")] if "-c" in argv else list(argv)
+                    continue
+                n = 0
+                for a, b in zip(prefix, argv):
+                    if a != b:
+                        break
+                    n += 1
+                del prefix[n:]
+        return out
+
     @property
     def archive(self) -> str:
         return os.path.join(self.outdir, f"lib{self.lib}.a")
@@ -81,6 +103,9 @@ class BuildPlan:
     launcher: list[str] = field(default_factory=list)  # compile argv prefix (ccache, distcc); not in compile_commands
     shared: bool = True  # lib*.so made too (session.build decides)
     no_shared_reason: str = ""  # why not, when the toolchain cannot link for the target
+    # SConscript texts already rendered, by (lib, shared, verbose): stored with the plan
+    # (plancache), so a clean rebuild from a stored plan skips the templates
+    rendered: dict = field(default_factory=dict, repr=False, compare=False)
 
     def compile_commands(self) -> list[dict]:
         out = []

@@ -17,6 +17,7 @@ import io
 import struct
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from elftools.common.exceptions import ELFError
 from elftools.common.utils import struct_parse
@@ -56,8 +57,9 @@ class Section:
     header_offset: int  # where this section's header is in the file
 
 
-@dataclass(frozen=True)
-class Symbol:
+class Symbol(NamedTuple):
+    # a tuple, not a frozen dataclass: objects have thousands of symbols and the
+    # build reads every object once; tuple construction is several times cheaper
     index: int
     name: str
     name_offset: int  # st_name
@@ -107,6 +109,7 @@ class ElfObject:
                 raise ELFFormatError(f"{self.path}: cannot read: {exc.strerror}",
                                      ["check the path and its permissions"]) from None
         self.data = data
+        self._symbols: list[Symbol] | None = None
         if data[:4] != b"\x7fELF":
             raise _bad(self.path, "not an ELF file (no \\x7fELF magic at the start)", [
                 "pass a compiled object (.o, .pico, .kobj), not a source, archive or text file",
@@ -181,7 +184,15 @@ class ElfObject:
         return next((s for s in self.sections if s.type == SHT_SYMTAB), None)
 
     def symbols(self) -> list[Symbol]:
-        """Every ``.symtab`` entry in order (index 0 included); [] without a symbol table."""
+        """Every ``.symtab`` entry in order (index 0 included); [] without a symbol table.
+
+        Read once per object (renaming asks three times); treat the list as read-only.
+        """
+        if self._symbols is None:
+            self._symbols = self._read_symbols()
+        return self._symbols
+
+    def _read_symbols(self) -> list[Symbol]:
         st = self.symtab
         if st is None:
             return []

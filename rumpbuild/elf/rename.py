@@ -73,7 +73,11 @@ def rename_table(path: Path | str, target, norename_regex: str | None = None) ->
 def rename_object(path: Path | str, target, norename_regex: str | None = None) -> int:
     """Rename one freshly compiled object in place (rename_table + rename_symbols, read once).
 
-    The build calls this for every object, so it parses the file only once.
+    The build calls this for every object, so it parses the file once and
+    patches it where it lies (the symbol table, the new string table at the
+    end, one section header) instead of writing a copy: the file is the
+    build's own, just written by the compiler, and an interrupted build
+    recompiles it (SCons records an object only after its action succeeded).
     Returns the number of symbol entries renamed.
     """
     path = Path(path)
@@ -81,11 +85,14 @@ def rename_object(path: Path | str, target, norename_regex: str | None = None) -
     obj.require_relocatable()
     obj.check_target(target)
     table = table_for_names((s.name for s in obj.global_symbols()), target, norename_regex)
-    data, count = _renamed_image(obj, table)
-    if count:
-        _write_atomically(path, path, data)
+    edit = _rename_edit(obj, table)
+    if edit is not None:
+        with open(path, "r+b") as f:
+            for offset, data in edit.writes(len(obj.data)):
+                f.seek(offset)
+                f.write(data)
     remember_index(path, [table.get(s.name, s.name) for s in obj.symbols() if is_indexed(s)])
-    return count
+    return edit.count if edit else 0
 
 
 def rename_symbols(src: Path | str, dst: Path | str, table: dict[str, str]) -> int:
@@ -100,23 +107,59 @@ def rename_symbols(src: Path | str, dst: Path | str, table: dict[str, str]) -> i
     src, dst = Path(src), Path(dst)
     obj = open_elf(src)
     obj.require_relocatable()
-    data, count = _renamed_image(obj, table)
-    if count == 0 and _same_file(src, dst):
+    edit = _rename_edit(obj, table)
+    if edit is None and _same_file(src, dst):
         return 0
-    _write_atomically(src, dst, data)
-    return count
+    _write_atomically(src, dst, edit.image(obj.data) if edit else obj.data)
+    return edit.count if edit else 0
 
 
-def _renamed_image(obj: ElfObject, table: dict[str, str]) -> tuple[bytes, int]:
+class _RenameEdit:
+    """The bytes a rename changes: the symbol table, a new string table at the end, one section header."""
+
+    def __init__(self, obj: ElfObject, symtab_bytes: bytearray, tail: bytearray, count: int):
+        self.symtab = obj.symtab
+        self.symtab_bytes = symtab_bytes
+        self.tail = tail
+        self.count = count
+        self.strtab = obj.sections[self.symtab.link]
+        self.elf_class = obj.elf_class
+        self.bo = obj._bo
+
+    def writes(self, size: int) -> list[tuple[int, bytes]]:
+        """(offset, bytes) to write over a file of ``size`` bytes."""
+        # the new .strtab goes at the end of the file, 8-aligned like a fresh section would be
+        pad = -size % 8
+        new_offset = size + pad
+        if self.elf_class == 64:
+            header = struct.pack(self.bo + "QQ", new_offset, len(self.tail))
+            header_at = self.strtab.header_offset + 24
+        else:
+            header = struct.pack(self.bo + "II", new_offset, len(self.tail))
+            header_at = self.strtab.header_offset + 16
+        return [(self.symtab.offset, bytes(self.symtab_bytes)),
+                (size, b"\0" * pad + bytes(self.tail)),
+                (header_at, header)]
+
+    def image(self, data: bytes) -> bytes:
+        out = bytearray(data)
+        for offset, chunk in self.writes(len(data)):
+            out[offset:offset + len(chunk)] = chunk
+        return bytes(out)
+
+
+def _rename_edit(obj: ElfObject, table: dict[str, str]) -> _RenameEdit | None:
+    """What renaming ``table``'s symbols changes in ``obj``; None when nothing."""
     st = obj.symtab
     if st is None or not table:
-        return obj.data, 0
+        return None
     syms = obj.symbols()
     strtab = obj.sections[st.link]
-    old = obj.data[strtab.offset:strtab.offset + strtab.size]
-    tail = bytearray(old)  # keep every old string: section names may share this table
-    placed: dict[str, int] = {}
-    patches: list[tuple[int, int]] = []
+    tail = bytearray(obj.data[strtab.offset:strtab.offset + strtab.size])  # keep every old string:
+    placed: dict[str, int] = {}                                             # section names may share it
+    symtab_bytes = bytearray(obj.data[st.offset:st.offset + st.size])
+    name_field = struct.Struct(obj._bo + "I")  # st_name is the first field in both classes
+    count = 0
     for s in syms:
         new = table.get(s.name)
         if new is None or s.index == 0 or new == s.name:
@@ -125,24 +168,9 @@ def _renamed_image(obj: ElfObject, table: dict[str, str]) -> tuple[bytes, int]:
         if off is None:
             off = placed[new] = len(tail)
             tail += new.encode("utf-8", "surrogateescape") + b"\0"
-        patches.append((s.entry_offset, off))
-    if not patches:
-        return obj.data, 0
-
-    image = bytearray(obj.data)
-    bo = obj._bo
-    name_field = struct.Struct(bo + "I")  # st_name is the first field in both classes
-    for entry_offset, off in patches:
-        name_field.pack_into(image, entry_offset, off)
-    # new .strtab at the end of the file, 8-aligned like a fresh section would be
-    image += b"\0" * (-len(image) % 8)
-    new_offset = len(image)
-    image += tail
-    if obj.elf_class == 64:
-        struct.pack_into(bo + "QQ", image, strtab.header_offset + 24, new_offset, len(tail))
-    else:
-        struct.pack_into(bo + "II", image, strtab.header_offset + 16, new_offset, len(tail))
-    return bytes(image), len(patches)
+        name_field.pack_into(symtab_bytes, s.entry_offset - st.offset, off)
+        count += 1
+    return _RenameEdit(obj, symtab_bytes, tail, count) if count else None
 
 
 def _same_file(a: Path, b: Path) -> bool:

@@ -86,23 +86,28 @@ def _file_digest(path: str) -> str:
 def _digest(words, cwd: str, generated) -> str:
     """One digest of the names and contents of the depfile's files (generated ones left out:
     they are SCons targets the object depends on directly)."""
+    paths, digests = _paths, _digests
+    seen = []
     lines = []
     for w in words:
-        p = _path(w, cwd)
+        p = paths.get((w, "" if w[0] == "/" else cwd)) or _path(w, cwd)
         if p in generated:
             continue
-        deps_seen.add(p)
-        lines.append(f"{p}\0{_file_digest(p)}")
+        seen.append(p)
+        lines.append(f"{p}\0{digests.get(p) or _file_digest(p)}")
+    deps_seen.update(seen)
     return hashlib.blake2b("\n".join(lines).encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
 
 
 def record(obj: str, cwd: str, generated=frozenset()) -> None:
-    """After a successful compile: remember the digest of what it read."""
+    """After a successful compile: remember the digest of what it read.
+
+    Written in place, not through a temporary file: a torn .hsig cannot match
+    any digest, so the object is rebuilt, which is the safe answer.
+    """
     words = _words(depfile(obj)) or []
-    tmp = sigfile(obj) + ".tmp"
-    with open(tmp, "w") as f:
+    with open(sigfile(obj), "w") as f:
         f.write(_digest(words, cwd, generated) + "\n")
-    os.replace(tmp, sigfile(obj))
 
 
 def is_current(obj: str, cwd: str, generated=frozenset()) -> bool:

@@ -148,6 +148,15 @@ def _ioconf(target, source, env):
 OBJECT_NODES = []
 
 
+class _Words(tuple):
+    """An argv SCons keeps as it is: it deep-copies the lists and dicts of every builder
+    call's keywords (a ~100-word argv per object), but not objects of other types."""
+
+
+class _Frozen(dict):
+    """Like _Words, for the small dicts (RUMP_RENAME); never changed after the SConscripts."""
+
+
 def rump_object(env, target, source, **kw):
     """RumpObject: compile (and rename) one object; rebuilt when a header it read changed."""
     # The action's signature is one digest of what decides the object's bytes: SCons would
@@ -155,6 +164,9 @@ def rump_object(env, target, source, **kw):
     kw["RUMP_SIG"] = hashlib.sha256(json.dumps(
         [kw.get("RUMP_ARGV"), kw.get("RUMP_CWD"), kw.get("RUMP_RENAME"), env["RUMP_TARGET"]],
         sort_keys=True).encode()).hexdigest()
+    for key, kind in (("RUMP_ARGV", _Words), ("RUMP_GENERATED", _Words), ("RUMP_RENAME", _Frozen)):
+        if kw.get(key) is not None:
+            kw[key] = kind(kw[key])
     nodes = env._RumpObject(target, source, **kw)
     cwd = kw.get("RUMP_CWD") or env["RUMP_CWD"]
     generated = kw.get("RUMP_GENERATED") or []
