@@ -346,6 +346,40 @@ def test_launcher_wraps_compiles_and_switching_rebuilds_nothing(tmp_path, monkey
     assert "CC" not in again.steps  # the launcher is not part of any signature
 
 
+def _most_at_once(log: Path) -> int:
+    """The most compiles running at once, from a launcher's start/end lines."""
+    events = []
+    for line in log.read_text().splitlines():
+        kind, stamp = line.split()
+        events.append((int(stamp), 1 if kind == "end" else 0, kind))
+    running = most = 0
+    for _, _, kind in sorted(events):  # an end sorts before a start at the same instant
+        running += 1 if kind == "start" else -1
+        most = max(most, running)
+    return most
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_jobs_limits_compilers_running_at_once(tmp_path, monkeypatch, jobs):
+    # SCons gets 2N threads (bookkeeping overlaps compiles) but -j N still means N compilers
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    log = tmp_path / "running.log"
+    fake = bindir / "ccache"
+    fake.write_text(f'#!/bin/sh\necho "start $(date +%s%N)" >> {log}\nsleep 0.2\n"$@"\nrc=$?\n'
+                    f'echo "end $(date +%s%N)" >> {log}\nexit $rc\n')
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bindir}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setenv("RUMPBUILD_LAUNCHER", "ccache")
+    from rumpbuild.build.session import BuildSession
+
+    session = BuildSession.from_args(argparse.Namespace(arch="amd64", toolchain="zig", out=str(tmp_path / "o"),
+                                                        jobs=jobs))
+    session.build([session.find_component("tmpfs")], shared=False, progress=_Count())
+    assert len(log.read_text().splitlines()) == 12  # 6 compiles, start and end
+    assert _most_at_once(log) == jobs
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

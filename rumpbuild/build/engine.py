@@ -85,7 +85,8 @@ def write_compile_commands(plan) -> None:
 
 
 def scons_argv(outdir: str, jobs: int, targets=()) -> list[str]:
-    return [sys.executable, "-m", "SCons", "-f", SCONSTRUCT, "-C", outdir, "-j", str(jobs), "-Q",
+    # --rump-jobs, not -j: N compilers at once, and SCons gets threads to spare (see SConstruct)
+    return [sys.executable, "-m", "SCons", "-f", SCONSTRUCT, "-C", outdir, f"--rump-jobs={jobs}", "-Q",
             "--warn=no-all", *targets]
 
 

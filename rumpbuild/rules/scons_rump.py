@@ -26,18 +26,31 @@ its argv, so changed flags rebuild exactly what they touch.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import shlex
 import subprocess
 import sys
+import threading
 
 from rumpbuild.rules import headerdeps
 
 
+# At most N child processes at once (limit_processes); None: as many as SCons' threads.
+_process_slots = None
+
+
+def limit_processes(n: int) -> None:
+    """Let at most *n* compilers/linkers run at once, however many threads SCons has."""
+    global _process_slots
+    _process_slots = threading.BoundedSemaphore(n)
+
+
 def _run(argv, cwd, what):
-    p = subprocess.run(argv, cwd=cwd, capture_output=True, text=True)
+    with _process_slots or contextlib.nullcontext():
+        p = subprocess.run(argv, cwd=cwd, capture_output=True, text=True)
     if p.stdout:
         sys.stdout.write(p.stdout)
     if p.stderr:
