@@ -122,3 +122,27 @@ def test_stored_plan_follows_changed_sources(built_copy, run_cli):
     status, stdout, err = run_cli(*args, "--json")
     assert status == 0, err
     assert "rumpdev_disk" in json.loads(stdout)["link"]["rumpfs_tmpfs"]
+
+
+def test_changed_template_is_not_served_from_the_stored_plan(built_copy, run_cli, monkeypatch):
+    # stored plans keep their rendered SConscripts: a changed template must make a new plan
+    from rumpbuild.build import plancache
+    from rumpbuild.build.session import BuildSession
+    from rumpbuild.templates import template_dir
+
+    src, out, args = built_copy
+    shutil.rmtree(out)
+    j2 = template_dir() / "SConscript.j2"
+    st = j2.stat()
+    scans = []
+    real_scan = BuildSession.scan
+    monkeypatch.setattr(BuildSession, "scan", lambda self: scans.append(1) or real_scan(self))
+    try:
+        os.utime(j2, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))
+        plancache.package_stamp.cache_clear()
+        status, _, err = run_cli(*args)
+    finally:
+        os.utime(j2, ns=(st.st_atime_ns, st.st_mtime_ns))
+        plancache.package_stamp.cache_clear()
+    assert status == 0, err
+    assert scans, "the stored plan was used although a template changed"

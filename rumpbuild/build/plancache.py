@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import itertools
 import os
 import pickle
 from pathlib import Path
@@ -34,9 +35,12 @@ KEEP = 200  # stored plans; older ones go (each output folder has its own)
 
 @functools.lru_cache(maxsize=1)
 def package_stamp() -> str:
-    """rumpbuild's own files and their timestamps: a changed rumpbuild never reuses a plan."""
+    """rumpbuild's own files and templates with their timestamps: a changed rumpbuild never
+    reuses a plan (plans keep their rendered SConscripts)."""
+    from rumpbuild.templates import template_dir
+
     h = hashlib.sha256()
-    for root, dirs, files in os.walk(PACKAGE):
+    for root, dirs, files in itertools.chain(os.walk(PACKAGE), os.walk(template_dir())):
         dirs[:] = sorted(d for d in dirs if d not in ("__pycache__", "exampletree"))
         for f in sorted(files):
             if f.endswith((".py", ".mk", ".toml", ".j2")):
