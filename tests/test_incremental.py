@@ -78,6 +78,27 @@ def test_read_depfile_escapes_and_continuations(tmp_path):
     assert read_depfile(str(tmp_path / "missing.d"), "/cwd") == []
 
 
+def test_digest_lives_in_the_depfile(tmp_path):
+    from rumpbuild.rules import headerdeps
+
+    h = tmp_path / "a.h"
+    h.write_text("#define A 1\n")
+    obj = str(tmp_path / "x.o")
+    d = tmp_path / "x.o.d"
+    d.write_text("x.o: a.h")  # no final newline: the digest still goes on a line of its own
+    assert not headerdeps.is_current(obj, str(tmp_path))  # compiled, not yet recorded (interrupted)
+    headerdeps.record(obj, str(tmp_path))
+    assert d.read_text().splitlines()[-1].startswith("# rumpbuild-headers ")
+    assert read_depfile(str(d), str(tmp_path)) == [str(h)]  # make comment: not a prerequisite
+    assert headerdeps.is_current(obj, str(tmp_path))
+    headerdeps._digests.clear()  # a new run
+    h.write_text("#define A 2\n")
+    assert not headerdeps.is_current(obj, str(tmp_path))
+    d.unlink()
+    headerdeps.record(obj, str(tmp_path))  # a compiler that wrote no depfile: nothing recorded
+    assert not headerdeps.is_current(obj, str(tmp_path))
+
+
 def test_changed_flags_rebuild_that_library_only(built_copy, run_cli):
     src, out, args = built_copy
     before = _objects(out)
@@ -146,3 +167,15 @@ def test_changed_template_is_not_served_from_the_stored_plan(built_copy, run_cli
         plancache.package_stamp.cache_clear()
     assert status == 0, err
     assert scans, "the stored plan was used although a template changed"
+
+
+def test_compile_error_names_file_and_line(built_copy, run_cli):
+    # the compiler's own message reaches the user (one pipe per compile), then what to try
+    src, out, args = built_copy
+    c = src / "sys" / "fs" / "tmpfs" / "tmpfs_subr.c"
+    lines = c.read_text().splitlines()
+    c.write_text("\n".join(lines + ["int tmpfs_broken(void) { return undeclared_name; }"]) + "\n")
+    status, _, err = run_cli(*args)
+    assert status == 1
+    assert f"tmpfs_subr.c:{len(lines) + 1}:" in err and "undeclared_name" in err
+    assert "Traceback" not in err and "--toolchain" in err

@@ -1,8 +1,9 @@
 """Header dependencies of objects, from the compiler's own depfiles.
 
 Every compile writes `obj.d` (`cc -MD -MF obj.d`: the source and every header
-it read) and, after it succeeds, rumpbuild writes `obj.hsig`: a digest of those
-files' contents.  On the next run an object whose headers no longer match its
+it read) and, after it succeeds, rumpbuild appends a digest of those files'
+contents to it as a make comment (`# rumpbuild-headers <digest>`; appending
+to the file the compiler just wrote is cheaper than making one more file).  On the next run an object whose headers no longer match its
 digest is rebuilt; one whose headers only moved in time is not (content, not
 timestamps, decides, as for SCons' own dependencies).
 
@@ -34,20 +35,16 @@ def depfile(obj: str) -> str:
     return obj + ".d"
 
 
-def sigfile(obj: str) -> str:
-    return obj + ".hsig"
+SIGNATURE = "# rumpbuild-headers "
 
 
-def _words(path: str) -> list[str] | None:
-    """The prerequisites of a depfile as the compiler spelled them; None if there is none."""
-    try:
-        with open(path) as f:
-            text = f.read()
-    except OSError:
-        return None
+def _words_of(text: str) -> list[str]:
+    """The prerequisites in depfile text as the compiler spelled them."""
     text = text.replace("\\\n", " ")
     out = []
     for rule in text.splitlines():
+        if rule.startswith("#"):
+            continue
         _, sep, deps = rule.partition(": ")
         if not sep:
             continue
@@ -56,6 +53,15 @@ def _words(path: str) -> list[str] | None:
         else:
             out += deps.split()
     return out
+
+
+def _words(path: str) -> list[str] | None:
+    """The prerequisites of a depfile as the compiler spelled them; None if there is none."""
+    try:
+        with open(path) as f:
+            return _words_of(f.read())
+    except OSError:
+        return None
 
 
 def _path(word: str, cwd: str) -> str:
@@ -100,14 +106,26 @@ def _digest(words, cwd: str, generated) -> str:
 
 
 def record(obj: str, cwd: str, generated=frozenset()) -> None:
-    """After a successful compile: remember the digest of what it read.
+    """After a successful compile: remember the digest of what it read (in its depfile).
 
-    Written in place, not through a temporary file: a torn .hsig cannot match
-    any digest, so the object is rebuilt, which is the safe answer.
+    A depfile that lacks the line (an interrupted build) cannot match, so its
+    object is rebuilt, which is the safe answer.
     """
-    words = _words(depfile(obj)) or []
-    with open(sigfile(obj), "w") as f:
-        f.write(_digest(words, cwd, generated) + "\n")
+    try:
+        f = open(depfile(obj), "r+")
+    except FileNotFoundError:  # a compiler (or launcher) that wrote none: rebuilt next time
+        return
+    with f:
+        text = f.read()
+        if not text.endswith("\n"):
+            text += "\n"
+            f.write("\n")
+        f.write(f"{SIGNATURE}{_digest(_words_of(text), cwd, generated)}\n")
+
+
+def _recorded(text: str) -> str | None:
+    _, _, last = text.rstrip("\n").rpartition("\n")
+    return last[len(SIGNATURE):].strip() if last.startswith(SIGNATURE) else None
 
 
 def is_current(obj: str, cwd: str, generated=frozenset()) -> bool:
@@ -117,9 +135,10 @@ def is_current(obj: str, cwd: str, generated=frozenset()) -> bool:
     or interrupted): the safe answer is to rebuild it.
     """
     try:
-        with open(sigfile(obj)) as f:
-            recorded = f.read().strip()
+        with open(depfile(obj)) as f:
+            text = f.read()
     except OSError:
         return False
-    words = _words(depfile(obj))
-    return bool(words) and _digest(words, cwd, generated) == recorded
+    recorded = _recorded(text)
+    words = _words_of(text)
+    return bool(recorded and words) and _digest(words, cwd, generated) == recorded

@@ -49,12 +49,14 @@ def limit_processes(n: int) -> None:
 
 
 def _run(argv, cwd, what):
+    # one pipe for both streams (rumpbuild reads them merged anyway): each compiler's
+    # messages stay together under -j, and subprocess reads a single pipe without polling
     with _process_slots or contextlib.nullcontext():
-        p = subprocess.run(argv, cwd=cwd, capture_output=True, text=True)
+        p = subprocess.run(argv, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           stdin=subprocess.DEVNULL, text=True, errors="replace")
     if p.stdout:
         sys.stdout.write(p.stdout)
-    if p.stderr:
-        sys.stderr.write(p.stderr)
+        sys.stdout.flush()
     if p.returncode != 0:
         sys.stderr.write(f"rumpbuild: {what} failed (status {p.returncode}) in {cwd}:\n  {shlex.join(argv)}\n")
     return p.returncode
