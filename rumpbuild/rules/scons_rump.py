@@ -7,8 +7,9 @@ own archive writer, rumpbuild/elf/archive.py), the arch as RUMP_TARGET
 launcher (ccache, distcc, …) as RUMP_LAUNCHER (a list put before each compile
 argv; not in any signature, so switching launchers rebuilds nothing):
 
-  RumpObject(obj, src, RUMP_ARGV=[…], RUMP_CWD=dir, RUMP_RENAME={…}|None, RUMP_GENERATED=[…])
-      run the compile argv in RUMP_CWD (the object folder, where `-I.` and
+  RumpObject([obj.o, obj.pico], src, RUMP_ARGVS=[[…], […]], RUMP_CWD=dir, RUMP_RENAME={…}|None,
+             RUMP_GENERATED=[…])
+      for each target, run its compile argv in RUMP_CWD (the object folder, where `-I.` and
       the include links point), then rename the object's symbols into the
       rump namespace in place (Makefile.rump's rule) unless RUMP_RENAME is None.
       Header dependencies come from the compiler's depfile (rumpbuild/rules/
@@ -63,33 +64,38 @@ def _run(argv, cwd, what):
 
 
 def _compile(target, source, env):
-    # RUMP_LAUNCHER (ccache, distcc, …) is outside the varlist: switching it rebuilds nothing
-    argv = (list(env.get("RUMP_LAUNCHER") or []) + list(env["RUMP_ARGV"])
-            + ["-MD", "-MF", headerdeps.depfile(target[0].abspath)])
+    """Compile (and rename) each target from the one source: the flavours of one source
+    (.o, .pico) are one SCons task, which halves SCons' bookkeeping per compile."""
     cwd = env["RUMP_CWD"]
     os.makedirs(cwd, exist_ok=True)
-    status = _run(argv, cwd, f"compiling {os.path.basename(str(source[0]))}")
-    if status:
-        return status
-    headerdeps.record(target[0].abspath, cwd, frozenset(env.get("RUMP_GENERATED") or ()))
+    generated = frozenset(env.get("RUMP_GENERATED") or ())
     spec = env.get("RUMP_RENAME")
-    if spec:
-        from rumpbuild.arch import resolve
-        from rumpbuild.elf.rename import rename_object
-        from rumpbuild.errors import UserError
+    for node, words in zip(target, env["RUMP_ARGVS"]):
+        obj = node.abspath
+        # RUMP_LAUNCHER (ccache, distcc, …) is outside the varlist: switching it rebuilds nothing
+        argv = list(env.get("RUMP_LAUNCHER") or []) + list(words) + ["-MD", "-MF", headerdeps.depfile(obj)]
+        status = _run(argv, cwd, f"compiling {os.path.basename(str(source[0]))}")
+        if status:
+            return status
+        headerdeps.record(obj, cwd, generated)
+        if spec:
+            from rumpbuild.arch import resolve
+            from rumpbuild.elf.rename import rename_object
+            from rumpbuild.errors import UserError
 
-        try:
-            rename_object(target[0].abspath, resolve(env["RUMP_TARGET"]), spec.get("norename") or None)
-        except UserError as exc:  # the compiler wrote something that is not a usable object
-            sys.stderr.write(exc.render() + "\n")
-            return 1
+            try:
+                rename_object(obj, resolve(env["RUMP_TARGET"]), spec.get("norename") or None)
+            except UserError as exc:  # the compiler wrote something that is not a usable object
+                sys.stderr.write(exc.render() + "\n")
+                return 1
     return 0
 
 
 def _compile_str(target, source, env):
     if env.get("RUMP_VERBOSE"):
-        return shlex.join(env["RUMP_ARGV"])
-    return f"  CC      {os.path.relpath(str(target[0]), env.Dir('#').abspath)}"
+        return "\n".join(shlex.join(words) for words in env["RUMP_ARGVS"])
+    top = env.Dir("#").abspath
+    return "\n".join(f"  CC      {os.path.relpath(str(t), top)}" for t in target)
 
 
 def _archive(target, source, env):
@@ -177,9 +183,12 @@ def rump_object(env, target, source, **kw):
     # The action's signature is one digest of what decides the object's bytes: SCons would
     # otherwise substitute every word of the ~100-word argv for every object, every run.
     kw["RUMP_SIG"] = hashlib.sha256(json.dumps(
-        [kw.get("RUMP_ARGV"), kw.get("RUMP_CWD"), kw.get("RUMP_RENAME"), env["RUMP_TARGET"]],
+        [kw.get("RUMP_ARGVS"), kw.get("RUMP_CWD"), kw.get("RUMP_RENAME"), env["RUMP_TARGET"]],
         sort_keys=True).encode()).hexdigest()
-    for key, kind in (("RUMP_ARGV", _Words), ("RUMP_GENERATED", _Words), ("RUMP_RENAME", _Frozen)):
+    if len(kw.get("RUMP_ARGVS") or ()) != len(target):
+        raise ValueError(f"RumpObject {target}: one argv per target in RUMP_ARGVS")
+    kw["RUMP_ARGVS"] = _Words(_Words(words) for words in kw["RUMP_ARGVS"])
+    for key, kind in (("RUMP_GENERATED", _Words), ("RUMP_RENAME", _Frozen)):
         if kw.get(key) is not None:
             kw[key] = kind(kw[key])
     nodes = env._RumpObject(target, source, **kw)
