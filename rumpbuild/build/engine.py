@@ -46,18 +46,20 @@ def _make_klinks(lib) -> None:
         os.symlink(dst, link)
 
 
-def write_outdir(plan, shared: bool, verbose: bool = False, compile_commands: bool = True) -> list[str]:
-    """Write the SCons files for *plan* (and compile_commands.json unless told not to:
-    run_scons writes it once SCons has started reading); returns the SConscript paths."""
+def write_outdir(plan, shared: bool, verbose: bool = False) -> list[str]:
+    """Write the SCons files for *plan*; returns the SConscript paths.
+
+    compile_commands.json is write_compile_commands(): run_scons writes it
+    once SCons has started reading these files.
+    """
     os.makedirs(plan.outdir, exist_ok=True)
     sconscripts = []
-    rendered = plan.__dict__.setdefault("rendered", {})  # plans pickled before the field had none
     for lib in plan.libraries:
         _make_klinks(lib)
         key = (lib.lib, shared, verbose)
-        text = rendered.get(key)
+        text = plan.rendered.get(key)
         if text is None:
-            text = rendered[key] = render(
+            text = plan.rendered[key] = render(
                 "SConscript.j2", lib=lib, target=plan.target, toolchain=plan.toolchain,
                 makefile_rel=lib.makefile, shared=shared and lib.kind != "kmod",
                 sysdir=str(Path(plan.sysdir)) if getattr(plan, "sysdir", None) else "")
@@ -74,8 +76,6 @@ def write_outdir(plan, shared: bool, verbose: bool = False, compile_commands: bo
         "sconscripts": [os.path.basename(s) for s in sconscripts],
     }
     write_atomic(os.path.join(plan.outdir, "rumpbuild-scons.json"), json.dumps(conf, indent=1) + "\n")
-    if compile_commands:
-        write_compile_commands(plan)
     return sconscripts
 
 

@@ -230,7 +230,7 @@ class BuildSession:
 
             run_rumpuser_configure(self.outdir, self.tree, self.target, self.toolchain)
         plan.shared, plan.no_shared_reason = shared, no_shared_reason
-        write_outdir(plan, shared=shared, verbose=self.verbose, compile_commands=False)
+        write_outdir(plan, shared=shared, verbose=self.verbose)
         total = sum(len(l.objects) * 2 + 2 + (1 if shared else 0) + len(l.generated) for l in plan.libraries)
         started, self._engine = self._engine, None
         if progress is not None:

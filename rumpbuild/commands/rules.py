@@ -59,7 +59,7 @@ def makefile_for(session, entry) -> tuple[str, str]:
 
 
 def run(args) -> int:
-    from rumpbuild.build.engine import write_outdir
+    from rumpbuild.build.engine import write_compile_commands, write_outdir
     from rumpbuild.build.session import BuildSession
     from rumpbuild.fsutil import write_atomic
 
@@ -93,7 +93,8 @@ def run(args) -> int:
         session.outdir = os.path.abspath(out)
         plan = session.plan([entry])
         written += write_outdir(plan, shared=True)
-        written.append(os.path.join(session.outdir, "rumpbuild-scons.json"))
+        write_compile_commands(plan)
+        written += [os.path.join(session.outdir, f) for f in ("rumpbuild-scons.json", "compile_commands.json")]
     for w in written:
         print(f"wrote {w}", file=sys.stderr)
     return 0

@@ -64,10 +64,15 @@ def rename_table(path: Path | str, target, norename_regex: str | None = None) ->
     Raises ELFFormatError if ``path`` is not a readable relocatable ELF object
     for ``target``'s machine, class and byte order.
     """
+    return _object_table(path, target, norename_regex)[1]
+
+
+def _object_table(path, target, norename_regex):
+    """(the object, checked for *target*, and its rename table)."""
     obj = open_elf(path)
     obj.require_relocatable()
     obj.check_target(target)
-    return table_for_names((s.name for s in obj.global_symbols()), target, norename_regex)
+    return obj, table_for_names((s.name for s in obj.global_symbols()), target, norename_regex)
 
 
 def rename_object(path: Path | str, target, norename_regex: str | None = None) -> int:
@@ -81,10 +86,7 @@ def rename_object(path: Path | str, target, norename_regex: str | None = None) -
     Returns the number of symbol entries renamed.
     """
     path = Path(path)
-    obj = open_elf(path)
-    obj.require_relocatable()
-    obj.check_target(target)
-    table = table_for_names((s.name for s in obj.global_symbols()), target, norename_regex)
+    obj, table = _object_table(path, target, norename_regex)
     edit = _rename_edit(obj, table)
     if edit is not None:
         with open(path, "r+b") as f:

@@ -92,15 +92,14 @@ def _file_digest(path: str) -> str:
 def _digest(words, cwd: str, generated) -> str:
     """One digest of the names and contents of the depfile's files (generated ones left out:
     they are SCons targets the object depends on directly)."""
-    paths, digests = _paths, _digests
     seen = []
     lines = []
     for w in words:
-        p = paths.get((w, "" if w[0] == "/" else cwd)) or _path(w, cwd)
+        p = _path(w, cwd)
         if p in generated:
             continue
         seen.append(p)
-        lines.append(f"{p}\0{digests.get(p) or _file_digest(p)}")
+        lines.append(f"{p}\0{_file_digest(p)}")
     deps_seen.update(seen)
     return hashlib.blake2b("\n".join(lines).encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
 

@@ -179,13 +179,14 @@ class _Frozen(dict):
 
 
 def rump_object(env, target, source, **kw):
-    """RumpObject: compile (and rename) one object; rebuilt when a header it read changed."""
+    """RumpObject: compile (and rename) each flavour's object of one source, one argv per
+    target; an object is rebuilt when a header it read changed."""
     # The action's signature is one digest of what decides the object's bytes: SCons would
     # otherwise substitute every word of the ~100-word argv for every object, every run.
     kw["RUMP_SIG"] = hashlib.sha256(json.dumps(
         [kw.get("RUMP_ARGVS"), kw.get("RUMP_CWD"), kw.get("RUMP_RENAME"), env["RUMP_TARGET"]],
         sort_keys=True).encode()).hexdigest()
-    if len(kw.get("RUMP_ARGVS") or ()) != len(target):
+    if len(kw.get("RUMP_ARGVS") or ()) != len(target if isinstance(target, (list, tuple)) else [target]):
         raise ValueError(f"RumpObject {target}: one argv per target in RUMP_ARGVS")
     kw["RUMP_ARGVS"] = _Words(_Words(words) for words in kw["RUMP_ARGVS"])
     for key, kind in (("RUMP_GENERATED", _Words), ("RUMP_RENAME", _Frozen)):
