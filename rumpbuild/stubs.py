@@ -1,7 +1,7 @@
 """Stub definitions for kernel symbols no linked rump library provides.
 
 :func:`generate_stubs` writes one C file from ``templates/stubs.c.j2``:
-functions listed in ``rumpbuild/rules/harmless_stubs.toml`` return their
+functions listed in ``rumpbuild/harmless_stubs.toml`` return their
 documented value (``fstrans_start`` → 0, ``fstrans_done`` → nothing); every
 other name becomes a function that calls the kernel's ``panic()`` naming
 itself and the component, so a missing symbol fails loudly only if it is
@@ -22,13 +22,13 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rumpbuild.build.kernelc import archive_objects, compile_kernel_c
+from rumpbuild.steps.kernelc import archive_objects, compile_kernel_c
 from rumpbuild.elf.rename import NAMESPACE
 from rumpbuild.errors import UserError
 from rumpbuild.fsutil import write_atomic
 from rumpbuild.templates import render
 
-HARMLESS_FILE = Path(__file__).resolve().parent / "rules" / "harmless_stubs.toml"
+HARMLESS_FILE = Path(__file__).resolve().parent / "harmless_stubs.toml"
 _C_IDENT = __import__("re").compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
@@ -65,7 +65,7 @@ def kernel_name(name: str, target=None) -> str:
 
 def _rumpkern_plan(session):
     """librump's plan, whose C objects' flags the stubs are compiled with; its include links made."""
-    from rumpbuild.build.engine import _make_klinks
+    from rumpbuild.backends.scons import _make_klinks
 
     lib = session.plan([session.find_base("rumpkern")]).libraries[0]
     _make_klinks(lib)

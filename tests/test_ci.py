@@ -168,7 +168,7 @@ def test_one_broken_component_does_not_stop_the_others(tmp_path):
 
 
 def _session(src, out):
-    from rumpbuild.build.session import BuildSession
+    from rumpbuild.model.session import BuildSession
 
     return BuildSession.from_args(argparse.Namespace(src=str(src), arch="amd64", toolchain="zig", out=str(out)))
 
@@ -293,7 +293,7 @@ def test_progress_live_plain_quiet(capsys):
 # -- compiler launchers ---------------------------------------------------------
 
 def test_launcher_missing_or_unknown(tmp_path, monkeypatch):
-    from rumpbuild.build.launcher import resolve_launcher
+    from rumpbuild.toolchain.launcher import resolve_launcher
 
     monkeypatch.setenv("PATH", str(tmp_path))
     with pytest.raises(UserError) as exc:
@@ -329,7 +329,7 @@ def test_launcher_wraps_compiles_and_switching_rebuilds_nothing(tmp_path, monkey
     fake.chmod(0o755)
     monkeypatch.setenv("PATH", f"{bindir}{os.pathsep}{os.environ['PATH']}")
     monkeypatch.setenv("RUMPBUILD_LAUNCHER", "ccache")
-    from rumpbuild.build.session import BuildSession
+    from rumpbuild.model.session import BuildSession
 
     session = BuildSession.from_args(argparse.Namespace(arch="amd64", toolchain="zig", out=str(tmp_path / "o")))
     assert session.launcher == [str(fake)]
@@ -371,7 +371,7 @@ def test_jobs_limits_compilers_running_at_once(tmp_path, monkeypatch, jobs):
     fake.chmod(0o755)
     monkeypatch.setenv("PATH", f"{bindir}{os.pathsep}{os.environ['PATH']}")
     monkeypatch.setenv("RUMPBUILD_LAUNCHER", "ccache")
-    from rumpbuild.build.session import BuildSession
+    from rumpbuild.model.session import BuildSession
 
     session = BuildSession.from_args(argparse.Namespace(arch="amd64", toolchain="zig", out=str(tmp_path / "o"),
                                                         jobs=jobs))

@@ -11,7 +11,7 @@ import shutil
 
 import pytest
 
-from rumpbuild.rules.headerdeps import read_depfile
+from rumpbuild.steps.headerdeps import read_depfile
 
 
 def _objects(out):
@@ -79,7 +79,7 @@ def test_read_depfile_escapes_and_continuations(tmp_path):
 
 
 def test_digest_lives_in_the_depfile(tmp_path):
-    from rumpbuild.rules import headerdeps
+    from rumpbuild.steps import headerdeps
 
     h = tmp_path / "a.h"
     h.write_text("#define A 1\n")
@@ -116,7 +116,7 @@ def test_clean_rebuild_reuses_the_plan(built_copy, run_cli, monkeypatch, tmp_pat
     # same request, fresh output folder, unchanged tree: no Makefile is evaluated again
     import shutil as _shutil
 
-    from rumpbuild.build.session import BuildSession
+    from rumpbuild.model.session import BuildSession
 
     src, out, args = built_copy
     _shutil.rmtree(out)
@@ -147,8 +147,8 @@ def test_stored_plan_follows_changed_sources(built_copy, run_cli):
 
 def test_changed_template_is_not_served_from_the_stored_plan(built_copy, run_cli, monkeypatch):
     # stored plans keep their rendered SConscripts: a changed template must make a new plan
-    from rumpbuild.build import plancache
-    from rumpbuild.build.session import BuildSession
+    from rumpbuild.model import plancache
+    from rumpbuild.model.session import BuildSession
     from rumpbuild.templates import template_dir
 
     src, out, args = built_copy

@@ -111,7 +111,7 @@ def test_convert_report_and_link_line(run_cli, kmods, tmp_path):
     assert doc["lib"] == "rumpfs_msdos" and doc["shared"] is False
     assert [l["lib"] for l in doc["link"]] == ["rumpfs_msdos", "rumpdev_disk", "rumpdev", "rumpvfs", "rump",
                                               "rumpuser"]
-    assert {"lib": "rumpdev_disk", "why": "calls getdisksize() (rules/needs.toml)"} in doc["added"]
+    assert {"lib": "rumpdev_disk", "why": "calls getdisksize() (model/needs.toml)"} in doc["added"]
     assert doc["stubs"] is None and doc["missing"] == []
     assert {"-no-pie", "-Wl,--whole-archive"} <= set(doc["link_line"])
     # the archive holds only renamed globals (plus host-bound __ names)
@@ -170,7 +170,7 @@ def test_stub_generator_panics_for_unknown_functions(tmp_path):
         pytest.skip("needs x86_64-linux-gnu-gcc")
     import argparse
 
-    from rumpbuild.build.session import BuildSession
+    from rumpbuild.model.session import BuildSession
     from rumpbuild.stubs import generate_stubs
     from rumpbuild.symbols import defined_globals, undefined_globals
 

@@ -48,7 +48,7 @@ def test_scons_rules_build_by_hand(run_cli, tmp_path):
     assert conf["sconscripts"] == ["SConscript.rumpfs_tmpfs"]
     text = (out / "SConscript.rumpfs_tmpfs").read_text()
     assert "RumpObject" in text and "tmpfs_vfsops.c" in text
-    from rumpbuild.build.engine import scons_argv
+    from rumpbuild.backends.scons import scons_argv
 
     p = subprocess.run(scons_argv(str(out), 2), capture_output=True, text=True)
     assert p.returncode == 0, p.stdout + p.stderr

@@ -377,3 +377,14 @@ def resolve(name: str, arch_dir: Path | str | None = None) -> Target:
         raise UnknownNameError("arch", name, sorted(names), hints=[
             "run `rumpbuild arches` to list MACHINEs, MACHINE_ARCHes and aliases",
         ]) from None
+
+
+def host_arch() -> str:
+    """The NetBSD MACHINE of this host (amd64 when the host CPU is none rumpbuild knows)."""
+    import platform
+
+    m = platform.machine()
+    try:
+        return resolve(m).name
+    except UserError:
+        return "amd64"

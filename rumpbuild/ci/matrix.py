@@ -86,10 +86,10 @@ def _session_args(args, arch: str, outdir: str) -> argparse.Namespace:
 def prepare(args, arches: list[str], outroot: str):
     """(session or UserError, selected entries) per arch; bad names and revisions raise at once."""
     from rumpbuild.arch import resolve
-    from rumpbuild.build.session import BuildSession
+    from rumpbuild.model.session import BuildSession
     from rumpbuild.ci.select import select_components
 
-    from rumpbuild.build.launcher import resolve_launcher
+    from rumpbuild.toolchain.launcher import resolve_launcher
 
     targets = [resolve(a) for a in arches]  # an unknown arch or a missing launcher: stop before building
     resolve_launcher(getattr(args, "launcher", None))
@@ -107,7 +107,7 @@ def prepare(args, arches: list[str], outroot: str):
 
 def smoke_skip_reason(session, entry) -> str | None:
     """Why no smoke test can run for *entry* here, or None."""
-    from rumpbuild.build.closure import module_info
+    from rumpbuild.model.closure import module_info
     from rumpbuild.smoke import runner
 
     if entry.category != "fs":
@@ -225,7 +225,7 @@ def run_arch(target, session, entries, progress, shared: bool) -> ArchResult:
                 keep(session.plan([e]))
             except UserError:
                 pass
-    from rumpbuild.build.plan import BuildPlan
+    from rumpbuild.model.plan import BuildPlan
 
     res.compile_commands = BuildPlan(session.target, session.toolchain, session.outdir,
                                      list(planned.values())).compile_commands()

@@ -61,7 +61,7 @@ def add_arguments(p):
 
 
 def run(args) -> int:
-    from rumpbuild.commands.component import host_arch
+    from rumpbuild.arch import host_arch
 
     arches = [a for a in (args.arch or "").split(",") if a] or [host_arch()]
     if args.emit_workflow:

@@ -75,24 +75,12 @@ def add_arguments(p):
     p.add_argument("--print-link", action="store_true", help="with --kmod: print the program link line")
 
 
-def host_arch() -> str:
-    import platform
-
-    from rumpbuild.arch import resolve
-
-    m = platform.machine()
-    try:
-        return resolve(m).name
-    except UserError:
-        return "amd64"
-
-
 def run(args) -> int:
     if getattr(args, "kmod", None):
         from rumpbuild.kmod.convert import run_convert
 
         return run_convert(args)
-    from rumpbuild.build.session import BuildSession
+    from rumpbuild.model.session import BuildSession
 
     session = BuildSession.from_args(args)
     key, report = (None, None)
@@ -110,12 +98,12 @@ def run(args) -> int:
 
 
 def _run(args, session, key) -> int:
-    from rumpbuild.build import plancache
+    from rumpbuild.model import plancache
 
     analyse = args.missing or args.stubs
     cached = plancache.load(key, session.outdir) if key else None
     if cached is not None:  # the same request on an unchanged tree: its plan, without evaluating
-        from rumpbuild.build.hostconf import write_mkconf
+        from rumpbuild.model.hostconf import write_mkconf
 
         plan, links, files = cached
         write_mkconf(session.outdir, session.tree)  # what the scan would have written
@@ -174,7 +162,7 @@ def _report(session, plan, links) -> dict:
 def _missing_and_stubs(session, plan, closures, make_stubs):
     from dataclasses import asdict
 
-    from rumpbuild.build.missing import analyze
+    from rumpbuild.model.missing import analyze
     from rumpbuild.stubs import generate_stubs
 
     missing, stubs = {}, {}

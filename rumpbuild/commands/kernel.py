@@ -31,7 +31,7 @@ def add_arguments(p):
 
 
 def run(args) -> int:
-    from rumpbuild.build.session import BuildSession
+    from rumpbuild.model.session import BuildSession
 
     session = BuildSession.from_args(args)
     wanted = args.only.split(",") if args.only else list(BASE)

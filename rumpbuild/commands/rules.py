@@ -15,7 +15,7 @@ Write the build rules of a component:
           with the component's own sources, .PATH and flags (what it inherits
           from Makefile.rump is left to Makefile.rump), readable by NetBSD's make
   scons   the SConscript rumpbuild builds it with, plus rumpbuild-scons.json;
-          `scons -f <rumpbuild>/rumpbuild/rules/SConstruct -C DIR` then builds it
+          `scons -f <rumpbuild>/rumpbuild/backends/SConstruct -C DIR` then builds it
 
 Without -o the Makefile goes to standard output (and the SCons rules to
 rumpbuild-rules/<MACHINE_ARCH>/).  Nothing in the source tree changes, except
@@ -59,8 +59,8 @@ def makefile_for(session, entry) -> tuple[str, str]:
 
 
 def run(args) -> int:
-    from rumpbuild.build.engine import write_compile_commands, write_outdir
-    from rumpbuild.build.session import BuildSession
+    from rumpbuild.backends.scons import write_compile_commands, write_outdir
+    from rumpbuild.model.session import BuildSession
     from rumpbuild.fsutil import write_atomic
 
     session = BuildSession.from_args(args)
@@ -69,7 +69,7 @@ def run(args) -> int:
         raise UserError(f"'{args.name}' is a {entry.kind}, not a component; rules are written for components")
     written = []
     if args.write_tree:
-        from rumpbuild.rules.generate import from_module, write_tree
+        from rumpbuild.tree.generate import from_module, write_tree
 
         if not getattr(entry, "generated_makefile", None):
             raise UserError(f"'{args.name}' has a component in the tree already ({session.tree.rel(entry.makefile)})",

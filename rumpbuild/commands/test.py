@@ -48,7 +48,7 @@ def add_arguments(p):
 
 def _stub_archives(session, entry) -> list[str]:
     """Build the component with its closure and base, stub what nothing defines."""
-    from rumpbuild.build.missing import analyze
+    from rumpbuild.model.missing import analyze
     from rumpbuild.stubs import generate_stubs
 
     closure = session.closure(entry)
@@ -64,7 +64,7 @@ def _stub_archives(session, entry) -> list[str]:
 
 
 def run(args) -> int:
-    from rumpbuild.build.session import BuildSession
+    from rumpbuild.model.session import BuildSession
     from rumpbuild.smoke.runner import run_smoke
 
     if args.kmod:
@@ -95,8 +95,8 @@ def _run_kmod(args):
     import os
 
     from rumpbuild.arch import resolve
-    from rumpbuild.build.session import BuildSession
-    from rumpbuild.commands.component import host_arch
+    from rumpbuild.model.session import BuildSession
+    from rumpbuild.arch import host_arch
     from rumpbuild.errors import UserError
     from rumpbuild.kmod.convert import check_arch, check_kmod, convert_kmod
     from rumpbuild.kmod.inspect import inspect_kmod

@@ -10,7 +10,7 @@ careful person would do (notes §6):
    (:mod:`rumpbuild.elf.rename`, the code every component uses);
 3. choose the rump libraries to link: the components of the modules its
    modinfo requires (ext2fs → ffs, through the link-closure code), the
-   components rules/needs.toml names for functions it calls (getdisksize →
+   components model/needs.toml names for functions it calls (getdisksize →
    rumpdev_disk), the faction of its module class, librump and librumpuser —
    built by rumpbuild, or taken from ``--rump-libs DIR``;
 4. :func:`rumpbuild.symbols.missing_symbols` against them; a symbol another
@@ -35,7 +35,7 @@ import shlex
 import sys
 from dataclasses import dataclass, field
 
-from rumpbuild.build.kernelc import archive_objects
+from rumpbuild.steps.kernelc import archive_objects
 from rumpbuild.errors import UserError
 
 MAX_ROUNDS = 6
@@ -116,19 +116,19 @@ def check_kmod(info, target, name: str) -> None:
 
 def _category(mclass: str | None) -> str:
     """fs, dev or kern: the component category of a MODULE_CLASS_* (as for generated components)."""
-    from rumpbuild.rules.generate import CATEGORY_BY_CLASS
+    from rumpbuild.tree.generate import CATEGORY_BY_CLASS
 
     return CATEGORY_BY_CLASS.get((mclass or "").removeprefix("MODULE_CLASS_"), "kern")
 
 
 def _lib_name(name: str, mclass: str | None) -> str:
-    from rumpbuild.rules.generate import LIB_PREFIX
+    from rumpbuild.tree.generate import LIB_PREFIX
 
     return LIB_PREFIX[_category(mclass)] + name
 
 
 def _sort_key(entries):
-    from rumpbuild.build.closure import COMPONENT_GROUP, FACTION_ORDER
+    from rumpbuild.model.closure import COMPONENT_GROUP, FACTION_ORDER
 
     def key(e):
         if e.kind == "component":
@@ -150,7 +150,7 @@ def _order(entries):
 
 def convert_kmod(session, name: str, kmod_path: str, rump_libs: str | None = None,
                  outdir: str | None = None) -> ConvertResult:
-    from rumpbuild.build.closure import FACTION_BY_CATEGORY, _needs
+    from rumpbuild.model.closure import FACTION_BY_CATEGORY, _needs
     from rumpbuild.elf.rename import rename_symbols, rename_table
     from rumpbuild.kmod.inspect import inspect_kmod
     from rumpbuild.stubs import generate_stubs
@@ -185,7 +185,7 @@ def convert_kmod(session, name: str, kmod_path: str, rump_libs: str | None = Non
     needs = _needs()
     for sym in info.undefined:
         if sym in needs:
-            wanted.append((needs[sym], f"calls {sym}() (rules/needs.toml)"))
+            wanted.append((needs[sym], f"calls {sym}() (model/needs.toml)"))
     # a file system needs librumpvfs, a driver librumpdev (librump comes with every closure)
     category = _category(mi.module_class)
     faction = FACTION_BY_CATEGORY[category] if category != "kern" else None
@@ -301,7 +301,7 @@ def _order_libs(libs: list[str]) -> list[str]:
 def _module_entry(session, module: str):
     """The library building *module*: a component of that name, else one whose sources declare
     MODULE(…, module, …) (wapbl is part of librumpvfs), as the link-closure code decides."""
-    from rumpbuild.build.closure import module_info
+    from rumpbuild.model.closure import module_info
 
     libs = [e for e in session.scan().entries if e.kind in ("component", "faction") and not e.error]
     for e in libs:  # a component of the tree named after it (ffs -> rumpfs_ffs)
@@ -375,8 +375,8 @@ def _why(name):
 def run_convert(args) -> int:
     """`rumpbuild component NAME --kmod FILE …`."""
     from rumpbuild.arch import resolve
-    from rumpbuild.build.session import BuildSession
-    from rumpbuild.commands.component import host_arch
+    from rumpbuild.model.session import BuildSession
+    from rumpbuild.arch import host_arch
 
     if len(args.names) != 1:
         raise UserError("--kmod converts one module: name one component", ["rumpbuild component msdos --kmod msdos.kmod"])

@@ -107,7 +107,7 @@ def make_image(recipe: str, workdir: str) -> str:
 
 def _mountargs_object(session, plan, fs_name: str, facts: dict, workdir: str) -> str:
     """Compile the mount-argument helper as rump kernel code (rumpvfs's flags) and rename it."""
-    from rumpbuild.build.kernelc import compile_kernel_c
+    from rumpbuild.steps.kernelc import compile_kernel_c
 
     vfs = next((l for l in plan.libraries if l.kind == "faction" and l.name == "rumpvfs"), None)
     if vfs is None:
@@ -159,7 +159,7 @@ def run_smoke(session, entry, image: str | None = None, shared: bool | None = No
     libraries of ``prebuilt.entries`` (built here); one variant, "no-pie"
     (:func:`prebuilt_link_flags`), never shared.
     """
-    from rumpbuild.build.closure import module_info
+    from rumpbuild.model.closure import module_info
 
     tc = session.toolchain
     if tc.link_problem:

@@ -1,4 +1,4 @@
-"""SCons tool `scons_rump`: builders for rump kernel libraries.
+"""SCons tool `scons_tool`: builders for rump kernel libraries.
 
 generate(env) adds three builders; the toolchain's argv comes in the
 construction variables RUMP_CC and RUMP_AR (lists; RUMP_AR None: rumpbuild's
@@ -36,7 +36,7 @@ import subprocess
 import sys
 import threading
 
-from rumpbuild.rules import headerdeps
+from rumpbuild.steps import headerdeps
 
 
 # At most N child processes at once (limit_processes); None: as many as SCons' threads.
@@ -99,7 +99,7 @@ def _compile_str(target, source, env):
 
 
 def _archive(target, source, env):
-    from rumpbuild.build.kernelc import write_library
+    from rumpbuild.steps.kernelc import write_library
     from rumpbuild.errors import UserError
 
     out = target[0].abspath

@@ -4,7 +4,7 @@
   for every library — `-DRUMPUSER_CONFIG=yes -I OUT/autoconf` (the
   hypercall library's configure result) and `-I OUT/compat/include`, where
   the tree's portable sys/queue.h stands in for hosts without one (musl),
-  and `-I OUT/include`, the staged public headers (rumpbuild.build.headers).
+  and `-I OUT/include`, the staged public headers (rumpbuild.steps.headers).
 * OUT/autoconf/rumpuser_config.h: the tree's lib/librumpuser/configure run
   for the target (`--host` when cross-compiling) with the toolchain's cc.
   Trees without that script (older ones, the example tree) need none.

@@ -8,7 +8,7 @@ Output folder layout (one per arch)::
     OUT/lib<lib>.a  lib<lib>_pic.a  lib<lib>.so.0  lib<lib>.so
     OUT/compile_commands.json
 
-SCons is run as a subprocess (`python -m SCons -f rumpbuild/rules/SConstruct -C OUT`),
+SCons is run as a subprocess (`python -m SCons -f rumpbuild/backends/SConstruct -C OUT`),
 so the same command rebuilds by hand.
 """
 
@@ -22,13 +22,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-from rumpbuild.build.kernelc import archiver
+from rumpbuild.steps.kernelc import archiver
 from rumpbuild.errors import UserError
 from rumpbuild.fsutil import write_atomic
 from rumpbuild.templates import render
 
 PACKAGE_PARENT = str(Path(__file__).resolve().parents[2])
-SCONSTRUCT = str(Path(__file__).resolve().parents[1] / "rules" / "SConstruct")
+SCONSTRUCT = str(Path(__file__).resolve().parent / "SConstruct")
 _PROGRESS = re.compile(r"^  (CC|AR|LINK|GEN)\s+(\S+)")
 
 

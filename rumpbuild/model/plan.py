@@ -52,7 +52,7 @@ class LibraryPlan:
     shlib_major: str = "0"
     imacros: list[str] = field(default_factory=list)
     link_ldflags: list[str] = field(default_factory=list)
-    generated: list = field(default_factory=list)  # rumpbuild.build.generated.GenStep
+    generated: list = field(default_factory=list)  # rumpbuild.model.generated.GenStep
 
     def argv_prefixes(self) -> dict[str, list[str]]:
         """Per flavour, the compile argv words every object of this library starts with.
@@ -159,7 +159,7 @@ def plan_library(entry, toolchain, target, outdir: str, kind: str | None = None,
     ev = entry.evaluator
     if ev is None:
         raise AssertionError("plan_library needs an entry scanned with keep_evaluator=True")
-    from rumpbuild.build.generated import generation_steps
+    from rumpbuild.model.generated import generation_steps
 
     lib = entry.lib or entry.kmod or entry.name
     kind = kind or entry.kind

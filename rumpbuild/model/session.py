@@ -32,15 +32,15 @@ class BuildSession:
     verbose: bool = False
     quiet: bool = False
     c_string: tuple | None = None
-    launcher: list = field(default_factory=list)  # ccache/sccache/distcc argv prefix (rumpbuild.build.launcher)
+    launcher: list = field(default_factory=list)  # ccache/sccache/distcc argv prefix (rumpbuild.toolchain.launcher)
     _scan: object = None
     _engine: object = None  # a SCons process started early (engine.SconsRun)
 
     @classmethod
     def from_args(cls, args) -> "BuildSession":
         from rumpbuild.arch import resolve
-        from rumpbuild.build.launcher import resolve_launcher
-        from rumpbuild.commands.component import host_arch
+        from rumpbuild.toolchain.launcher import resolve_launcher
+        from rumpbuild.arch import host_arch
         from rumpbuild.toolchain import find_toolchain
         from rumpbuild.tree import find_tree
 
@@ -79,7 +79,7 @@ class BuildSession:
         if self._scan is None:
             from rumpbuild.tree.scan import scan
 
-            from rumpbuild.build.hostconf import write_mkconf
+            from rumpbuild.model.hostconf import write_mkconf
 
             overrides = self.make_overrides()
             overrides["MAKECONF"] = write_mkconf(self.outdir, self.tree)
@@ -128,7 +128,7 @@ class BuildSession:
 
     def generated_component(self, module):
         """A component generated from candidate *module*, evaluated and added to the scan."""
-        from rumpbuild.rules.generate import evaluate_generated, from_module
+        from rumpbuild.tree.generate import evaluate_generated, from_module
 
         gen = from_module(self, module)
         where = os.path.join(self.outdir, "generated", os.path.relpath(gen.newdir, self.tree.root), "Makefile")
@@ -150,7 +150,7 @@ class BuildSession:
         return None
 
     def closure(self, entry):
-        from rumpbuild.build.closure import link_closure
+        from rumpbuild.model.closure import link_closure
 
         def generate(module_name):
             m = self.find_module(module_name)
@@ -160,7 +160,7 @@ class BuildSession:
 
     # -- building -----------------------------------------------------------
     def plan(self, entries, shared=True):
-        from rumpbuild.build.plan import BuildPlan, plan_library
+        from rumpbuild.model.plan import BuildPlan, plan_library
 
         libs = [plan_library(e, self.toolchain, self.target, self.outdir, c_string=self.c_string) for e in entries]
         return BuildPlan(self.target, self.toolchain, self.outdir, libs, str(self.tree.sys),
@@ -178,14 +178,14 @@ class BuildSession:
 
     def fast_path(self, command: str, names, **options):
         """(key, recorded report or None) for this request."""
-        from rumpbuild.build import uptodate
+        from rumpbuild.model import uptodate
 
         key = uptodate.request_key(self, command, names, **options)
         return key, uptodate.check(self.outdir, key)
 
     def record(self, key: str, plan, report, files=None) -> None:
         """Remember a successful request for the no-op fast path (*files*: its inputs, default the scan's)."""
-        from rumpbuild.build import uptodate
+        from rumpbuild.model import uptodate
 
         outputs = []
         for l in plan.libraries:
@@ -196,7 +196,7 @@ class BuildSession:
     def plan_inputs(self) -> set[str]:
         """What this run's plan was made from: Makefiles evaluated, C sources read (MODULE()
         lines, calls the closure looks for), the component folders, the compiler."""
-        from rumpbuild.build import uptodate
+        from rumpbuild.model import uptodate
 
         files = self.scanned_files() | set(uptodate.compiler_files(self.toolchain))
         if self._scan is not None:
@@ -217,8 +217,8 @@ class BuildSession:
         No lib*.so when the toolchain cannot link for the target (arch data
         says why; the plan's ``shared`` is then False and ``no_shared_reason`` set).
         """
-        from rumpbuild.build.engine import run_scons, write_outdir
-        from rumpbuild.build.headers import stage_headers
+        from rumpbuild.backends.scons import run_scons, write_outdir
+        from rumpbuild.steps.headers import stage_headers
 
         no_shared_reason = self.toolchain.link_problem if shared else ""
         shared = shared and not no_shared_reason
@@ -226,7 +226,7 @@ class BuildSession:
         stage_headers(self.tree, self.target.make_vars(), os.path.join(self.outdir, "include"))
         plan = plan or self.plan(entries, shared)
         if any(l.kind == "hypercall" for l in plan.libraries):
-            from rumpbuild.build.hostconf import run_rumpuser_configure
+            from rumpbuild.model.hostconf import run_rumpuser_configure
 
             run_rumpuser_configure(self.outdir, self.tree, self.target, self.toolchain)
         plan.shared, plan.no_shared_reason = shared, no_shared_reason
@@ -243,7 +243,7 @@ class BuildSession:
 
     def start_engine(self) -> None:
         """Start SCons now, while the scan and plan run (build() tells it to go)."""
-        from rumpbuild.build.engine import SconsRun
+        from rumpbuild.backends.scons import SconsRun
 
         if self._engine is None:
             self._engine = SconsRun(self.outdir, self.jobs)

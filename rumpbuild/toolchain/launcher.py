@@ -1,7 +1,7 @@
 """Compiler launchers (ccache, sccache, distcc) that wrap each compile.
 
 The launcher reaches SCons as the construction variable RUMP_LAUNCHER (a
-list), which `rules/scons_rump.py::_compile` puts in front of the compile
+list), which `backends/scons_tool.py::_compile` puts in front of the compile
 argv.  It is not part of the compile action's signature, so switching
 launchers rebuilds nothing; compile_commands.json keeps the plain compiler.
 """

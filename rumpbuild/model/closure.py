@@ -6,7 +6,7 @@ Built from the tree's own data:
     library whose sources declare `MODULE(…, req, …)` (wapbl: librumpvfs);
   * the component's category: fs/vfs → librumpvfs, dev → librumpdev,
     net → librumpnet, every kernel library → librump → librumpuser;
-  * needs no Makefile states, as data in rules/needs.toml: kernel
+  * needs no Makefile states, as data in model/needs.toml: kernel
     functions whose callers need a given component (getdisksize →
     rumpdev_disk).
 Order: components, rumpnet_*, rumpdev_* (dependents before what they use),
@@ -23,7 +23,7 @@ from pathlib import Path
 from rumpbuild.errors import UserError
 
 _MODULE = re.compile(rb'MODULE\s*\(\s*MODULE_CLASS_\w+\s*,\s*(\w+)\s*,\s*(?:"([^"]*)"|NULL)\s*\)')
-NEEDS_FILE = Path(__file__).resolve().parents[1] / "rules" / "needs.toml"
+NEEDS_FILE = Path(__file__).resolve().parent / "needs.toml"
 FACTION_BY_CATEGORY = {"fs": "rumpvfs", "dev": "rumpdev", "net": "rumpnet", "kern": "rumpkern"}
 FACTION_NEEDS = {"rumpvfs": ["rumpkern"], "rumpdev": ["rumpkern"], "rumpnet": ["rumpkern"], "rumpkern": ["rumpuser"]}
 FACTION_ORDER = ["rumpdev", "rumpnet", "rumpvfs", "rumpkern"]
