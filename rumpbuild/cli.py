@@ -15,6 +15,7 @@ import traceback
 from rumpbuild import __version__
 from rumpbuild.commands import COMMAND_MODULES
 from rumpbuild.errors import UserError
+from rumpbuild.model.outlock import release_all
 
 EPILOG = """\
 examples:
@@ -67,8 +68,11 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "_command", None):
         parser.print_help()
         return 1
+    failed = True
     try:
-        return int(args._command.run(args) or 0)
+        status = int(args._command.run(args) or 0)
+        failed = status != 0
+        return status
     except UserError as exc:
         print(exc.render(), file=sys.stderr)
         return exc.exit_status
@@ -87,3 +91,5 @@ def main(argv: list[str] | None = None) -> int:
         if os.environ.get("RUMPBUILD_FORCE_BACKTRACE"):
             raise
         return 2
+    finally:
+        release_all(failed)

@@ -4,6 +4,7 @@ the GitHub workflow, and compiler launchers (a fake ccache; a real distccd on 12
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import shutil
@@ -332,7 +333,7 @@ def test_launcher_wraps_compiles_and_switching_rebuilds_nothing(tmp_path, monkey
     from rumpbuild.model.session import BuildSession
 
     session = BuildSession.from_args(argparse.Namespace(arch="amd64", toolchain="zig", out=str(tmp_path / "o")))
-    assert session.launcher == [str(fake)]
+    assert list(session.launcher) == [str(fake)]
     entry = session.find_component("tmpfs")
     first = _Count()
     session.build([entry], shared=False, progress=first)
@@ -340,7 +341,7 @@ def test_launcher_wraps_compiles_and_switching_rebuilds_nothing(tmp_path, monkey
     assert first.steps.count("CC") == len(launched) == 6 and all("tmpfs" in l for l in launched)
     cc = json.loads((tmp_path / "o" / "compile_commands.json").read_text())
     assert not any("ccache" in a for c in cc for a in c["arguments"])  # the plain compiler
-    session.launcher = []
+    session.request = dataclasses.replace(session.request, launcher=())
     again = _Count()
     session.build([entry], shared=False, progress=again)
     assert "CC" not in again.steps  # the launcher is not part of any signature

@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -102,7 +101,6 @@ class SconsRun:
         self.outdir = outdir
         self.jobs = jobs or os.cpu_count() or 1
         self.argv = scons_argv(outdir, self.jobs, targets)
-        self._made_outdir = not os.path.isdir(outdir)
         os.makedirs(outdir, exist_ok=True)
         r, self._w = os.pipe()
         env = dict(os.environ, RUMPBUILD_GO_FD=str(r))
@@ -118,16 +116,14 @@ class SconsRun:
     def cancel(self) -> None:
         """Stop a SCons that was never told to go (EOF on its pipe).
 
-        An output folder this run created goes too: the request failed before
-        building anything, and nothing half-made should stay behind.
+        (An output folder the failed request made is removed with its lock,
+        rumpbuild.model.outlock, never one another run made.)
         """
         if self._w is None:
             return
         os.close(self._w)
         self._w = None
         self.proc.communicate()
-        if self._made_outdir:
-            shutil.rmtree(self.outdir, ignore_errors=True)
 
 
 def run_scons(plan, jobs: int | None = None, progress=None, targets=(), started: SconsRun | None = None) -> None:
@@ -154,3 +150,22 @@ def run_scons(plan, jobs: int | None = None, progress=None, targets=(), started:
              "`--toolchain gcc|clang|zig` tries another compiler; `rumpbuild doctor` shows which work",
              f"rerun by hand: {' '.join(argv)}"],
         )
+
+
+# -- the backend interface (rumpbuild.backends.get_backend("scons")) ------------------
+NAME = "scons"
+CAN_BUILD = True
+
+
+def write(plan, outdir: str | None = None, *, verbose: bool = False) -> list[str]:
+    """The SConscripts, rumpbuild-scons.json and compile_commands.json for *plan* (in plan.outdir)."""
+    paths = write_outdir(plan, shared=plan.shared, verbose=verbose)
+    write_compile_commands(plan)
+    return paths + [os.path.join(plan.outdir, f) for f in ("rumpbuild-scons.json", "compile_commands.json")]
+
+
+def build(plan, outdir: str | None = None, *, jobs: int | None = None, progress=None,
+          started: SconsRun | None = None, verbose: bool = False) -> None:
+    """Write the rules and run SCons (*started*: a SCons begun early, waiting for go)."""
+    write_outdir(plan, shared=plan.shared, verbose=verbose)
+    run_scons(plan, jobs, progress, started=started)

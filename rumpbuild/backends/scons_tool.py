@@ -27,67 +27,45 @@ its argv, so changed flags rebuild exactly what they touch.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
 import shlex
-import subprocess
 import sys
-import threading
 
 from rumpbuild.steps import headerdeps
 
 
-# At most N child processes at once (limit_processes); None: as many as SCons' threads.
-_process_slots = None
+from rumpbuild.steps.tools import limit_processes  # noqa: F401  (the SConstruct calls it)
 
 
-def limit_processes(n: int) -> None:
-    """Let at most *n* compilers/linkers run at once, however many threads SCons has."""
-    global _process_slots
-    _process_slots = threading.BoundedSemaphore(n)
-
-
-def _run(argv, cwd, what):
-    # one pipe for both streams (rumpbuild reads them merged anyway): each compiler's
-    # messages stay together under -j, and subprocess reads a single pipe without polling
-    with _process_slots or contextlib.nullcontext():
-        p = subprocess.run(argv, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                           stdin=subprocess.DEVNULL, text=True, errors="replace")
-    if p.stdout:
-        sys.stdout.write(p.stdout)
+def _report(ran, what) -> int:
+    """Show a tool's output (SCons' stdout, which rumpbuild reads) and its failure."""
+    if ran.output:
+        sys.stdout.write(ran.output)
         sys.stdout.flush()
-    if p.returncode != 0:
-        sys.stderr.write(f"rumpbuild: {what} failed (status {p.returncode}) in {cwd}:\n  {shlex.join(argv)}\n")
-    return p.returncode
+    if not ran.ok:
+        sys.stderr.write(f"rumpbuild: {what} failed (status {ran.status}) in {ran.cwd}:\n  {shlex.join(ran.argv)}\n")
+    return ran.status
 
 
 def _compile(target, source, env):
     """Compile (and rename) each target from the one source: the flavours of one source
     (.o, .pico) are one SCons task, which halves SCons' bookkeeping per compile."""
+    from rumpbuild.arch import resolve
+    from rumpbuild.steps.compile import compile_object
+
     cwd = env["RUMP_CWD"]
-    os.makedirs(cwd, exist_ok=True)
     generated = frozenset(env.get("RUMP_GENERATED") or ())
     spec = env.get("RUMP_RENAME")
+    arch = resolve(env["RUMP_TARGET"]) if spec else None
     for node, words in zip(target, env["RUMP_ARGVS"]):
-        obj = node.abspath
         # RUMP_LAUNCHER (ccache, distcc, …) is outside the varlist: switching it rebuilds nothing
-        argv = list(env.get("RUMP_LAUNCHER") or []) + list(words) + ["-MD", "-MF", headerdeps.depfile(obj)]
-        status = _run(argv, cwd, f"compiling {os.path.basename(str(source[0]))}")
+        ran = compile_object(words, cwd, node.abspath, launcher=env.get("RUMP_LAUNCHER") or (),
+                             generated=generated, rename=spec, target=arch)
+        status = _report(ran, f"compiling {os.path.basename(str(source[0]))}")
         if status:
             return status
-        headerdeps.record(obj, cwd, generated)
-        if spec:
-            from rumpbuild.arch import resolve
-            from rumpbuild.elf.rename import rename_object
-            from rumpbuild.errors import UserError
-
-            try:
-                rename_object(obj, resolve(env["RUMP_TARGET"]), spec.get("norename") or None)
-            except UserError as exc:  # the compiler wrote something that is not a usable object
-                sys.stderr.write(exc.render() + "\n")
-                return 1
     return 0
 
 
@@ -118,18 +96,18 @@ def _archive_str(target, source, env):
 
 
 def _shared(target, source, env):
+    from rumpbuild.steps.link import link
+
     out = target[0].abspath
-    tmp = out + ".tmp"
-    argv = (list(env["RUMP_CC"]) + ["-shared", f"-Wl,-soname,{env['RUMP_SONAME']}", "-o", tmp,
-            "-Wl,--whole-archive", source[0].abspath, "-Wl,--no-whole-archive"] + list(env.get("RUMP_LINKFLAGS", [])))
-    status = _run(argv, os.path.dirname(out), f"linking {os.path.basename(out)}")
+    ran = link(env["RUMP_CC"], out, kind="shared", soname=env["RUMP_SONAME"], whole_archives=[source[0].abspath],
+               flags=env.get("RUMP_LINKFLAGS", []), cwd=os.path.dirname(out))
+    status = _report(ran, f"linking {os.path.basename(out)}")
     if status:
         return status
-    os.replace(tmp, out)
-    link = os.path.join(os.path.dirname(out), env["RUMP_SOLINK"])
-    if os.path.lexists(link):
-        os.remove(link)
-    os.symlink(os.path.basename(out), link)
+    link_path = os.path.join(os.path.dirname(out), env["RUMP_SOLINK"])
+    if os.path.lexists(link_path):
+        os.remove(link_path)
+    os.symlink(os.path.basename(out), link_path)
     return 0
 
 
@@ -138,10 +116,12 @@ def _shared_str(target, source, env):
 
 
 def _generate_src(target, source, env):
+    from rumpbuild.steps.tools import run_tool
+
     cwd = env["RUMP_CWD"]
     os.makedirs(cwd, exist_ok=True)
     for line in env["RUMP_SHELL"]:
-        status = _run(["/bin/sh", "-c", line], cwd, f"generating {os.path.basename(str(target[0]))}")
+        status = _report(run_tool(["/bin/sh", "-c", line], cwd), f"generating {os.path.basename(str(target[0]))}")
         if status:
             return status
     return 0

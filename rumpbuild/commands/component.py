@@ -52,6 +52,8 @@ def add_build_arguments(p):
     p.add_argument("--launcher", metavar="NAME",
                    help="compiler launcher wrapping each compile: ccache, sccache or distcc (default: "
                         "$RUMPBUILD_LAUNCHER); compile_commands.json keeps the plain compiler")
+    p.add_argument("--no-wait", action="store_true",
+                   help="when another rumpbuild run is using the output folder, stop (exit 1) instead of waiting")
     p.add_argument("--json", action="store_true", help="machine-readable result")
     p.add_argument("-v", "--verbose", action="store_true", help="print every compile command")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress output")
@@ -132,7 +134,7 @@ def _run(args, session, key) -> int:
     plan = session.build(built, shared=not args.no_shared)
     links = {lib: [e.lib for e in c] for lib, c in closures.items()}
     report = _report(session, plan, links)
-    if key and not any(getattr(e, "generated_makefile", None) for e in built):
+    if key and not any(e.generated_makefile for e in built):
         plancache.store(key, session.outdir, plan, links, session.plan_inputs())
     if analyse:
         report["missing"], report["stubs"] = _missing_and_stubs(session, plan, closures, args.stubs)

@@ -48,7 +48,7 @@ def makefile_for(session, entry) -> tuple[str, str]:
     """(file name, text) of the NetBSD Makefile for a component (existing or generated)."""
     from rumpbuild.rules.makefile import component_makefile
 
-    generated = getattr(entry, "generated_makefile", None)
+    generated = entry.generated_makefile
     if generated:
         with open(generated) as f:
             return "Makefile", f.read()
@@ -60,10 +60,13 @@ def makefile_for(session, entry) -> tuple[str, str]:
 
 def run(args) -> int:
     from rumpbuild.backends.scons import write_compile_commands, write_outdir
+    from rumpbuild.arch import host_arch, resolve
     from rumpbuild.model.session import BuildSession
     from rumpbuild.fsutil import write_atomic
 
-    session = BuildSession.from_args(args)
+    # SCons rules put their objects under -o: evaluate for that output folder from the start
+    scons_out = args.output or os.path.join("rumpbuild-rules", resolve(args.arch or host_arch()).machine_arch)
+    session = BuildSession.from_args(args, outdir=scons_out if args.format in ("scons", "both") else None)
     entry = session.find_component(args.name)
     if entry.kind != "component":
         raise UserError(f"'{args.name}' is a {entry.kind}, not a component; rules are written for components")
@@ -71,12 +74,12 @@ def run(args) -> int:
     if args.write_tree:
         from rumpbuild.tree.generate import from_module, write_tree
 
-        if not getattr(entry, "generated_makefile", None):
+        if not entry.generated_makefile:
             raise UserError(f"'{args.name}' has a component in the tree already ({session.tree.rel(entry.makefile)})",
                             ["--write-tree is for kernel modules without one: `rumpbuild scan --kind candidate`"])
         # the component and every component generated for the modules it requires (chfs → flash)
         for e in session.closure(entry):
-            if getattr(e, "generated_makefile", None):
+            if e.generated_makefile:
                 for w in write_tree(session, from_module(session, session.find_module(e.name))):
                     print(f"wrote {w}", file=sys.stderr)
         return 0
@@ -89,8 +92,6 @@ def run(args) -> int:
         else:
             sys.stdout.write(text)
     if args.format in ("scons", "both"):
-        out = args.output or os.path.join("rumpbuild-rules", session.target.machine_arch)
-        session.outdir = os.path.abspath(out)
         plan = session.plan([entry])
         written += write_outdir(plan, shared=True)
         write_compile_commands(plan)

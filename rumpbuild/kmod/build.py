@@ -13,11 +13,12 @@ ${COPTS.x} ${CPUFLAGS.x} ${CPPFLAGS.x} x.c -o x.o`` in the object folder
 from __future__ import annotations
 
 import os
-import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from rumpbuild.errors import UnknownNameError, UserError
+from rumpbuild.steps.compile import compile_object
+from rumpbuild.steps.link import link
 
 
 @dataclass
@@ -120,36 +121,29 @@ def build_kmod(session, name: str, outdir: str | None = None) -> KmodBuild:
         raise UserError(f"module {entry.name}: its Makefile lists no C or assembler sources ({entry.makefile})")
 
     def run(job):
-        argv, _obj = job
+        argv, obj = job
         if session.verbose:
             print(" ".join(argv))
-        return subprocess.run(argv, cwd=objdir, capture_output=True, text=True)
+        return compile_object(argv, objdir, obj, depfile=False)
 
     with ThreadPoolExecutor(max_workers=session.jobs or os.cpu_count() or 2) as pool:
         results = list(pool.map(run, jobs))
-    for (argv, obj), p in zip(jobs, results):
-        if p.returncode != 0:
+    for (argv, obj), ran in zip(jobs, results):
+        if not ran.ok:
             raise UserError(f"compiling {os.path.basename(obj)} for module {entry.name} failed:\n"
-                            f"{p.stderr.strip()[-2500:]}",
+                            f"{ran.output.strip()[-2500:]}",
                             [f"the command was: {' '.join(argv)}",
                              "try another compiler with --toolchain gcc|clang|zig"])
     out = outdir or session.outdir
     os.makedirs(out, exist_ok=True)
     kname = (entry.kmod or entry.name) + ".kmod"
     kmod = os.path.join(out, kname)
-    tmp = os.path.join(out, f".{kname}.tmp")
     objs = [o for _a, o in jobs]
-    link = kmod_cc(session.toolchain) + ["-nostdlib", "-r"]
     script = kmod_script(session.tree)
-    if script:
-        link += [f"-Wl,-T,{script}"]
-    link += ["-o", tmp] + objs
-    p = subprocess.run(link, capture_output=True, text=True)
-    if p.returncode != 0:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise UserError(f"linking {kname} failed:\n{p.stderr.strip()[-2500:]}",
-                        [f"the command was: {' '.join(link)}"])
-    os.replace(tmp, kmod)
-    link[link.index(tmp)] = kmod
-    return KmodBuild(entry.kmod or entry.name, kmod, objs, link, [a for a, _o in jobs])
+    ran = link(kmod_cc(session.toolchain), kmod, objs, kind="relocatable",
+               flags=[f"-Wl,-T,{script}"] if script else [])
+    if not ran.ok:
+        raise UserError(f"linking {kname} failed:\n{ran.output.strip()[-2500:]}",
+                        [f"the command was: {' '.join(ran.argv)}"])
+    link_argv = list(ran.argv)
+    return KmodBuild(entry.kmod or entry.name, kmod, objs, link_argv, [a for a, _o in jobs])

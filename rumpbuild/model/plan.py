@@ -107,6 +107,13 @@ class BuildPlan:
     # (plancache), so a clean rebuild from a stored plan skips the templates
     rendered: dict = field(default_factory=dict, repr=False, compare=False)
 
+    def output_files(self) -> list[str]:
+        """The libraries this plan makes (regular files; lib<LIB>.so is a link to the .so.N)."""
+        out = []
+        for lib in self.libraries:
+            out += [lib.archive, lib.pic_archive] + ([lib.shared] if self.shared and lib.kind != "kmod" else [])
+        return out
+
     def compile_commands(self) -> list[dict]:
         out = []
         for lib in self.libraries:

@@ -8,6 +8,7 @@ import sys
 from dataclasses import dataclass, field
 
 from rumpbuild.errors import UnknownNameError, UserError
+from rumpbuild.model import outputs
 
 
 def parse_defines(defines) -> dict:
@@ -20,39 +21,91 @@ def parse_defines(defines) -> dict:
     return out
 
 
-@dataclass
-class BuildSession:
-    tree: object
-    target: object
-    toolchain: object
-    outdir: str
-    defines: dict = field(default_factory=dict)
+@dataclass(frozen=True)
+class Request:
+    """What a building command was asked for, fixed once it is made: the tree, the
+    target machine, the toolchain, the output folder and the build options."""
+
+    tree: object  # rumpbuild.tree.Tree
+    target: object  # rumpbuild.arch.Target
+    toolchain: object  # rumpbuild.toolchain.Toolchain
+    outdir: str  # absolute
+    defines: dict = field(default_factory=dict)  # -D VAR=VALUE (VAR+=VALUE appends)
     werror: bool = False
     jobs: int | None = None
     verbose: bool = False
     quiet: bool = False
-    c_string: tuple | None = None
-    launcher: list = field(default_factory=list)  # ccache/sccache/distcc argv prefix (rumpbuild.toolchain.launcher)
-    _scan: object = None
-    _engine: object = None  # a SCons process started early (engine.SconsRun)
+    c_string: tuple | None = None  # libkern routines built from C (None: the arch's choice)
+    launcher: tuple = ()  # ccache/sccache/distcc argv prefix (rumpbuild.toolchain.launcher)
+    backend: str = "scons"  # rumpbuild.backends.get_backend name of the engine that builds
 
     @classmethod
-    def from_args(cls, args) -> "BuildSession":
-        from rumpbuild.arch import resolve
-        from rumpbuild.toolchain.launcher import resolve_launcher
-        from rumpbuild.arch import host_arch
+    def from_args(cls, args, outdir: str | None = None) -> "Request":
+        from rumpbuild.arch import host_arch, resolve
         from rumpbuild.toolchain import find_toolchain
+        from rumpbuild.toolchain.launcher import resolve_launcher
         from rumpbuild.tree import find_tree
 
         tree = find_tree(getattr(args, "src", None))
         target = resolve(getattr(args, "arch", None) or host_arch())
         toolchain = find_toolchain(target, getattr(args, "toolchain", "auto") or "auto")
-        out = getattr(args, "out", None) or os.path.join("rumpbuild-out", target.machine_arch)
+        out = outdir or getattr(args, "out", None) or os.path.join("rumpbuild-out", target.machine_arch)
         return cls(tree=tree, target=target, toolchain=toolchain, outdir=os.path.abspath(out),
                    defines=parse_defines(getattr(args, "defines", [])), werror=getattr(args, "werror", False),
                    jobs=getattr(args, "jobs", None), verbose=getattr(args, "verbose", False),
                    quiet=getattr(args, "quiet", False), c_string=_c_string(getattr(args, "c_string", None)),
-                   launcher=resolve_launcher(getattr(args, "launcher", None)))
+                   launcher=tuple(resolve_launcher(getattr(args, "launcher", None))),
+                   backend=getattr(args, "backend", None) or "scons")
+
+
+def _from_request(name: str):
+    return property(lambda self: getattr(self.request, name), doc=f"the request's {name}")
+
+
+class BuildSession:
+    """One building command's work on one output folder: its :class:`Request`, the
+    folder's lock, and what it evaluated so far (the scan, the modules, generated
+    components).  Made by :meth:`from_args`; the request never changes."""
+
+    tree = _from_request("tree")
+    target = _from_request("target")
+    toolchain = _from_request("toolchain")
+    outdir = _from_request("outdir")
+    defines = _from_request("defines")
+    werror = _from_request("werror")
+    jobs = _from_request("jobs")
+    verbose = _from_request("verbose")
+    quiet = _from_request("quiet")
+    c_string = _from_request("c_string")
+    launcher = _from_request("launcher")
+    backend = _from_request("backend")
+
+    def __init__(self, request: Request, lock=None):
+        self.request = request
+        self.lock = lock  # rumpbuild.model.outlock.OutputLock of outdir (None: not locked)
+        self._scan = None  # rumpbuild.tree.scan.ScanResult / LazyScan of the libraries
+        self._modules: list | None = None  # every kernel module, evaluated on first use
+        self._engine = None  # a SCons process started early (rumpbuild.backends.scons.SconsRun)
+
+    @classmethod
+    def from_args(cls, args, outdir: str | None = None) -> "BuildSession":
+        """The request *args* describe, with its output folder locked (waiting for another run
+        using it, or stopping with --no-wait)."""
+        from rumpbuild.model.outlock import lock_outdir
+
+        request = Request.from_args(args, outdir)
+        lock = lock_outdir(request.outdir, wait=not getattr(args, "no_wait", False),
+                           quiet=getattr(args, "quiet", False))
+        return cls(request, lock)
+
+    def with_outdir(self, outdir: str) -> "BuildSession":
+        """The same request into another output folder (locked too), evaluated afresh."""
+        from dataclasses import replace
+
+        from rumpbuild.model.outlock import lock_outdir
+
+        request = replace(self.request, outdir=os.path.abspath(outdir))
+        return BuildSession(request, lock_outdir(request.outdir, quiet=self.quiet))
 
     # -- evaluation ---------------------------------------------------------
     def make_overrides(self) -> dict:
@@ -111,7 +164,7 @@ class BuildSession:
 
     def modules(self):
         """Every kernel module of the tree, evaluated (lazily: builds rarely need them)."""
-        if getattr(self, "_modules", None) is None:
+        if self._modules is None:
             from rumpbuild.tree.scan import link_modules, scan
 
             res = scan(self.tree, self.target.make_vars(), self.make_overrides(), keep_evaluator=True,
@@ -217,28 +270,34 @@ class BuildSession:
         No lib*.so when the toolchain cannot link for the target (arch data
         says why; the plan's ``shared`` is then False and ``no_shared_reason`` set).
         """
-        from rumpbuild.backends.scons import run_scons, write_outdir
+        from rumpbuild.backends import get_backend
         from rumpbuild.steps.headers import stage_headers
 
         no_shared_reason = self.toolchain.link_problem if shared else ""
         shared = shared and not no_shared_reason
 
         stage_headers(self.tree, self.target.make_vars(), os.path.join(self.outdir, "include"))
+        for path in outputs.discard_damaged(self.outdir):
+            print(f"rumpbuild: {os.path.relpath(path)} changed since it was built; building it again",
+                  file=sys.stderr)
         plan = plan or self.plan(entries, shared)
         if any(l.kind == "hypercall" for l in plan.libraries):
             from rumpbuild.model.hostconf import run_rumpuser_configure
 
             run_rumpuser_configure(self.outdir, self.tree, self.target, self.toolchain)
         plan.shared, plan.no_shared_reason = shared, no_shared_reason
-        write_outdir(plan, shared=shared, verbose=self.verbose)
+        backend = get_backend(self.backend)
         total = sum(len(l.objects) * 2 + 2 + (1 if shared else 0) + len(l.generated) for l in plan.libraries)
         started, self._engine = self._engine, None
+        if self.lock is not None:
+            self.lock.keep = True  # outputs are being written: a later failure keeps the folder
         if progress is not None:
             progress.begin(total)
-            run_scons(plan, self.jobs, progress, started=started)
-            return plan
-        with Progress(total, quiet=self.quiet, echo=self.verbose) as progress:
-            run_scons(plan, self.jobs, progress, started=started)
+            backend.build(plan, jobs=self.jobs, progress=progress, started=started, verbose=self.verbose)
+        else:
+            with Progress(total, quiet=self.quiet, echo=self.verbose) as progress:
+                backend.build(plan, jobs=self.jobs, progress=progress, started=started, verbose=self.verbose)
+        outputs.record(self.outdir, plan.output_files())
         return plan
 
     def start_engine(self) -> None:

@@ -21,6 +21,8 @@ from pathlib import Path
 
 from rumpbuild.errors import UserError
 from rumpbuild.fsutil import write_atomic
+from rumpbuild.steps.compile import compile_object
+from rumpbuild.steps.link import link
 from rumpbuild.templates import render
 
 HERE = Path(__file__).resolve().parent
@@ -121,23 +123,19 @@ def _mountargs_object(session, plan, fs_name: str, facts: dict, workdir: str) ->
 
 
 def _link(session, plan_libs, objs, out, shared: bool, prebuilt: Prebuilt | None = None,
-          extra_archives=()) -> subprocess.CompletedProcess:
+          extra_archives=()):
     tc = session.toolchain
-    cmd = list(tc.cc) + ["-o", out] + objs
+    libs = ["-lpthread"] + (["-ldl", "-lrt"] if tc.libc == "glibc" else [])
     if shared:
         libdir = session.outdir
-        cmd += ["-L" + libdir, "-Wl,-rpath," + libdir, "-Wl,--no-as-needed"]
-        cmd += [f"-l{l.lib}" for l in plan_libs]
-    else:
-        pre = [prebuilt.archive] + list(prebuilt.extra_archives) if prebuilt else list(extra_archives)
-        # "static": the rump libraries linked in whole.  libc too with musl; with glibc it
-        # stays dynamic (a static glibc link map lists the vDSO and rumpuser_dl_bootstrap
-        # crashes reading it), which is how buildrump.sh's own tests link.
-        cmd += prebuilt_link_flags(tc) if prebuilt and prebuilt.no_pie else (
-            ["-static"] if tc.libc != "glibc" else [])
-        cmd += ["-Wl,--whole-archive"] + pre + [l.archive for l in plan_libs] + ["-Wl,--no-whole-archive"]
-    cmd += ["-lpthread"] + (["-ldl", "-lrt"] if tc.libc == "glibc" else [])
-    return subprocess.run(cmd, capture_output=True, text=True)
+        flags = ["-L" + libdir, "-Wl,-rpath," + libdir, "-Wl,--no-as-needed"] + [f"-l{l.lib}" for l in plan_libs]
+        return link(tc.cc, out, objs, flags=flags, libs=libs)
+    pre = [prebuilt.archive] + list(prebuilt.extra_archives) if prebuilt else list(extra_archives)
+    # "static": the rump libraries linked in whole.  libc too with musl; with glibc it
+    # stays dynamic (a static glibc link map lists the vDSO and rumpuser_dl_bootstrap
+    # crashes reading it), which is how buildrump.sh's own tests link.
+    flags = prebuilt_link_flags(tc) if prebuilt and prebuilt.no_pie else (["-static"] if tc.libc != "glibc" else [])
+    return link(tc.cc, out, objs, whole_archives=pre + [l.archive for l in plan_libs], flags=flags, libs=libs)
 
 
 def prebuilt_link_flags(tc) -> list[str]:
@@ -215,10 +213,10 @@ def run_smoke(session, entry, image: str | None = None, shared: bool | None = No
     tc = session.toolchain
     prog_obj = os.path.join(workdir, "rumptest.o")
     inc = [f"-I{os.path.join(session.outdir, 'include')}", f"-I{session.tree.rump / 'include'}"]
-    p = subprocess.run(list(tc.cc) + ["-O1", "-D_FILE_OFFSET_BITS=64", "-D_GNU_SOURCE", *inc, "-c", prog_src,
-                                      "-o", prog_obj], capture_output=True, text=True)
-    if p.returncode != 0:
-        res.add("link", "FAIL", "compiling rumptest.c: " + p.stderr.strip()[-1500:])
+    ran = compile_object(list(tc.cc) + ["-O1", "-D_FILE_OFFSET_BITS=64", "-D_GNU_SOURCE", *inc, "-c", prog_src,
+                                         "-o", prog_obj], workdir, prog_obj, depfile=False)
+    if not ran.ok:
+        res.add("link", "FAIL", "compiling rumptest.c: " + ran.output.strip()[-1500:])
         return res
 
     variants = ["static"] if prebuilt is None else ["no-pie"]
@@ -233,8 +231,8 @@ def run_smoke(session, entry, image: str | None = None, shared: bool | None = No
         objs = [prog_obj, helper]
         lp = _link(session, link_libs, objs, exe, variant == "shared", prebuilt if variant == "no-pie" else None,
                    extra_archives)
-        if lp.returncode != 0:
-            res.add("link", "FAIL", lp.stderr.strip()[-1500:], variant)
+        if not lp.ok:
+            res.add("link", "FAIL", lp.output.strip()[-1500:], variant)
             continue
         res.add("link", "PASS", os.path.relpath(exe, session.outdir), variant)
         args = ["-t", facts["mount_type"], "-m", "/mnt", "-w", NEW_FILE, "-p", seed + variant]

@@ -10,28 +10,25 @@ folder), then renamed with Makefile.rump's rule, and archived.
 from __future__ import annotations
 
 import os
-import subprocess
 
 from rumpbuild.elf.archive import write_archive
-from rumpbuild.elf.rename import rename_symbols, rename_table
 from rumpbuild.errors import UserError
+from rumpbuild.steps.tools import run_tool
 
 
 def compile_kernel_c(session, lib_plan, src: str, obj: str, what: str, hints=()) -> str:
     """Compile *src* to *obj* with *lib_plan*'s flags, rename it; UserError naming *what* on failure."""
+    from rumpbuild.steps.compile import compile_object
+
     model = next((o for o in lib_plan.objects if o.lang == "c" and not o.user), None)
     if model is None:
         raise UserError(f"{lib_plan.lib} has no C object whose flags rumpbuild could use for {what}")
     argv = list(model.argv["static"])
     k = argv.index(model.source)
     argv = argv[:k] + [src, "-o", obj]
-    os.makedirs(lib_plan.objdir, exist_ok=True)
-    p = subprocess.run(argv, cwd=lib_plan.objdir, capture_output=True, text=True)
-    if p.returncode != 0:
-        raise UserError(f"compiling {what} failed:\n{p.stderr.strip()[-2000:]}", list(hints))
-    table = rename_table(obj, session.target)
-    if table:
-        rename_symbols(obj, obj, table)
+    ran = compile_object(argv, lib_plan.objdir, obj, depfile=False, rename={}, target=session.target)
+    if not ran.ok:
+        raise UserError(f"compiling {what} failed:\n{ran.output.strip()[-2000:]}", list(hints))
     return obj
 
 
@@ -53,8 +50,8 @@ def write_library(ar: list[str] | None, archive: str, objs: list[str]) -> str:
     tmp = os.path.join(os.path.dirname(archive), "." + os.path.basename(archive) + ".tmp")
     if os.path.exists(tmp):
         os.unlink(tmp)
-    p = subprocess.run(list(ar) + ["crs", tmp, *objs], capture_output=True, text=True)
-    if p.returncode != 0:
-        raise UserError(f"archiving {os.path.basename(archive)} failed: {p.stderr.strip()}")
+    ran = run_tool(list(ar) + ["crs", tmp, *objs])
+    if not ran.ok:
+        raise UserError(f"archiving {os.path.basename(archive)} failed: {ran.output.strip()}")
     os.replace(tmp, archive)
     return archive

@@ -75,6 +75,9 @@ class Entry:
     warnings: list[str] = field(default_factory=list)
     includes: list[str] = field(default_factory=list)
     evaluator: Evaluator | None = field(default=None, repr=False, compare=False)
+    # components generated from a kernel module (rumpbuild.tree.generate): where the
+    # generated Makefile was written under the output folder; None for the tree's own
+    generated_makefile: str | None = None
 
     @property
     def fs_names(self) -> set[str]:
