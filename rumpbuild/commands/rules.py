@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 
 from rumpbuild.commands import Command
 from rumpbuild.errors import UserError
@@ -45,17 +46,18 @@ def add_arguments(p):
 
 
 def makefile_for(session, entry) -> tuple[str, str]:
-    """(file name, text) of the NetBSD Makefile for a component (existing or generated)."""
-    from rumpbuild.rules.makefile import component_makefile
+    """(file name, text) of the NetBSD Makefile for a component, the same for every arch.
+
+    An existing component's is the tree's own; a generated one's is the text
+    rumpbuild wrote from the kernel module's Makefile (rumpbuild.tree.generate).
+    """
+    from rumpbuild.rules.makefile import tree_makefile
 
     generated = getattr(entry, "generated_makefile", None)
     if generated:
         with open(generated) as f:
             return "Makefile", f.read()
-    newdir = os.path.dirname(entry.makefile)
-    text = component_makefile(entry, session.tree, entry.category, entry.lib, newdir,
-                              origin=session.tree.rel(entry.makefile))
-    return "Makefile", text
+    return "Makefile", tree_makefile(entry.makefile, session.tree)
 
 
 def run(args) -> int:
@@ -64,6 +66,11 @@ def run(args) -> int:
     from rumpbuild.fsutil import write_atomic
 
     session = BuildSession.from_args(args)
+    scratch = None
+    if args.format == "make" and not args.write_tree:
+        # a generated component is evaluated in the output folder; a Makefile alone leaves none behind
+        scratch = tempfile.TemporaryDirectory(prefix="rumpbuild-rules-")
+        session.outdir = scratch.name
     entry = session.find_component(args.name)
     if entry.kind != "component":
         raise UserError(f"'{args.name}' is a {entry.kind}, not a component; rules are written for components")
