@@ -55,6 +55,7 @@ KMOD=	cpiofs
 SRCS=	cpiofs_vfsops.c
 
 .include "Makefile.cpiofsmod"
+.include "opt/Makefile.cpiofsopt"
 
 .if ${MACHINE_ARCH} == "x86_64"
 CPPFLAGS+=	-DCPIOFS_X86
@@ -78,6 +79,10 @@ SRCS+=	tmpfs_arm.c
 .PATH:	${.CURDIR}/arch
 .endif
 """
+# names the module's folders through .CURDIR/.PARSEDIR: inlined, with the folders moved
+VARIANT_OPT = """\
+CPPFLAGS+=	-I${.CURDIR} -I${.PARSEDIR}
+"""
 ARCHES = ["amd64", "evbarm", "riscv"]
 
 
@@ -88,6 +93,8 @@ def variant_tree(example_tree, tmp_path):
     mod = src / "sys" / "modules" / "cpiofs"
     (mod / "Makefile").write_text(VARIANT_MODULE)
     (mod / "Makefile.cpiofsmod").write_text(VARIANT_FRAGMENT)
+    (mod / "opt").mkdir()
+    (mod / "opt" / "Makefile.cpiofsopt").write_text(VARIANT_OPT)
     tmpfs = src / "sys" / "rump" / "fs" / "lib" / "libtmpfs"
     text = (tmpfs / "Makefile").read_text()
     (tmpfs / "Makefile").write_text(text.replace("\n.include <bsd.lib.mk>", VARIANT_TMPFS + "\n.include <bsd.lib.mk>"))
@@ -157,6 +164,9 @@ def test_generated_makefile_keeps_the_module_text(run_cli, variant_tree):
     body = out.split("\n\n", 1)[1]
     assert body.startswith("S!=\t\tcd ${.CURDIR}/../../../..;pwd\n\n.PATH:\t${S}/fs/cpiofs\n\nLIB=\trumpfs_cpiofs\n")
     assert '.include "${.CURDIR}/../../../../modules/cpiofs/Makefile.cpiofsmod"\n' in body
+    assert ("# from sys/modules/cpiofs/opt/Makefile.cpiofsopt:\n"
+            "CPPFLAGS+=\t-I${.CURDIR}/../../../../modules/cpiofs -I${.CURDIR}/../../../../modules/cpiofs/opt\n"
+            "# end of sys/modules/cpiofs/opt/Makefile.cpiofsopt\n") in body
     assert '.if ${MACHINE_ARCH} == "x86_64"\nCPPFLAGS+=\t-DCPIOFS_X86\n.elif' in body
     assert body.endswith(".include <bsd.lib.mk>\n.include <bsd.klinks.mk>\n")
     assert "KMOD" not in body and "kmodule" not in body and "Makefile.inc" not in body

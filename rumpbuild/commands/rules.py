@@ -67,7 +67,7 @@ def run(args) -> int:
 
     session = BuildSession.from_args(args)
     scratch = None
-    if args.format == "make" and not args.write_tree:
+    if args.format == "make" or args.write_tree:
         # a generated component is evaluated in the output folder; a Makefile alone leaves none behind
         scratch = tempfile.TemporaryDirectory(prefix="rumpbuild-rules-")
         session.outdir = scratch.name

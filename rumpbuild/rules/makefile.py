@@ -12,8 +12,9 @@ re-derived from one arch's evaluation:
   `KMOD=` becomes `LIB=rumpfs_<name>`, `<bsd.kmodule.mk>` becomes
   `<bsd.lib.mk>` + `<bsd.klinks.mk>`, the modules' common Makefile.inc
   gives way to a definition of `${S}` (as the tree's libzfs does), and
-  `${.CURDIR}`/`${.PARSEDIR}` and relative `.PATH` folders are rewritten
-  from the module's folder to the new one.  Fragments the module includes
+  `${.CURDIR}`/`${.PARSEDIR}` are rewritten from the module's folder to
+  the new one (the tree's module Makefiles name every `.PATH` folder
+  through a variable).  Fragments the module includes
   (Makefile.zfsmod) are included by path when they read the same from the
   new folder, and inlined (transformed) when they do not.
 
@@ -34,7 +35,6 @@ _KMOD = re.compile(r"^KMOD\s*[?:]?=")
 _ASSIGNS = re.compile(r"^(?P<name>[A-Za-z_][\w.]*)\s*(?P<op>[?:!+]?=)")
 _DIRVAR = re.compile(r"\$[{(]\.(CURDIR|PARSEDIR)[})]")
 _USES_S = re.compile(r"\$(S\b|\{S[}:]|\(S[):])")
-_PATH_LINE = re.compile(r"^\.PATH(\.\w+)?\s*:")
 # What `.include "../Makefile.inc"` gave the module (WARNS, USE_FORT, bsd.own.mk,
 # -I common/include) Makefile.rump gives a component; only ${S} must be kept.
 _S_PLACEHOLDER = "\0S\0"
@@ -124,7 +124,7 @@ class _ModuleTransform:
                     # bsd.ioconf.mk finds the module's .ioconf in ${.CURDIR}, which moved
                     out.append(f"IOCONFDIR=\t{self._dir(self.moddir)}")
                     sets_ioconfdir = True
-                out += self._rewrite(raw, parsedir, is_path=bool(_PATH_LINE.match(text_)))
+                out += self._rewrite(raw, parsedir)
         out += physical[done:]
         return out
 
@@ -135,15 +135,17 @@ class _ModuleTransform:
             return raw
         path = self._resolve(m["path"], parsedir)
         if path is None:  # names a variable we cannot place: keep, with the folders moved
-            return self._rewrite(raw, parsedir, is_path=False)
+            return self._rewrite(raw, parsedir)
         if os.path.realpath(path) == self.modules_inc:
             return [_S_PLACEHOLDER]
-        if self._portable(path):
+        if not os.path.isfile(path) or self._portable(path):  # a missing one: only .-include gets here
             self.kept_fragments.append(path)
             return [f'.{m["kw"]} "{self._dir(os.path.dirname(path))}/{os.path.basename(path)}"']
         rel = self.tree.rel(path)
-        return ([f"# from {rel}:"] + self.transform(self._read(path), os.path.dirname(path), top=False)
-                + [f"# end of {rel}"])
+        body = self.transform(self._read(path), os.path.dirname(path), top=False)
+        while body and not body[-1].strip():
+            body.pop()
+        return [f"# from {rel}:"] + body + [f"# end of {rel}"]
 
     def _resolve(self, spec: str, parsedir: str) -> str | None:
         """The file `.include "spec"` reads, or None if it names a variable we cannot place."""
@@ -174,25 +176,11 @@ class _ModuleTransform:
                 inner = self._resolve(m["path"], d)
                 if inner is None or os.path.realpath(inner) == self.modules_inc or not self._portable(inner):
                     return False
-            if _PATH_LINE.match(t) and any(_relative_word(w) for w in t.split(":", 1)[1].split()):
-                return False
         return True
 
-    def _rewrite(self, raw: list[str], parsedir: str, is_path: bool) -> list[str]:
+    def _rewrite(self, raw: list[str], parsedir: str) -> list[str]:
+        """*raw* lines with the module's ${.CURDIR} and ${.PARSEDIR} as seen from the new folder."""
         def dirvar(v):
             return self._dir(self.moddir if v.group(1) == "CURDIR" else parsedir)
 
-        out = []
-        for i, phys in enumerate(raw):
-            phys = _DIRVAR.sub(dirvar, phys)
-            if is_path:
-                head, words = (phys.split(":", 1) if i == 0 else ("", phys))
-                parts = re.split(r"(\s+)", words)
-                parts = [self._dir(self.moddir) + "/" + p if _relative_word(p) else p for p in parts]
-                phys = (head + ":" if i == 0 else "") + "".join(parts)
-            out.append(phys)
-        return out
-
-
-def _relative_word(word: str) -> bool:
-    return bool(word) and not word.isspace() and word != "\\" and not word.startswith(("$", "/", "#"))
+        return [_DIRVAR.sub(dirvar, phys) for phys in raw]

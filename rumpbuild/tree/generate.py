@@ -3,10 +3,11 @@
 A module with no rump component (a *candidate*: it registers
 MODULE_CLASS_VFS and no component builds its code) becomes a component the
 way a NetBSD developer would write one: a Makefile in
-``sys/rump/fs/lib/lib<name>/`` with the module's `.PATH`, sources and own
-flags (including flags and sources from shared fragments such as
-Makefile.zfsmod), `LIB=rumpfs_<name>`, `.include <bsd.lib.mk>` and
-`<bsd.klinks.mk>`.  Registration needs no glue: the module's own MODULE()
+``sys/rump/fs/lib/lib<name>/`` transformed from the module Makefile's text
+(rumpbuild.rules.makefile), so it keeps the module's conditionals, `.PATH`,
+sources, flags and shared fragments such as Makefile.zfsmod, with
+`LIB=rumpfs_<name>`, `.include <bsd.lib.mk>` and `<bsd.klinks.mk>`; the
+same text for every arch.  Registration needs no glue: the module's own MODULE()
 registers it with the rump kernel (constructor or link set, as the tree's
 Makefile.rump decides).
 
@@ -58,7 +59,7 @@ def component_dir(tree, category: str, name: str) -> str:
 
 
 def from_module(session, module) -> GeneratedComponent:
-    """The component Makefile for candidate *module* (a scan Entry with its evaluator)."""
+    """The component Makefile for candidate *module* (a scan Entry)."""
     from rumpbuild.rules.makefile import module_makefile
 
     if module.error:
