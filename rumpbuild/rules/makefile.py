@@ -32,6 +32,8 @@ from rumpbuild.templates import render
 
 _INCLUDE = re.compile(r'^\.\s*(?P<kw>[-sd]?include)\s+(?P<open>[<"])(?P<path>[^>"]+)[>"]\s*$')
 _KMOD = re.compile(r"^KMOD\s*[?:]?=")
+# read by bsd.kmodule.mk only (the module's link script, install folders)
+_KMOD_ONLY = re.compile(r"^KMOD(SCRIPT|ULEDIR|ULEARCHDIR)\s*[?:+]?=")
 _ASSIGNS = re.compile(r"^(?P<name>[A-Za-z_][\w.]*)\s*(?P<op>[?:!+]?=)")
 _DIRVAR = re.compile(r"\$[{(]\.(CURDIR|PARSEDIR)[})]")
 _USES_S = re.compile(r"\$(S\b|\{S[}:]|\(S[):])")
@@ -118,6 +120,8 @@ class _ModuleTransform:
                 out += self._include(m, raw, parsedir)
             elif top and _KMOD.match(text_):
                 out += [f"LIB=\t{self.lib}", f"COMMENT={self.comment}", ""]
+            elif _KMOD_ONLY.match(text_):
+                continue
             else:
                 a = _ASSIGNS.match(text_)
                 if a and a["name"] == "IOCONF" and not sets_ioconfdir:
