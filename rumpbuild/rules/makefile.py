@@ -97,8 +97,8 @@ class _ModuleTransform:
     def transform(self, text: str, parsedir: str, top: bool) -> list[str]:
         physical = text.split("\n")
         logical = split_lines(text)
-        sets_ioconfdir = any(_ASSIGNS.match(l.text) and _ASSIGNS.match(l.text)["name"] == "IOCONFDIR"
-                             for l in logical)
+        sets_ioconfdir = any(_ASSIGNS.match(ln.text) and _ASSIGNS.match(ln.text)["name"] == "IOCONFDIR"
+                             for ln in logical)
         out: list[str] = []
         done = 0  # physical lines copied or replaced so far
         if top:  # the module's header comment gives way to the template's
@@ -114,16 +114,16 @@ class _ModuleTransform:
             if line.tab:
                 out += raw
                 continue
-            text_ = line.text.strip()
-            m = _INCLUDE.match(text_)
+            stmt = line.text.strip()
+            m = _INCLUDE.match(stmt)
             if m:
                 out += self._include(m, raw, parsedir)
-            elif top and _KMOD.match(text_):
+            elif top and _KMOD.match(stmt):
                 out += [f"LIB=\t{self.lib}", f"COMMENT={self.comment}", ""]
-            elif _KMOD_ONLY.match(text_):
+            elif _KMOD_ONLY.match(stmt):
                 continue
             else:
-                a = _ASSIGNS.match(text_)
+                a = _ASSIGNS.match(stmt)
                 if a and a["name"] == "IOCONF" and not sets_ioconfdir:
                     # bsd.ioconf.mk finds the module's .ioconf in ${.CURDIR}, which moved
                     out.append(f"IOCONFDIR=\t{self._dir(self.moddir)}")
