@@ -77,3 +77,58 @@ def test_write_tree_builds_with_netbsd_make(run_cli, farm, name):
                         capture_output=True, text=True, check=True).stdout
     names = [l.split()[-1] for l in nm.splitlines() if len(l.split()) == 3]
     assert names and all(n.startswith(("rumpns_", "rump", "__")) for n in names)
+
+
+def _planned(src, arch, out, name):
+    """rumpbuild's evaluation of *name* for *arch*: (make variables, SRCS, CPPFLAGS, CFLAGS)."""
+    import argparse
+
+    from rumpbuild.model.hostconf import write_mkconf
+    from rumpbuild.model.session import BuildSession
+
+    args = argparse.Namespace(src=str(src), arch=arch, toolchain="auto", out=str(out),
+                              defines=[f"{k}={v}" for k, v in SAME_INPUTS.items()], werror=False, jobs=None,
+                              verbose=False, quiet=True, c_string=None, launcher=None)
+    s = BuildSession.from_args(args)
+    e = s.find_component(name)
+    overrides = s.make_overrides()
+    overrides["MAKECONF"] = write_mkconf(s.outdir, s.tree)
+    return make_vars(s.tree, s.target.make_vars(), overrides), [x.name for x in e.sources], e.cppflags, e.cflags
+
+
+@pytest.fixture(scope="module")
+def rules_farm(real_tree, tmp_path_factory):
+    if not shutil.which("bmake") or not (real_tree / "share" / "mk").is_dir():
+        pytest.skip("needs Debian's bmake and the tree's share/mk")
+    dst = tmp_path_factory.mktemp("rules") / "src"
+    subprocess.run(["cp", "-as", str(real_tree.resolve()), str(dst)], check=True)
+    return dst
+
+
+@pytest.mark.parametrize("name", ["msdos", "ffs", "adosfs", "procfs"])
+def test_rules_makefile_reads_as_planned_under_netbsd_make(run_cli, rules_farm, tmp_path, name):
+    """`rules --format make` gives one Makefile; the tree's make reads it, in place, as rumpbuild plans each arch."""
+    arches = ["amd64", "evbarm", "riscv"]
+    texts = set()
+    for arch in arches:
+        status, out, err = run_cli("rules", name, "--src", rules_farm, "--arch", arch)
+        assert status == 0, err
+        texts.add(out)
+    (text,) = texts
+    assert str(rules_farm) not in text and str(rules_farm.resolve()) not in text
+    planned = {arch: _planned(rules_farm, arch, tmp_path / arch, name) for arch in arches}
+    folder = rules_farm / "sys" / "rump" / "fs" / "lib" / f"lib{name}"
+    folder.mkdir(exist_ok=True)
+    mf = folder / "Makefile"
+    if mf.is_symlink():
+        mf.unlink()
+    mf.write_text(text)
+    for arch in arches:
+        variables = planned[arch][0]
+        cmd = ["bmake", "-m", str(rules_farm / "share" / "mk")] + [f"{k}={v}" for k, v in variables.items()]
+        cmd += ["-V", "${SRCS}", "-V", "${CPPFLAGS}", "-V", "${CFLAGS}"]
+        p = subprocess.run(cmd, cwd=folder, capture_output=True, text=True, timeout=120)
+        assert p.returncode == 0, p.stderr
+        srcs, cpp, cflags = p.stdout.split("\n")[:3]
+        cpp = [w for w in cpp.split() if not w.startswith("--sysroot=")]
+        assert (list(dict.fromkeys(srcs.split())), cpp, cflags.split()) == tuple(planned[arch][1:]), arch

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 
 from rumpbuild.commands import Command
 from rumpbuild.errors import UserError
@@ -45,17 +46,18 @@ def add_arguments(p):
 
 
 def makefile_for(session, entry) -> tuple[str, str]:
-    """(file name, text) of the NetBSD Makefile for a component (existing or generated)."""
-    from rumpbuild.rules.makefile import component_makefile
+    """(file name, text) of the NetBSD Makefile for a component, the same for every arch.
+
+    An existing component's is the tree's own; a generated one's is the text
+    rumpbuild wrote from the kernel module's Makefile (rumpbuild.tree.generate).
+    """
+    from rumpbuild.rules.makefile import tree_makefile
 
     generated = entry.generated_makefile
     if generated:
         with open(generated) as f:
             return "Makefile", f.read()
-    newdir = os.path.dirname(entry.makefile)
-    text = component_makefile(entry, session.tree, entry.category, entry.lib, newdir,
-                              origin=session.tree.rel(entry.makefile))
-    return "Makefile", text
+    return "Makefile", tree_makefile(entry.makefile, session.tree)
 
 
 def run(args) -> int:
@@ -64,9 +66,15 @@ def run(args) -> int:
     from rumpbuild.model.session import BuildSession
     from rumpbuild.fsutil import write_atomic
 
-    # SCons rules put their objects under -o: evaluate for that output folder from the start
-    scons_out = args.output or os.path.join("rumpbuild-rules", resolve(args.arch or host_arch()).machine_arch)
-    session = BuildSession.from_args(args, outdir=scons_out if args.format in ("scons", "both") else None)
+    scratch = None
+    if args.format in ("scons", "both"):
+        # SCons rules put their objects under -o: evaluate for that output folder from the start
+        outdir = args.output or os.path.join("rumpbuild-rules", resolve(args.arch or host_arch()).machine_arch)
+    else:
+        # a generated component is evaluated in the output folder; a Makefile alone leaves none behind
+        scratch = tempfile.TemporaryDirectory(prefix="rumpbuild-rules-")
+        outdir = scratch.name
+    session = BuildSession.from_args(args, outdir=outdir)
     entry = session.find_component(args.name)
     if entry.kind != "component":
         raise UserError(f"'{args.name}' is a {entry.kind}, not a component; rules are written for components")

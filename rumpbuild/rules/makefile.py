@@ -1,13 +1,24 @@
-"""NetBSD-style component Makefiles, generated from an evaluated Makefile.
+"""Component Makefiles as NetBSD would commit them: one text for every arch.
 
-The generated Makefile is a drop-in for ``sys/rump/<cat>/lib/lib<name>/``:
-`.PATH` folders, `LIB`, `COMMENT`, `SRCS`, the Makefile's *own* flags
-(`CPPFLAGS+=`, `CFLAGS+=`, `COPTS.<file>` …), then `.include <bsd.lib.mk>`
-and `<bsd.klinks.mk>`, like the 95 components NetBSD has.  Flags the new
-location inherits anyway (Makefile.rump, the category's Makefile.inc) or
-that belong to kernel modules only (sys/modules/Makefile.inc,
-bsd.kmodule.mk) are left out; they are told apart by the evaluator's
-assignment history.  Paths are rewritten relative to ``${.CURDIR}``.
+NetBSD's component Makefiles (``sys/rump/<cat>/lib/lib<name>/Makefile``)
+keep their `.if ${MACHINE_ARCH} …` blocks, `.PATH`, `SRCS`, `CPPFLAGS+=`
+and end in `.include <bsd.lib.mk>` / `<bsd.klinks.mk>`; Makefile.rump (via
+the category's Makefile.inc) adds the rest.  So the text is never
+re-derived from one arch's evaluation:
+
+- an existing component's Makefile is the tree's own file, normalised;
+- a component generated from a kernel module is the module Makefile's
+  text, transformed line by line the way a NetBSD developer would:
+  `KMOD=` becomes `LIB=rumpfs_<name>`, `<bsd.kmodule.mk>` becomes
+  `<bsd.lib.mk>` + `<bsd.klinks.mk>`, the modules' common Makefile.inc
+  gives way to a definition of `${S}` (as the tree's libzfs does), and
+  `${.CURDIR}`/`${.PARSEDIR}` are rewritten from the module's folder to
+  the new one (the tree's module Makefiles name every `.PATH` folder
+  through a variable).  Fragments the module includes
+  (Makefile.zfsmod) are included by path when they read the same from the
+  new folder, and inlined (transformed) when they do not.
+
+Neither holds an absolute path of this machine.
 """
 
 from __future__ import annotations
@@ -15,94 +26,165 @@ from __future__ import annotations
 import os
 import re
 
-from rumpbuild.mk.sysmk import MODEL_DIR
+from rumpbuild.errors import UserError
+from rumpbuild.mk.lines import split_lines
 from rumpbuild.templates import render
 
-OWN_FLAG_VARS = ("CPPFLAGS", "CFLAGS", "CWARNFLAGS", "AFLAGS", "RUMPCOMP_USER_CPPFLAGS", "RUMPCOMP_USER_CFLAGS",
-                 "RUMP_SYM_NORENAME")
-PER_FILE = re.compile(r"^(COPTS|CPPFLAGS|CPUFLAGS|CWARNFLAGS|AFLAGS)\.(.+)$")
-# Files whose assignments a component inherits or must not inherit.
-INHERITED_BASENAMES = {"Makefile.rump", "Makefile.inc", "mk.conf"}
+_INCLUDE = re.compile(r'^\.\s*(?P<kw>[-sd]?include)\s+(?P<open>[<"])(?P<path>[^>"]+)[>"]\s*$')
+_KMOD = re.compile(r"^KMOD\s*[?:]?=")
+# read by bsd.kmodule.mk only (the module's link script, install folders)
+_KMOD_ONLY = re.compile(r"^KMOD(SCRIPT|ULEDIR|ULEARCHDIR)\s*[?:+]?=")
+_ASSIGNS = re.compile(r"^(?P<name>[A-Za-z_][\w.]*)\s*(?P<op>[?:!+]?=)")
+_DIRVAR = re.compile(r"\$[{(]\.(CURDIR|PARSEDIR)[})]")
+_USES_S = re.compile(r"\$(S\b|\{S[}:]|\(S[):])")
+# What `.include "../Makefile.inc"` gave the module (WARNS, USE_FORT, bsd.own.mk,
+# -I common/include) Makefile.rump gives a component; only ${S} must be kept.
+_S_PLACEHOLDER = "\0S\0"
 
 
-def _inherited(path: str, sysdir: str) -> bool:
-    if os.path.dirname(os.path.abspath(path)) == MODEL_DIR:
+def tree_makefile(path: str, tree) -> str:
+    """The tree's own Makefile at *path*, normalised (LF, no trailing blanks, no machine path)."""
+    with open(path, encoding="utf-8", errors="surrogateescape") as f:
+        lines = [line.rstrip() for line in f.read().replace("\r\n", "\n").split("\n")]
+    while lines and not lines[-1]:
+        lines.pop()
+    text = "\n".join(lines) + "\n"
+    for root in dict.fromkeys((str(tree.root), os.path.realpath(tree.root))):
+        text = text.replace(root, "${NETBSDSRCDIR}")
+    return text
+
+
+def module_makefile(module, tree, lib: str, newdir: str, comment: str) -> str:
+    """A component Makefile for *newdir* transformed from kernel module *module*'s Makefile."""
+    return _ModuleTransform(module, tree, lib, newdir, comment).run()
+
+
+class _ModuleTransform:
+    def __init__(self, module, tree, lib, newdir, comment):
+        self.makefile = module.makefile
+        self.moddir = os.path.dirname(os.path.abspath(module.makefile))
+        self.tree = tree
+        self.lib = lib
+        self.newdir = newdir
+        self.comment = comment
+        self.modules_inc = os.path.realpath(os.path.join(str(tree.sys), "modules", "Makefile.inc"))
+        self.kept_fragments: list[str] = []  # included by path: their ${S} counts too
+
+    def run(self) -> str:
+        body = self.transform(self._read(self.makefile), self.moddir, top=True)
+        text = "\n".join(body).strip("\n") + "\n"
+        uses_s = _USES_S.search(text.replace(_S_PLACEHOLDER, "")) or any(
+            _USES_S.search(self._read(f)) for f in self.kept_fragments)
+        s_line = "S!=\t\tcd ${.CURDIR}/" + os.path.relpath(str(self.tree.sys), self.newdir) + ";pwd"
+        text = re.sub(re.escape(_S_PLACEHOLDER) + r"\n(\n?)",
+                      (lambda m: s_line + "\n" + m.group(1)) if uses_s else "", text, count=1)
+        text = text.replace(_S_PLACEHOLDER + "\n", "")
+        text = re.sub(r"\n{3,}", "\n\n", text)  # a dropped line leaves at most one blank
+        return render("Makefile.component.j2", origin=self.tree.rel(self.makefile) + " (a kernel module)",
+                      body=text.rstrip("\n"))
+
+    def _read(self, path: str) -> str:
+        try:
+            with open(path, encoding="utf-8", errors="surrogateescape") as f:
+                return f.read().replace("\r\n", "\n")
+        except OSError as exc:
+            raise UserError(f"cannot read {path}: {exc.strerror}", ["check the tree is complete"]) from None
+
+    def _dir(self, path: str) -> str:
+        """*path* (a folder) as make sees it from the new folder."""
+        return "${.CURDIR}/" + os.path.relpath(path, self.newdir)
+
+    def transform(self, text: str, parsedir: str, top: bool) -> list[str]:
+        physical = text.split("\n")
+        logical = split_lines(text)
+        sets_ioconfdir = any(_ASSIGNS.match(ln.text) and _ASSIGNS.match(ln.text)["name"] == "IOCONFDIR"
+                             for ln in logical)
+        out: list[str] = []
+        done = 0  # physical lines copied or replaced so far
+        if top:  # the module's header comment gives way to the template's
+            while done < len(physical) and (not physical[done].strip() or physical[done].startswith("#")):
+                done += 1
+        for line in logical:
+            start, end = line.lineno - 1, line.end
+            if end <= done:
+                continue
+            out += physical[done:start]
+            raw = physical[start:end]
+            done = end
+            if line.tab:
+                out += raw
+                continue
+            stmt = line.text.strip()
+            m = _INCLUDE.match(stmt)
+            if m:
+                out += self._include(m, raw, parsedir)
+            elif top and _KMOD.match(stmt):
+                out += [f"LIB=\t{self.lib}", f"COMMENT={self.comment}", ""]
+            elif _KMOD_ONLY.match(stmt):
+                continue
+            else:
+                a = _ASSIGNS.match(stmt)
+                if a and a["name"] == "IOCONF" and not sets_ioconfdir:
+                    # bsd.ioconf.mk finds the module's .ioconf in ${.CURDIR}, which moved
+                    out.append(f"IOCONFDIR=\t{self._dir(self.moddir)}")
+                    sets_ioconfdir = True
+                out += self._rewrite(raw, parsedir)
+        out += physical[done:]
+        return out
+
+    def _include(self, m, raw: list[str], parsedir: str) -> list[str]:
+        if m["open"] == "<":
+            if m["path"] == "bsd.kmodule.mk":
+                return [".include <bsd.lib.mk>", ".include <bsd.klinks.mk>"]
+            return raw
+        path = self._resolve(m["path"], parsedir)
+        if path is None:  # names a variable we cannot place: keep, with the folders moved
+            return self._rewrite(raw, parsedir)
+        if os.path.realpath(path) == self.modules_inc:
+            return [_S_PLACEHOLDER]
+        if not os.path.isfile(path) or self._portable(path):  # a missing one: only .-include gets here
+            self.kept_fragments.append(path)
+            return [f'.{m["kw"]} "{self._dir(os.path.dirname(path))}/{os.path.basename(path)}"']
+        rel = self.tree.rel(path)
+        body = self.transform(self._read(path), os.path.dirname(path), top=False)
+        while body and not body[-1].strip():
+            body.pop()
+        return [f"# from {rel}:"] + body + [f"# end of {rel}"]
+
+    def _resolve(self, spec: str, parsedir: str) -> str | None:
+        """The file `.include "spec"` reads, or None if it names a variable we cannot place."""
+        known = {".CURDIR": self.moddir, ".PARSEDIR": parsedir, "S": str(self.tree.sys),
+                 "NETBSDSRCDIR": str(self.tree.root)}
+        spec = re.sub(r"\$[{(]([\w.]+)[})]", lambda v: known.get(v.group(1), v.group(0)), spec)
+        if "$" in spec:
+            return None
+        if os.path.isabs(spec):
+            return spec
+        # bmake looks beside the including file first, then in .CURDIR
+        for d in (parsedir, self.moddir):
+            if os.path.exists(os.path.join(d, spec)):
+                return os.path.normpath(os.path.join(d, spec))
+        return os.path.normpath(os.path.join(parsedir, spec))
+
+    def _portable(self, path: str) -> bool:
+        """True if the fragment at *path* reads the same when included from the new folder."""
+        d = os.path.dirname(path)
+        for line in split_lines(self._read(path)):
+            t = line.text.strip()
+            if line.tab:
+                continue
+            if _KMOD.match(t) or "bsd.kmodule.mk" in t or re.search(r"\$[{(]\.CURDIR[})]", t):
+                return False
+            m = _INCLUDE.match(t)
+            if m and m["open"] == '"':
+                inner = self._resolve(m["path"], d)
+                if inner is None or os.path.realpath(inner) == self.modules_inc or not self._portable(inner):
+                    return False
         return True
-    return os.path.basename(path) in INHERITED_BASENAMES
 
+    def _rewrite(self, raw: list[str], parsedir: str) -> list[str]:
+        """*raw* lines with the module's ${.CURDIR} and ${.PARSEDIR} as seen from the new folder."""
+        def dirvar(v):
+            return self._dir(self.moddir if v.group(1) == "CURDIR" else parsedir)
 
-def relativize(value: str, newdir: str) -> str:
-    """Rewrite absolute paths in *value* as ${.CURDIR}/<relative path>."""
-
-    def rel(m):
-        prefix, path = m.group(1), m.group(2)
-        return prefix + "${.CURDIR}/" + os.path.relpath(path, newdir)
-
-    return re.sub(r"(^|[\s=]|-I|-isystem\s|-imacros\s)(/[^\s]+)", rel, value)
-
-
-def _wrap(words: list[str], width: int = 64) -> str:
-    lines, cur = [], ""
-    for w in words:
-        if cur and len(cur) + 1 + len(w) > width:
-            lines.append(cur)
-            cur = w
-        else:
-            cur = f"{cur} {w}" if cur else w
-    if cur:
-        lines.append(cur)
-    return " \\\n\t".join(lines)
-
-
-def component_makefile(entry, tree, category: str, lib: str, newdir: str, origin: str,
-                       extra_srcs=(), extra_cppflags=(), comment=None) -> str:
-    """Text of a NetBSD component Makefile for *entry* placed in *newdir*."""
-    ev = entry.evaluator
-    sysdir = str(tree.sys)
-    own_files = []
-    flags: dict[str, list[str]] = {}
-    per_file: dict[str, str] = {}
-    srcs_basenames = {s.name for s in entry.sources}
-    for name, op, raw, path, _line in ev.history:
-        if _inherited(path, sysdir):
-            continue
-        if path not in own_files:
-            own_files.append(path)
-        if name in OWN_FLAG_VARS and op in ("+=", "=", ":="):
-            value = ev.expand(raw)
-            if op == "=":
-                flags[name] = []
-            flags.setdefault(name, []).extend(relativize(value, newdir).split())
-        m = PER_FILE.match(name)
-        if m and m.group(2) in srcs_basenames:
-            per_file[name] = relativize(ev.value(name), newdir)
-    # .PATH: the folders the sources were found in, in make's search order.
-    src_dirs = []
-    for s in entry.sources:
-        if s.path:
-            d = os.path.dirname(s.path)
-            if d not in src_dirs and os.path.realpath(d) != os.path.realpath(newdir):
-                src_dirs.append(d)
-    path_line = _wrap(["${.CURDIR}/" + os.path.relpath(d, newdir) for d in src_dirs])
-    srcs = [s.name for s in entry.sources] + list(extra_srcs)
-    ioconfdir = None
-    if entry.ioconf:
-        iodir = ev.value("IOCONFDIR") or os.path.dirname(entry.makefile)
-        if os.path.realpath(iodir) != os.path.realpath(newdir):
-            ioconfdir = "${.CURDIR}/" + os.path.relpath(iodir, newdir)
-    cppflags = flags.pop("CPPFLAGS", []) + list(extra_cppflags)
-    return render(
-        "Makefile.component.j2",
-        origin=origin,
-        path_dirs=[("${.CURDIR}/" + os.path.relpath(d, newdir)) for d in src_dirs],
-        path_line=path_line,
-        lib=lib,
-        comment=comment if comment is not None else (entry.comment or f"{lib} (generated by rumpbuild)"),
-        srcs=_wrap(srcs),
-        cppflags=_wrap(cppflags) if cppflags else "",
-        other_flags={k: _wrap(v) for k, v in flags.items() if v},
-        per_file=per_file,
-        ioconf=entry.ioconf,
-        ioconfdir=ioconfdir,
-        user_srcs=entry.rumpcomp_user_srcs,
-    )
+        return [_DIRVAR.sub(dirvar, phys) for phys in raw]
