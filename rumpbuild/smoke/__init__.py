@@ -1,0 +1,1 @@
+"""The smoke test: program, image recipes, file-system facts, disklabels (rumpbuild test)."""

@@ -1,0 +1,28 @@
+"""Packaging details pyproject.toml cannot say (everything else is there).
+
+* the package list: every rumpbuild.* package found, plus
+  rumpbuild.template_files, which pyproject.toml maps to the top-level
+  templates/ folder (rumpbuild/templates.py finds it in a checkout and in a wheel);
+* setuptools compiles into a temporary folder, so `pip wheel .` and
+  `pip install .` leave no build/ folder in the checkout.
+"""
+
+import atexit
+import shutil
+import tempfile
+
+from setuptools import find_packages, setup
+from setuptools.command.build import build
+
+
+class BuildOutsideCheckout(build):
+    def initialize_options(self):
+        super().initialize_options()
+        self.build_base = tempfile.mkdtemp(prefix="rumpbuild-setuptools-")
+        atexit.register(shutil.rmtree, self.build_base, ignore_errors=True)
+
+
+setup(
+    packages=find_packages(include=["rumpbuild", "rumpbuild.*"]) + ["rumpbuild.template_files"],
+    cmdclass={"build": BuildOutsideCheckout},
+)
