@@ -1,8 +1,10 @@
 """Packaging details pyproject.toml cannot say (everything else is there).
 
-* the package list: every rumpbuild.* package found, plus
-  rumpbuild.template_files, which pyproject.toml maps to the top-level
-  templates/ folder (rumpbuild/templates.py finds it in a checkout and in a wheel);
+* the package list: every folder under rumpbuild/ (data folders such as
+  exampletree/ too: setuptools warns about, and will drop, data in folders it
+  could import but was not told about), plus rumpbuild.template_files, which
+  pyproject.toml maps to the top-level templates/ folder
+  (rumpbuild/templates.py finds it in a checkout and in a wheel);
 * setuptools compiles into a temporary folder, so `pip wheel .` and
   `pip install .` leave no build/ folder in the checkout.
 """
@@ -11,7 +13,7 @@ import atexit
 import shutil
 import tempfile
 
-from setuptools import find_packages, setup
+from setuptools import find_namespace_packages, setup
 from setuptools.command.build import build
 
 
@@ -23,6 +25,7 @@ class BuildOutsideCheckout(build):
 
 
 setup(
-    packages=find_packages(include=["rumpbuild", "rumpbuild.*"]) + ["rumpbuild.template_files"],
+    packages=find_namespace_packages(include=["rumpbuild", "rumpbuild.*"], exclude=["*.__pycache__"])
+    + ["rumpbuild.template_files"],
     cmdclass={"build": BuildOutsideCheckout},
 )

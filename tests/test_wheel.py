@@ -102,6 +102,7 @@ def test_wheel_in_fresh_venv_runs_test_msdos(built_wheel, tmp_path):
     assert "PASS  [static] readback" in p.stdout
     assert any((work / "rumpbuild-out").glob("*/librumpfs_msdos.a"))
     # the other commands that read templates
-    for args in (["rules", "msdos", "-o", str(tmp_path / "rules")], ["ci", "--emit-workflow", "github", "--rumpbuild-spec", "tools/rumpbuild.whl"]):
+    for args in (["rules", "msdos", "-o", str(tmp_path / "rules")],
+                 ["ci", "--emit-workflow", "github", "--rumpbuild-spec", "tools/rumpbuild.whl"]):
         p = subprocess.run([rb, *args], capture_output=True, text=True, cwd=work, env=env)
         assert p.returncode == 0, (args, p.stdout + p.stderr)

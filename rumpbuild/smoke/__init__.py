@@ -1,1 +1,0 @@
-"""The smoke test: program, image recipes, file-system facts, disklabels (rumpbuild test)."""
