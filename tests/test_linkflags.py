@@ -169,3 +169,9 @@ def test_evbarm_static_under_qemu(image, tmp_path):
     ran = _run_program(tc.cc, line, tc.run_prefix(static=True), image, tmp_path, "evbarm-static")
     assert ran.returncode == 0, ran.stdout + ran.stderr
     assert ran.stdout == f"read: {image[1]}unmounted\n"
+    if shutil.which("pkg-config"):
+        pc = subprocess.run(["pkg-config", "--cflags", "--libs", "rumpfs_msdos-static"], capture_output=True,
+                            text=True, env=dict(os.environ, PKG_CONFIG_PATH=str(out / "lib" / "pkgconfig")))
+        assert pc.returncode == 0 and pc.stdout.split() == line.split(), pc.stdout + pc.stderr
+        ran = _run_program(tc.cc, pc.stdout.strip(), tc.run_prefix(static=True), image, tmp_path, "evbarm-pc")
+        assert ran.stdout == f"read: {image[1]}unmounted\n", ran.stdout + ran.stderr
