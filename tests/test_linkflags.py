@@ -175,3 +175,13 @@ def test_evbarm_static_under_qemu(image, tmp_path):
         assert pc.returncode == 0 and pc.stdout.split() == line.split(), pc.stdout + pc.stderr
         ran = _run_program(tc.cc, pc.stdout.strip(), tc.run_prefix(static=True), image, tmp_path, "evbarm-pc")
         assert ran.stdout == f"read: {image[1]}unmounted\n", ran.stdout + ran.stderr
+
+
+def test_shared_refused_before_building_where_the_toolchain_cannot_link(tmp_path):
+    # arch data: zig cannot link sparc64 (zig_cannot_link); nothing is built, the hint names gcc
+    out = tmp_path / "out"
+    p = _rumpbuild("component", "msdos", "--deps", "--arch", "sparc64", "--toolchain", "zig", "--out", out,
+                   cwd=tmp_path, env=dict(os.environ, RUMPBUILD_CACHE_DIR=str(tmp_path / "cache")))
+    assert p.returncode == 1 and p.stdout == "", p.stdout + p.stderr
+    assert "builds no lib*.so" in p.stderr and "--toolchain gcc" in p.stderr and "Traceback" not in p.stderr
+    assert not list(out.glob("*.a"))

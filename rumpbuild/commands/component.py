@@ -167,26 +167,29 @@ def _deps(args, session, closures) -> int:
                                   for lib, names in links.items()}}, sys.stdout, indent=1)
         print()
         return 0
+    tc = session.toolchain
+    if tc.link_problem:  # said before building: no program links with this toolchain, shared or static
+        hints = [f"--toolchain gcc (apt-get install gcc-{session.target.gcc_triple})",
+                 "`rumpbuild doctor` shows which toolchains link for which arch"]
+        if mode == "shared":
+            raise UserError(f"{tc.name} builds no lib*.so for {session.target.name}: {tc.link_problem}", hints)
+        print(f"rumpbuild: note: {tc.name} cannot link programs for {session.target.name} ({tc.link_problem}); "
+              f"link with another compiler, e.g. {hints[0]}", file=sys.stderr)
     plan = session.build(entries, shared=mode == "shared")
-    if mode == "shared" and not plan.shared:
-        raise UserError(f"{session.toolchain.name} builds no lib*.so for {session.target.name}: "
-                        f"{plan.no_shared_reason}",
-                        ["--deps=static links the archives instead",
-                         "`rumpbuild doctor` shows which toolchains link for which arch"])
     incdirs = [os.path.join(session.outdir, "include"), str(session.tree.rump / "include")]
 
     def flags(names, m):
         return link_flags(names, session.outdir, incdirs, m, session.target, session.toolchain)
 
     pcdir = os.path.join(session.outdir, "lib", "pkgconfig")
-    modes = MODES if plan.shared else ("static",)
+    modes = MODES if plan.shared else ("static",)  # plan.shared: the toolchain linked lib*.so
     for lib, names in links.items():
         write_pkgconfig(pcdir, lib, {m: flags(names, m) for m in modes}, session.outdir,
                         f"rump kernel component lib{lib} for {session.target.name}, with its link closure")
     line = flags(merge_closures(links.values()), mode).line()
     if not args.quiet:
-        print(f"rumpbuild: {mode} link flags for {session.target.name} ({session.toolchain.name}; compile with "
-              f"{' '.join(session.toolchain.cc)}); pkg-config files in {os.path.relpath(pcdir)}", file=sys.stderr)
+        print(f"rumpbuild: {mode} link flags for {session.target.name} ({tc.name}; compile with "
+              f"{' '.join(tc.cc)}); pkg-config files in {os.path.relpath(pcdir)}", file=sys.stderr)
     print(line)
     return 0
 
