@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 
@@ -69,8 +70,29 @@ def test_default_spec_is_the_running_install(monkeypatch):
     monkeypatch.setattr(workflow.metadata, "distribution", lambda name: Dist(
         {"url": "https://example.org/owner/rumpbuild", "vcs_info": {"vcs": "git", "commit_id": commit}}))
     assert json.dumps(f"rumpbuild @ git+https://example.org/owner/rumpbuild@{commit}") in _emit(None)
-    # an editable or local-folder install has no public source to pin: the user must say
+    url = "https://example.org/rumpbuild-0.1.0-py3-none-any.whl"
     monkeypatch.setattr(workflow.metadata, "distribution", lambda name: Dist(
-        {"url": "file:///work/main", "dir_info": {"editable": True}}))
-    with pytest.raises(UserError, match="not installed from a git URL"):
-        _emit(None)
+        {"url": url, "archive_info": {"hashes": {"sha256": "ab" * 32}}}))
+    assert json.dumps(f"rumpbuild @ {url}#sha256={'ab' * 32}") in _emit(None)
+
+
+def test_default_spec_from_a_checkout(monkeypatch, tmp_path):
+    """An editable install from a git checkout: its origin URL at HEAD; no origin URL: the user must say."""
+    class Dist:
+        def read_text(self, name):
+            return json.dumps({"url": f"file://{tmp_path}", "dir_info": {"editable": True}})
+
+    monkeypatch.setattr(workflow.metadata, "distribution", lambda name: Dist())
+    with pytest.raises(UserError, match="cannot tell a public place"):
+        _emit(None)  # not a git checkout
+    env = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@t", "HOME": str(tmp_path), "PATH": os.environ["PATH"]}
+    for cmd in (["init", "-q"], ["commit", "-q", "--allow-empty", "-m", "x"]):
+        subprocess.run(["git", "-C", str(tmp_path), *cmd], check=True, env=env)
+    with pytest.raises(UserError):
+        _emit(None)  # no origin
+    subprocess.run(["git", "-C", str(tmp_path), "remote", "add", "origin", "git@example.org:owner/rumpbuild.git"],
+                   check=True)
+    head = subprocess.run(["git", "-C", str(tmp_path), "rev-parse", "HEAD"], capture_output=True, text=True,
+                          check=True).stdout.strip()
+    assert json.dumps(f"rumpbuild @ git+ssh://git@example.org/owner/rumpbuild.git@{head}") in _emit(None)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 from importlib import metadata
 
 from rumpbuild.errors import UserError
@@ -23,17 +25,40 @@ _INDEX_NAME = re.compile(r"^\s*rumpbuild\s*(\[[^\]]*\])?\s*([<>=!~].*)?$", re.I)
 
 
 def running_spec() -> str | None:
-    """A pip spec pinning the running rumpbuild to its source: installed from a git URL
-    (pip records the commit, PEP 610), `rumpbuild @ git+URL@COMMIT`; otherwise None."""
+    """A pip spec pinning the running rumpbuild to where it came from (pip's record, PEP 610), or None:
+
+    * installed from a git URL: ``rumpbuild @ git+URL@COMMIT``;
+    * from a wheel or sdist URL: that URL (with its sha256 when pip recorded one);
+    * from a local git checkout (e.g. editable) whose ``origin`` is a URL: that URL at the checkout's HEAD.
+    """
     try:
         text = metadata.distribution("rumpbuild").read_text("direct_url.json")
     except metadata.PackageNotFoundError:
         return None
     info = json.loads(text) if text else {}
+    url = info.get("url", "")
     vcs = info.get("vcs_info", {})
-    if vcs.get("vcs") == "git" and vcs.get("commit_id") and not info.get("url", "").startswith("file:"):
-        return f"rumpbuild @ git+{info['url']}@{vcs['commit_id']}"
+    if vcs.get("vcs") == "git" and vcs.get("commit_id") and not url.startswith("file:"):
+        return f"rumpbuild @ git+{url}@{vcs['commit_id']}"
+    if "archive_info" in info and url.startswith("https://"):
+        sha = info["archive_info"].get("hashes", {}).get("sha256")
+        return f"rumpbuild @ {url}" + (f"#sha256={sha}" if sha else "")
+    if url.startswith("file://") and "dir_info" in info:
+        return _checkout_spec(url[len("file://"):])
     return None
+
+
+def _checkout_spec(folder: str) -> str | None:
+    def git(*args):
+        p = subprocess.run(["git", "-C", folder, *args], capture_output=True, text=True)
+        return p.stdout.strip() if p.returncode == 0 else ""
+
+    origin, head = git("remote", "get-url", "origin"), git("rev-parse", "HEAD")
+    if not head or not re.match(r"^(https://|ssh://|git@)", origin):
+        return None
+    if origin.startswith("git@"):  # scp-like git@host:owner/repo → ssh://git@host/owner/repo
+        origin = "ssh://" + origin.replace(":", "/", 1)
+    return f"rumpbuild @ git+{origin}@{head}"
 
 
 def check_spec(spec: str | None) -> str:
@@ -43,9 +68,13 @@ def check_spec(spec: str | None) -> str:
              "`pip wheel --no-deps -w tools/ /path/to/rumpbuild`), or the wheel's https:// URL"]
     if spec is None:
         spec = running_spec()
-        if spec is None:
-            raise UserError("the workflow must install this rumpbuild, and it was not installed from a git URL "
-                            "rumpbuild could pin (rumpbuild is not on the package index)", hints)
+        if spec is not None:
+            print(f"rumpbuild: the workflow installs {spec} (the running rumpbuild; a commit must be pushed "
+                  "there; --rumpbuild-spec sets another)", file=sys.stderr)
+        else:
+            raise UserError("the workflow must install this rumpbuild, and rumpbuild cannot tell a public place "
+                            "to install it from (not installed from a git or https URL, nor from a git checkout "
+                            "with an origin URL; rumpbuild is not on the package index)", hints)
     if _INDEX_NAME.match(spec):
         raise UserError(f"--rumpbuild-spec '{spec}' would install a project called rumpbuild from the package "
                         "index, where rumpbuild is not published (anyone could publish that name)", hints)
