@@ -1,21 +1,24 @@
-"""jinja2 templates from the top-level templates/ folder."""
+"""jinja2 templates: the top-level templates/ folder, shipped in the wheel as rumpbuild/template_files."""
 
 from __future__ import annotations
 
 import functools
 import pprint
-import sys
 from pathlib import Path
 
 import jinja2
 
+PACKAGE = Path(__file__).resolve().parent
+# an installed wheel (pyproject.toml maps templates/ there), then a checkout (editable install)
+CANDIDATES = (PACKAGE / "template_files", PACKAGE.parent / "templates")
+
 
 def template_dir() -> Path:
-    here = Path(__file__).resolve().parent
-    for cand in (here.parent / "templates", Path(sys.prefix) / "share" / "rumpbuild" / "templates"):
-        if cand.is_dir():
+    for cand in CANDIDATES:
+        if (cand / "SConscript.j2").is_file():
             return cand
-    raise AssertionError("rumpbuild's templates/ folder is missing from this installation")
+    raise AssertionError("rumpbuild's templates are missing from this installation (looked in "
+                         + ", ".join(map(str, CANDIDATES)) + "); reinstall rumpbuild from its wheel")
 
 
 @functools.lru_cache(maxsize=1)

@@ -241,7 +241,7 @@ def test_fs_selection_follows_the_tree_subdir_list(tmp_path):
 def test_emit_github_workflow(tmp_path):
     yaml = pytest.importorskip("yaml")
     wf = tmp_path / ".github" / "workflows" / "rump.yml"
-    p = _ci("--emit-workflow", "github", "-o", wf, "--arch", "amd64,evbarm", "--toolchain", "zig")
+    p = _ci("--emit-workflow", "github", "-o", wf, "--arch", "amd64,evbarm", "--toolchain", "zig", "--rumpbuild-spec", "tools/rumpbuild-0.1.0-py3-none-any.whl")
     assert p.returncode == 0, p.stderr
     doc = yaml.safe_load(wf.read_text())
     assert set(doc[True]) >= {"push", "pull_request"}  # YAML 1.1 reads the key `on` as true
@@ -263,7 +263,7 @@ def test_emit_github_workflow(tmp_path):
     assert upload["with"]["path"] == "rumpbuild-ci/dist" and "matrix.arch" in upload["with"]["name"]
     assert doc["permissions"]["checks"] == "write"
     # stdout without -o
-    p2 = _ci("--emit-workflow", "github", "--arch", "amd64,evbarm", "--toolchain", "zig")
+    p2 = _ci("--emit-workflow", "github", "--arch", "amd64,evbarm", "--toolchain", "zig", "--rumpbuild-spec", "tools/rumpbuild-0.1.0-py3-none-any.whl")
     assert p2.stdout == wf.read_text()
     if shutil.which("actionlint"):
         lint = subprocess.run(["actionlint", "-shellcheck=", "-pyflakes=", str(wf)], capture_output=True, text=True)

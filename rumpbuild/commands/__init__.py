@@ -17,6 +17,7 @@ COMMAND_MODULES = {
     "kmod": "kmod",
     "kernel": "kernel",
     "test": "test",
+    "install": "install",
     "ci": "ci",
     "rules": "rules",
     "arches": "arches",

@@ -58,6 +58,9 @@ def add_arguments(p):
     p.add_argument("--emit-workflow", choices=["github"], metavar="KIND",
                    help="write a CI workflow (github: GitHub Actions) instead of building")
     p.add_argument("-o", "--output", metavar="FILE", help="with --emit-workflow: the file (default: stdout)")
+    p.add_argument("--rumpbuild-spec", metavar="SPEC",
+                   help="with --emit-workflow: the pinned pip spec the workflow installs rumpbuild from "
+                        "(default: this rumpbuild's git URL and commit, when pip installed it from one)")
 
 
 def run(args) -> int:
@@ -110,7 +113,8 @@ def _emit(args, arches) -> int:
     from rumpbuild.fsutil import write_atomic
 
     text = github_workflow(arches if args.arch else DEFAULT_ARCHES, args.components,
-                           args.toolchain if args.toolchain != "auto" else "zig", args.defines)
+                           args.toolchain if args.toolchain != "auto" else "zig", args.defines,
+                           args.rumpbuild_spec)
     if args.output:
         os.makedirs(os.path.dirname(os.path.abspath(args.output)), exist_ok=True)
         write_atomic(args.output, text)

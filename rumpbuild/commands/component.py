@@ -8,6 +8,7 @@ import sys
 
 from rumpbuild.commands import Command
 from rumpbuild.errors import UserError
+from rumpbuild.model.linkflags import MODES
 
 DESCRIPTION = """\
 Build one rump component (and the components its link closure needs) for a
@@ -22,12 +23,19 @@ rumpbuild-out/<MACHINE_ARCH>):
   compile_commands.json, SConscript.<LIB> (the SCons rules used)
 
 The build runs on SCons with content signatures: a second run rebuilds only
-what changed.  --deps prints the libraries a program must link, in order.
+what changed.  --deps builds whatever the component's link closure and the
+rump kernel base still lack, then prints on stdout one line of compiler and
+linker flags for a program (progress goes to stderr), and writes pkg-config
+files (OUT/lib/pkgconfig/<LIB>.pc and <LIB>-static.pc) saying the same:
+
+  cc prog.c $(rumpbuild component msdos --deps) -o prog
+  cc prog.c $(rumpbuild component msdos --deps=static) -o prog
+  PKG_CONFIG_PATH=rumpbuild-out/x86_64/lib/pkgconfig pkg-config --cflags --libs rumpfs_msdos
 
 examples:
   rumpbuild component msdos                      example tree, host arch
   rumpbuild component ffs --src ~/netbsd/src --arch evbarm --toolchain zig
-  rumpbuild component ext2fs --src ~/netbsd/src --deps
+  rumpbuild component ext2fs --src ~/netbsd/src --deps=static
   rumpbuild component msdos --arch amd64 --kmod msdos.kmod --print-link   (x86: reuse a kernel module)
 """
 
@@ -63,7 +71,10 @@ def add_arguments(p):
     p.add_argument("names", nargs="+", metavar="NAME",
                    help="component: folder name (ffs), LIB (rumpfs_ffs) or file system; several build in one run")
     add_build_arguments(p)
-    p.add_argument("--deps", action="store_true", help="print the link closure (-l flags in order) and exit")
+    p.add_argument("--deps", nargs="?", const="shared", choices=MODES, metavar="shared|static",
+                   help="build what is missing, then print the flags a program needs (-I, -L, rpath, the link "
+                        "closure in order, -lrumpuser -lpthread -ldl) on one line: shared libraries (default) "
+                        "or, with --deps=static, the archives whole; also writes OUT/lib/pkgconfig/*.pc")
     p.add_argument("--missing", action="store_true",
                    help="also build the base and report the component's undefined kernel functions that "
                         "nothing it links defines, with the library that does define each one")
@@ -91,7 +102,7 @@ def run(args) -> int:
     if report is not None:  # nothing changed since the same request last succeeded
         _print_report(report, args)
         return 0
-    if not (args.deps or args.missing or args.stubs):
+    if not (args.json and args.deps or args.missing or args.stubs):
         session.start_engine()
     try:
         return _run(args, session, key)
@@ -117,16 +128,7 @@ def _run(args, session, key) -> int:
     entries = [session.find_component(n) for n in args.names]
     closures = {e.lib: session.closure(e) for e in entries}
     if args.deps:
-        if args.json:
-            json.dump({"arch": session.target.name,
-                       "components": {lib: {"link": [e.lib for e in c], "ldadd": [f"-l{e.lib}" for e in c]}
-                                      for lib, c in closures.items()}}, sys.stdout, indent=1)
-            print()
-        else:
-            for lib, c in closures.items():
-                prefix = f"{lib}: " if len(closures) > 1 else ""
-                print(prefix + " ".join(f"-l{e.lib}" for e in c))
-        return 0
+        return _deps(args, session, closures)
     built = []
     for c in closures.values():
         # the missing-symbol analysis needs everything the component links, base included
@@ -143,6 +145,54 @@ def _run(args, session, key) -> int:
     else:
         session.record(key, plan, report)
     _print_report(report, args)
+    return 0
+
+
+def _deps(args, session, closures) -> int:
+    """Build the closures and the base where missing; print one line of flags, write pkg-config files."""
+    from rumpbuild.model.linkflags import link_flags, merge_closures, write_pkgconfig
+
+    mode = args.deps
+    if mode == "shared" and args.no_shared:
+        raise UserError("--deps=shared links the lib*.so libraries, and --no-shared builds none",
+                        ["--deps=static links the archives instead"])
+    entries = []
+    for c in closures.values():
+        entries += [e for e in c if e not in entries]
+    bases = [b for b in map(session.find_base, ("rumpkern", "rumpuser")) if b is not None]
+    # every program needs librump and librumpuser, whatever the closure says
+    links = {lib: [e.lib for e in c] + [b.lib for b in bases if b not in c] for lib, c in closures.items()}
+    entries += [b for b in bases if b not in entries]
+    if args.json:  # the closure only, as before: nothing is built
+        json.dump({"arch": session.target.name,
+                   "components": {lib: {"link": names, "ldadd": [f"-l{n}" for n in names]}
+                                  for lib, names in links.items()}}, sys.stdout, indent=1)
+        print()
+        return 0
+    tc = session.toolchain
+    if tc.link_problem:  # said before building: no program links with this toolchain, shared or static
+        hints = [f"--toolchain gcc (apt-get install gcc-{session.target.gcc_triple})",
+                 "`rumpbuild doctor` shows which toolchains link for which arch"]
+        if mode == "shared":
+            raise UserError(f"{tc.name} builds no lib*.so for {session.target.name}: {tc.link_problem}", hints)
+        print(f"rumpbuild: note: {tc.name} cannot link programs for {session.target.name} ({tc.link_problem}); "
+              f"link with another compiler, e.g. {hints[0]}", file=sys.stderr)
+    plan = session.build(entries, shared=mode == "shared")
+    incdirs = [os.path.join(session.outdir, "include"), str(session.tree.rump / "include")]
+
+    def flags(names, m):
+        return link_flags(names, session.outdir, incdirs, m, session.target, session.toolchain)
+
+    pcdir = os.path.join(session.outdir, "lib", "pkgconfig")
+    modes = MODES if plan.shared else ("static",)  # plan.shared: the toolchain linked lib*.so
+    for lib, names in links.items():
+        write_pkgconfig(pcdir, lib, {m: flags(names, m) for m in modes}, session.outdir,
+                        f"rump kernel component lib{lib} for {session.target.name}, with its link closure")
+    line = flags(merge_closures(links.values()), mode).line()
+    if not args.quiet:
+        print(f"rumpbuild: {mode} link flags for {session.target.name} ({tc.name}; compile with "
+              f"{' '.join(tc.cc)}); pkg-config files in {os.path.relpath(pcdir)}", file=sys.stderr)
+    print(line)
     return 0
 
 
