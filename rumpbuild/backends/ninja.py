@@ -141,9 +141,15 @@ def _library(n: Writer, paths: _Paths, plan, lib, tc, ar, shared: bool) -> None:
         generated_headers += [o for o in outs if o.endswith(".h")]
     prefixes = lib.argv_prefixes()
     stem = re.sub(r"\W", "_", lib.lib)
+    before = []  # made before any object compiles: one phony name instead of a list per object
+    if klinks or generated:
+        before = [f"{stem}_before_compiling"]
+        n.build(before[0], "phony", klinks + generated)
+    spelled: dict[str, str] = {}  # flags text -> the variable that holds it (.o and .pico often share)
     for flavour, prefix in prefixes.items():
-        n.variable(f"{stem}_{flavour}", paths.command(prefix[len(tc.cc):] if prefix[:len(tc.cc)] == list(tc.cc)
-                                                      else prefix))
+        text = paths.command(prefix[len(tc.cc):] if prefix[:len(tc.cc)] == list(tc.cc) else prefix)
+        n.variable(f"{stem}_{flavour}", f"${spelled[text]}" if text in spelled else text)
+        spelled.setdefault(text, f"{stem}_{flavour}")
     norename = (lib.rename or {}).get("norename")
     objects: dict[str, list[str]] = {"static": [], "pic": []}
     for o in lib.objects:
@@ -152,10 +158,11 @@ def _library(n: Writer, paths: _Paths, plan, lib, tc, ar, shared: bool) -> None:
             head = f"$cc ${stem}_{flavour}" if prefix[:len(tc.cc)] == list(tc.cc) else f"${stem}_{flavour}"
             out = paths.path(os.path.join(lib.objdir, o.obj(flavour)))
             variables = {"cwd": cwd, "obj": o.obj(flavour), "argv": " ".join([head, paths.command(argv[len(prefix):])])}
-            if o.rename and lib.rename is not None:
-                variables["norename"] = "--norename " + paths.word(norename) if norename else ""
-            n.build(out, "cc_rename" if "norename" in variables else "cc", paths.path(o.source),
-                    implicit=generated_headers, order_only=klinks + generated, variables=variables)
+            renamed = o.rename and lib.rename is not None
+            if renamed and norename:
+                variables["norename"] = "--norename " + paths.word(norename)
+            n.build(out, "cc_rename" if renamed else "cc", paths.path(o.source),
+                    implicit=generated_headers, order_only=before, variables=variables)
             objects.setdefault(flavour, []).append(out)
     archive, pic_archive = paths.path(lib.archive), paths.path(lib.pic_archive)
     for out, objs in ((archive, objects["static"]), (pic_archive, objects["pic"])):
@@ -166,9 +173,10 @@ def _library(n: Writer, paths: _Paths, plan, lib, tc, ar, shared: bool) -> None:
     targets = [archive, pic_archive]
     if shared:
         so = paths.path(lib.shared)
-        n.build(so, "shared", pic_archive, implicit_outputs=[paths.path(lib.shared_link)],
-                variables={"soname": os.path.basename(lib.shared), "solink": os.path.basename(lib.shared_link),
-                           "ldflags": " ".join(paths.word("--ldflags=" + f) for f in lib.link_ldflags)})
+        variables = {"soname": os.path.basename(lib.shared), "solink": os.path.basename(lib.shared_link)}
+        if lib.link_ldflags:
+            variables["ldflags"] = " ".join(paths.word("--ldflags=" + f) for f in lib.link_ldflags)
+        n.build(so, "shared", pic_archive, implicit_outputs=[paths.path(lib.shared_link)], variables=variables)
         targets.append(so)
     n.build(lib.lib, "phony", targets)
     n.default(lib.lib)
