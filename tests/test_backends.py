@@ -114,6 +114,44 @@ def test_ninja_rules_build_the_same_libraries(run_cli, workdir, tmp_path, compon
 
 
 @needs_gcc
+def test_ninja_backend_builds_a_plan(workdir, tmp_path, component_msdos):
+    """build(plan, outdir): what a command that builds with the ninja backend calls."""
+    import argparse
+    from collections import Counter
+
+    from rumpbuild.model.session import BuildSession
+
+    session = BuildSession.from_args(argparse.Namespace(out=str(tmp_path / "out"), toolchain="gcc"))
+    plan = session.plan([session.find_component("msdos")])
+    steps = Counter()
+    get_backend("ninja").build(plan, session.outdir, jobs=2, progress=lambda kind, path: steps.update([kind]))
+    assert steps == {"CC": 12, "AR": 2, "LINK": 1, "LN": 4}
+    for name in LIBS:
+        assert (tmp_path / "out" / name).read_bytes() == (component_msdos / name).read_bytes(), name
+    assert list(workdir.iterdir()) == []
+
+
+def test_ninja_build_failure_is_one_message(workdir, tmp_path, example_tree, monkeypatch):
+    import argparse
+
+    from rumpbuild.errors import UserError
+    from rumpbuild.model.session import BuildSession
+
+    session = BuildSession.from_args(argparse.Namespace(out=str(tmp_path / "out"), toolchain="gcc"))
+    plan = session.plan([session.find_component("msdos")])
+    source = plan.libraries[0].objects[0]
+    broken = tmp_path / "broken.c"
+    broken.write_text("int this is not C;\n")
+    for flavour, argv in source.argv.items():
+        argv[argv.index(source.source)] = str(broken)
+    source.source = str(broken)
+    with pytest.raises(UserError) as exc:
+        get_backend("ninja").build(plan, session.outdir, jobs=1)
+    text = exc.value.render()
+    assert "the ninja build in" in text and "broken.c" in text and "rerun by hand" in text
+
+
+@needs_gcc
 def test_ninja_rebuilds_what_a_header_behind_an_include_link_reaches(run_cli, workdir, tmp_path, example_tree):
     """machine/types.h is reached through the object folder's include link: the depfile step makes
     it an absolute path, which ninja (reading depfiles from the build folder) can check."""

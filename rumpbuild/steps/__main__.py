@@ -54,7 +54,9 @@ def _ioconf(args) -> None:
 
     from rumpbuild.ioconf import generate_ioconf
 
-    generate_ioconf(Path(args.sysdir), Path(args.ioconf), Path(args.outdir))
+    outdir = os.path.abspath(args.outdir)  # config(1) runs in another folder
+    os.makedirs(outdir, exist_ok=True)
+    generate_ioconf(Path(os.path.abspath(args.sysdir)), Path(os.path.abspath(args.ioconf)), Path(outdir))
 
 
 def _shared(args) -> None:
