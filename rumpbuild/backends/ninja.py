@@ -50,7 +50,8 @@ class _Paths:
         self._vars = dict(roots)
         self._pattern = re.compile("|".join(re.escape(r) + "(?=/|$|')" for r, _ in roots)) if roots else None
 
-    def _roots(self, text: str) -> str:
+    def roots(self, text: str) -> str:
+        """*text* with the tree root and the output folder as `$netbsdsrc` and `$root`."""
         return self._pattern.sub(lambda m: self._vars[m.group(0)], text) if self._pattern else text
 
     def path(self, p: str) -> str:
@@ -58,11 +59,11 @@ class _Paths:
         p = os.path.abspath(p)
         if p == self.outdir or p.startswith(self.outdir + os.sep):
             return os.path.relpath(p, self.outdir).replace("$", "$$")
-        return self._roots(p.replace("$", "$$"))
+        return self.roots(p.replace("$", "$$"))
 
     def word(self, w: str) -> str:
         """One argv word in a command: quoted for /bin/sh, `$` escaped for ninja."""
-        return self._roots(shlex.quote(w.replace("$", "$$")))
+        return self.roots(shlex.quote(w.replace("$", "$$")))
 
     def command(self, argv) -> str:
         return " ".join(self.word(w) for w in argv)
@@ -135,7 +136,7 @@ def _library(n: Writer, paths: _Paths, plan, lib, tc, ar, shared: bool) -> None:
             n.build(outs, "ioconf", deps[:1], implicit=deps[1:], order_only=klinks,
                     variables={"cwd": cwd, "sysdir": paths.word(plan.sysdir)})
         else:
-            shell = " && ".join(f"({paths._roots(c.replace('$', '$$'))})" for c in g.commands)
+            shell = " && ".join(f"({paths.roots(c.replace('$', '$$'))})" for c in g.commands)
             n.build(outs, "gen", implicit=deps, order_only=klinks, variables={"cwd": cwd, "commands": shell})
         generated += outs
         generated_headers += [o for o in outs if o.endswith(".h")]

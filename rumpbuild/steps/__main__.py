@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
 
 from rumpbuild.errors import UserError
@@ -61,6 +60,8 @@ def _ioconf(args) -> None:
 
 def _shared(args) -> None:
     """bsd.lib.mk's link: `cc -shared -Wl,-soname,… --whole-archive lib_pic.a` (and the lib.so link)."""
+    import subprocess
+
     cc = args.cc[1:] if args.cc[:1] == ["--"] else args.cc
     if not cc:
         raise UserError("shared: no compiler given", ["end the command with -- CC [FLAGS…]"])
