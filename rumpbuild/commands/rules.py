@@ -42,8 +42,8 @@ FORMATS = ["make", "scons", "ninja", "compdb", "both"]
 def add_arguments(p):
     p.add_argument("name", metavar="NAME", help="component (folder name or LIB)")
     p.add_argument("--src", metavar="DIR", help="NetBSD source tree (default: the bundled example tree)")
-    p.add_argument("--arch", metavar="ARCH", help="NetBSD MACHINE or MACHINE_ARCH (SCons rules are per arch)")
-    p.add_argument("--toolchain", default="auto", metavar="NAME", help="zig, gcc, clang or auto (SCons rules)")
+    p.add_argument("--arch", metavar="ARCH", help="NetBSD MACHINE or MACHINE_ARCH (scons, ninja and compdb rules are per arch)")
+    p.add_argument("--toolchain", default="auto", metavar="NAME", help="zig, gcc, clang or auto (scons, ninja and compdb rules)")
     p.add_argument("--format", choices=FORMATS, default="make",
                    help="make (default), scons, ninja, compdb, or both (make and scons)")
     p.add_argument("-o", "--output", metavar="DIR", help="folder to write the rules into")
