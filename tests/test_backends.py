@@ -335,3 +335,20 @@ def test_ninja_and_sconscript_build_a_faction_alike(workdir, tmp_path):
     assert "rump_sys_read" in defined  # rump_syscalls.o is not renamed
     assert any(s.startswith("rumpns_") for s in defined)
     assert list(workdir.iterdir()) == []
+
+
+def test_sconscript_splits_an_argv_without_changing_its_meaning(tmp_path):
+    from rumpbuild.rules.sconscript import _Spell, _split
+
+    tree, out = tmp_path / "src", tmp_path / "out"
+    objdir = f"{out}/obj/lib"
+    spell = _Spell(str(tree), str(out))
+    argv = ["cc", "-o", "x.o", "-O2", "-DKEEP=1", "-DGONE", "-I.", "-I", f"{tree}/sys", "-include", "opt.h",
+            "-U", "GONE", "-DQ=\"a b\"", "-c", f"{tree}/x.c"]
+    got = _split(argv, 1, f"{tree}/x.c", "x.o", objdir, spell)
+    assert got == {
+        # -DGONE is undone by -U GONE after it, and a quoted value stays one word: both keep their place
+        "flags": ["-O2", "-DGONE", "-include", "obj/lib/opt.h", "-U", "GONE", '-DQ="a b"'],
+        "CPPPATH": ["obj/lib", "$NETBSDSRC/sys"],  # -I. is the object folder, relative to the SConscript
+        "CPPDEFINES": [["KEEP", "1"]],
+    }

@@ -26,6 +26,7 @@ from rumpbuild.templates import pyrepr, render
 NAME = "scons"
 CAN_BUILD = False
 TOOL_PATH = os.path.join("site_scons", "site_tools", "rump.py")
+_FILE_OPTIONS = ("-include", "-imacros", "-isystem", "-iquote", "-idirafter")
 _DEFINE = re.compile(r"-D([A-Za-z_]\w*)(?:=(.*))?$", re.S)
 
 
@@ -54,17 +55,25 @@ class _Spell:
 
 def _split(argv: list[str], cc_len: int, source: str, obj: str, objdir: str, spell: _Spell) -> dict:
     """One compile argv as SCons' variables: {"flags": [...], "CPPPATH": [...], "CPPDEFINES": [...]}."""
-    words = list(argv[cc_len:])
-    if len(words) >= 2 and words[-2:] == ["-o", obj]:
-        words = words[:-2]
-    words = [w for w in words if w not in ("-c", source)]
-    undefined = {w[2:] for w in words if w.startswith("-U")}
+    words, rest = [], list(argv[cc_len:])
+    while rest:  # SCons adds `-c SOURCE -o TARGET` itself, wherever the Makefile's rule put them
+        w = rest.pop(0)
+        if w == "-o" and rest[:1] == [obj]:
+            rest.pop(0)
+        elif w not in ("-c", source):
+            words.append(w)
+    undefined = {w[2:] or nxt for w, nxt in zip(words, words[1:] + [""]) if w.startswith("-U")}
     flags, cpppath, defines = [], [], []
     i = 0
     while i < len(words):
         w = words[i]
         if w in ("-I", "-D") and i + 1 < len(words):
             w, i = w + words[i + 1], i + 1
+        elif w in _FILE_OPTIONS and i + 1 < len(words) and not os.path.isabs(words[i + 1]):
+            # SCons compiles from its top folder, not the object folder the plan's argv runs in
+            flags += [w, spell.path(os.path.join(objdir, words[i + 1]))]
+            i += 2
+            continue
         i += 1
         if w.startswith("-I"):
             d = w[2:]
