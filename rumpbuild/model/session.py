@@ -42,10 +42,15 @@ class Request:
     @classmethod
     def from_args(cls, args, outdir: str | None = None) -> "Request":
         from rumpbuild.arch import host_arch, resolve
+        from rumpbuild.backends import get_backend
         from rumpbuild.toolchain import find_toolchain
         from rumpbuild.toolchain.launcher import resolve_launcher
         from rumpbuild.tree import find_tree
 
+        backend = getattr(args, "backend", None) or "scons"
+        if not get_backend(backend).CAN_BUILD:
+            raise UserError(f"the {backend} backend writes rules but does not build",
+                            [f"`rumpbuild rules NAME --format {backend}` writes them; --backend scons or ninja builds"])
         tree = find_tree(getattr(args, "src", None))
         target = resolve(getattr(args, "arch", None) or host_arch())
         toolchain = find_toolchain(target, getattr(args, "toolchain", "auto") or "auto")
@@ -55,7 +60,7 @@ class Request:
                    jobs=getattr(args, "jobs", None), verbose=getattr(args, "verbose", False),
                    quiet=getattr(args, "quiet", False), c_string=_c_string(getattr(args, "c_string", None)),
                    launcher=tuple(resolve_launcher(getattr(args, "launcher", None))),
-                   backend=getattr(args, "backend", None) or "scons")
+                   backend=backend)
 
 
 def _from_request(name: str):
@@ -291,12 +296,13 @@ class BuildSession:
         started, self._engine = self._engine, None
         if self.lock is not None:
             self.lock.keep = True  # outputs are being written: a later failure keeps the folder
+        options = {"started": started, "verbose": self.verbose}  # the scons engine's; others ignore them
         if progress is not None:
             progress.begin(total)
-            backend.build(plan, jobs=self.jobs, progress=progress, started=started, verbose=self.verbose)
+            backend.build(plan, plan.outdir, jobs=self.jobs, progress=progress, **options)
         else:
             with Progress(total, quiet=self.quiet, echo=self.verbose) as progress:
-                backend.build(plan, jobs=self.jobs, progress=progress, started=started, verbose=self.verbose)
+                backend.build(plan, plan.outdir, jobs=self.jobs, progress=progress, **options)
         outputs.record(self.outdir, plan.output_files())
         return plan
 
@@ -304,7 +310,7 @@ class BuildSession:
         """Start SCons now, while the scan and plan run (build() tells it to go)."""
         from rumpbuild.backends.scons import SconsRun
 
-        if self._engine is None:
+        if self._engine is None and self.backend == "scons":
             self._engine = SconsRun(self.outdir, self.jobs)
 
     def stop_engine(self) -> None:

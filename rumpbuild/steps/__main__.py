@@ -1,0 +1,132 @@
+"""`python -m rumpbuild.steps NAME …`: rumpbuild's build steps as commands any backend can run.
+
+Each subcommand is a thin wrapper over a plain function that rumpbuild's own
+SCons engine calls in-process:
+
+  rename  --arch ARCH [--norename REGEX] [--depfile FILE --cwd DIR] OBJ…
+                                 Makefile.rump's symbol rename, in place (rumpbuild.elf.rename)
+  archive OUT OBJ…               lib.a with a symbol index, members in order (rumpbuild.elf.archive)
+  ioconf  SYSDIR IOCONF OUTDIR   ioconf.c, ioconf.h, locators.h from an .ioconf (rumpbuild.ioconf)
+  depfile FILE DIR               the relative prerequisites of FILE made absolute under DIR
+  shared  --soname NAME [--link NAME] [--ldflags=FLAG…] OUT PIC_ARCHIVE -- CC…
+                                 lib.so linked from the PIC archive (bsd.lib.mk's link)
+
+Errors print one message and exit 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from rumpbuild.errors import UserError
+
+
+def _rename(args) -> None:
+    from rumpbuild.arch import resolve
+    from rumpbuild.elf.rename import rename_object
+
+    target = resolve(args.arch)
+    if args.depfile:
+        _depfile_args(args.depfile, args.cwd or os.getcwd())
+    for obj in args.objects:
+        rename_object(obj, target, args.norename or None)
+
+
+def _depfile_args(path: str, base: str) -> None:
+    from rumpbuild.steps.depfile import absolute_depfile
+
+    if not os.path.isfile(path):
+        raise UserError(f"no depfile {path}", ["compile with -MD -MF FILE first"])
+    absolute_depfile(path, os.path.abspath(base))
+
+
+def _archive(args) -> None:
+    from rumpbuild.steps.kernelc import write_library
+
+    write_library(None, args.out, args.objects)
+
+
+def _ioconf(args) -> None:
+    from pathlib import Path
+
+    from rumpbuild.ioconf import generate_ioconf
+
+    outdir = os.path.abspath(args.outdir)  # config(1) runs in another folder
+    os.makedirs(outdir, exist_ok=True)
+    generate_ioconf(Path(os.path.abspath(args.sysdir)), Path(os.path.abspath(args.ioconf)), Path(outdir))
+
+
+def _shared(args) -> None:
+    """bsd.lib.mk's link: `cc -shared -Wl,-soname,… --whole-archive lib_pic.a` (and the lib.so link)."""
+    import subprocess
+
+    cc = args.cc[1:] if args.cc[:1] == ["--"] else args.cc
+    if not cc:
+        raise UserError("shared: no compiler given", ["end the command with -- CC [FLAGS…]"])
+    tmp = args.out + ".tmp"
+    argv = cc + ["-shared", f"-Wl,-soname,{args.soname}", "-o", tmp, "-Wl,--whole-archive", args.pic_archive,
+                 "-Wl,--no-whole-archive", *args.ldflags]
+    p = subprocess.run(argv, capture_output=True, text=True)
+    if p.returncode != 0:
+        raise UserError(f"linking {os.path.basename(args.out)} failed:\n{p.stdout}{p.stderr}".rstrip(),
+                        [f"rerun by hand: {' '.join(argv)}"])
+    os.replace(tmp, args.out)
+    if args.link:
+        link = os.path.join(os.path.dirname(os.path.abspath(args.out)), args.link)
+        if os.path.lexists(link):
+            os.remove(link)
+        os.symlink(os.path.basename(args.out), link)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m rumpbuild.steps", description=__doc__.split("\n\n")[0],
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = p.add_subparsers(dest="step", required=True, metavar="NAME")
+    r = sub.add_parser("rename", help="rename an object's global symbols into the rump namespace (in place)")
+    r.add_argument("--arch", required=True, help="MACHINE_ARCH (or MACHINE/MACHINE_ARCH) the object is for")
+    r.add_argument("--norename", metavar="REGEX", help="RUMP_SYM_NORENAME: more names to keep")
+    r.add_argument("--depfile", metavar="FILE", help="also make this depfile's relative paths absolute")
+    r.add_argument("--cwd", metavar="DIR", help="the folder the compiler ran in (default: this one)")
+    r.add_argument("objects", nargs="+", metavar="OBJ")
+    r.set_defaults(run=_rename)
+    a = sub.add_parser("archive", help="write OUT from the objects, in order, with a symbol index")
+    a.add_argument("out", metavar="OUT")
+    a.add_argument("objects", nargs="+", metavar="OBJ")
+    a.set_defaults(run=_archive)
+    i = sub.add_parser("ioconf", help="ioconf.c, ioconf.h, locators.h for an .ioconf file")
+    i.add_argument("sysdir", metavar="SYSDIR", help="the tree's sys folder")
+    i.add_argument("ioconf", metavar="IOCONF")
+    i.add_argument("outdir", metavar="OUTDIR")
+    i.set_defaults(run=_ioconf)
+    d = sub.add_parser("depfile", help="make a depfile's relative prerequisites absolute")
+    d.add_argument("depfile", metavar="FILE")
+    d.add_argument("cwd", metavar="DIR", help="the folder the compiler ran in")
+    d.set_defaults(run=lambda args: _depfile_args(args.depfile, args.cwd))
+    s = sub.add_parser("shared", help="link a shared library from a PIC archive (options first, -- CC… at the end)")
+    s.add_argument("out", metavar="OUT")
+    s.add_argument("pic_archive", metavar="PIC_ARCHIVE")
+    s.add_argument("--soname", required=True)
+    s.add_argument("--link", metavar="NAME", help="also make the symbolic link NAME (lib<LIB>.so) to OUT")
+    s.add_argument("--ldflags", action="append", default=[], metavar="FLAG", help="put after the archive")
+    s.add_argument("cc", nargs=argparse.REMAINDER, metavar="CC")
+    s.set_defaults(run=_shared)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        args.run(args)
+    except UserError as exc:
+        print(exc.render(), file=sys.stderr)
+        return 1
+    except OSError as exc:  # a missing or unwritable file named on the command line
+        print(f"rumpbuild.steps {args.step}: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
