@@ -352,3 +352,22 @@ def test_sconscript_splits_an_argv_without_changing_its_meaning(tmp_path):
         "CPPPATH": ["obj/lib", "$NETBSDSRC/sys"],  # -I. is the object folder, relative to the SConscript
         "CPPDEFINES": [["KEEP", "1"]],
     }
+
+
+@needs_gcc
+def test_component_builds_with_the_ninja_backend(run_cli, workdir, tmp_path, component_msdos):
+    out = tmp_path / "ninja-out"
+    status, _, err = run_cli("component", "msdos", "--toolchain", "gcc", "--arch", "amd64", "--backend", "ninja",
+                             "--out", out, "--no-shared", "-q")
+    assert status == 0, err
+    assert (out / "build.ninja").is_file() and not (out / "rumpbuild-scons.json").exists()
+    for lib in LIBS:
+        assert _members(out / lib) == _members(component_msdos / lib)
+        assert _defined(out / lib) == _defined(component_msdos / lib)
+
+
+def test_component_refuses_a_backend_that_does_not_build(run_cli, workdir, tmp_path):
+    status, _, err = run_cli("component", "msdos", "--backend", "make", "--out", tmp_path / "o")
+    assert status == 1
+    assert "the make backend writes rules but does not build" in err and "--format make" in err
+    assert not (tmp_path / "o").exists()
