@@ -65,10 +65,10 @@ def kernel_name(name: str, target=None) -> str:
 
 def _rumpkern_plan(session):
     """librump's plan, whose C objects' flags the stubs are compiled with; its include links made."""
-    from rumpbuild.backends.scons import _make_klinks
+    from rumpbuild.steps.klinks import make_klinks
 
     lib = session.plan([session.find_base("rumpkern")]).libraries[0]
-    _make_klinks(lib)
+    make_klinks(lib.objdir, lib.klinks)
     return lib
 
 

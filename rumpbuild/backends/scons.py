@@ -22,6 +22,7 @@ import sys
 from pathlib import Path
 
 from rumpbuild.steps.kernelc import archiver
+from rumpbuild.steps.klinks import make_klinks
 from rumpbuild.errors import UserError
 from rumpbuild.fsutil import write_atomic
 from rumpbuild.templates import render
@@ -29,20 +30,6 @@ from rumpbuild.templates import render
 PACKAGE_PARENT = str(Path(__file__).resolve().parents[2])
 SCONSTRUCT = str(Path(__file__).resolve().parent / "SConstruct")
 _PROGRESS = re.compile(r"^  (CC|AR|LINK|GEN)\s+(\S+)")
-
-
-def _make_klinks(lib) -> None:
-    os.makedirs(lib.objdir, exist_ok=True)
-    for name, dst in lib.klinks:
-        link = os.path.join(lib.objdir, name)
-        if os.path.islink(link):
-            if os.readlink(link) == dst:
-                continue
-            os.unlink(link)
-        elif os.path.exists(link):
-            raise UserError(f"{link} exists and is not a symbolic link; rumpbuild needs it for <{name}/…> includes",
-                            ["remove it, or use another --out folder"])
-        os.symlink(dst, link)
 
 
 def write_outdir(plan, shared: bool, verbose: bool = False) -> list[str]:
@@ -54,7 +41,7 @@ def write_outdir(plan, shared: bool, verbose: bool = False) -> list[str]:
     os.makedirs(plan.outdir, exist_ok=True)
     sconscripts = []
     for lib in plan.libraries:
-        _make_klinks(lib)
+        make_klinks(lib.objdir, lib.klinks)
         key = (lib.lib, shared, verbose)
         text = plan.rendered.get(key)
         if text is None:

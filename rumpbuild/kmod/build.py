@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from rumpbuild.errors import UnknownNameError, UserError
 from rumpbuild.steps.compile import compile_object
+from rumpbuild.steps.klinks import make_klinks
 from rumpbuild.steps.link import link
 
 
@@ -33,7 +34,7 @@ class KmodBuild:
 def find_module(session, name: str):
     from rumpbuild.tree.scan import scan
 
-    res = scan(session.tree, session.target.make_vars(), session.make_overrides(), keep_evaluator=True,
+    res = scan(session.tree, session.target.make_vars(), session.make_overrides(), recipes=True,
                objroot=os.path.join(session.outdir, "kmod-obj"), kinds=("module",))
     mods = res.of_kind("module")
     for m in mods:
@@ -50,26 +51,11 @@ def kmod_script(tree) -> str | None:
     return str(p) if p.is_file() else None
 
 
-def _make_klinks(session, entry, objdir: str) -> None:
-    if not entry.klinks:
-        return
-    for name, dst in session.target.klinks(session.tree.sys):
-        link = os.path.join(objdir, name)
-        if os.path.islink(link) and os.readlink(link) == str(dst):
-            continue
-        if os.path.lexists(link):
-            os.unlink(link)
-        os.symlink(str(dst), link)
-
-
 def compile_argv(session, entry, source: str, obj: str) -> list[str]:
-    ev = entry.evaluator
-    base = os.path.basename(source)
+    recipe = entry.recipe.check()
     tc = session.toolchain
-    per_file = []
-    for var in ("COPTS.", "CPUFLAGS.", "CPPFLAGS."):
-        per_file += ev.words(var + base) if ev.lookup(var + base) is not None else []
-    flags = entry.cflags + ev.words("RUMPBUILD_CFLAGS") + entry.cppflags
+    per_file = list(recipe.kmod_per_file.get(os.path.basename(source), ()))
+    flags = entry.cflags + list(recipe.kmod_cflags) + entry.cppflags
     if source.endswith((".S", ".s")):
         flags = entry.aflags + entry.cppflags + ["-x", "assembler-with-cpp"]
     flags = tc.drop_flags(flags + ["-c"] + per_file, source=source)
@@ -107,9 +93,10 @@ def build_kmod(session, name: str, outdir: str | None = None) -> KmodBuild:
     if missing:
         raise UserError(f"module {entry.name}: sources not found or generated: {', '.join(missing[:6])} "
                         f"({entry.makefile})", ["rumpbuild builds modules whose sources are all in the tree"])
-    objdir = entry.evaluator.objdir or os.path.join(session.outdir, "kmod-obj", entry.name)
+    objdir = entry.recipe.objdir or os.path.join(session.outdir, "kmod-obj", entry.name)
     os.makedirs(objdir, exist_ok=True)
-    _make_klinks(session, entry, objdir)
+    if entry.klinks:
+        make_klinks(objdir, session.target.klinks(session.tree.sys))
     jobs = []
     for s in entry.sources:
         stem, suffix = os.path.splitext(os.path.basename(s.name))

@@ -1,7 +1,7 @@
 """The build model: what to compile, with which command, into which library.
 
 One :class:`LibraryPlan` per library, made from an evaluated Makefile (a
-scan Entry with its evaluator kept).  Compile commands are bsd.lib.mk's rules
+scan Entry with its :class:`rumpbuild.mk.recipe.Recipe`).  Compile commands are bsd.lib.mk's rules
 as modelled in ``rumpbuild/mk/sysmk/bsd.lib.mk`` (``_RUMPBUILD_RULE.*``),
 expanded per source with ``.IMPSRC``/``.TARGET`` set, behind the
 toolchain's compiler.  The same model feeds the SCons backend, the
@@ -10,6 +10,7 @@ NetBSD-Makefile emitter and compile_commands.json.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import shlex
@@ -17,11 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rumpbuild.errors import UserError
-
-# Object suffix per flavour, as bsd.lib.mk names them.
-FLAVOUR_SUFFIX = {"static": ".o", "pic": ".pico"}
-_CC_TOKEN = "__rumpbuild_cc__"
-LANG_BY_SUFFIX = {".c": "c", ".S": "S", ".s": "S"}
+from rumpbuild.mk.recipe import CC_TOKEN, FLAVOUR_SUFFIX, LANG_BY_SUFFIX, shell_words  # noqa: F401 (shell_words: API)
 
 
 @dataclass
@@ -52,7 +49,7 @@ class LibraryPlan:
     shlib_major: str = "0"
     imacros: list[str] = field(default_factory=list)
     link_ldflags: list[str] = field(default_factory=list)
-    generated: list = field(default_factory=list)  # rumpbuild.model.generated.GenStep
+    generated: list = field(default_factory=list)  # rumpbuild.mk.generated.GenStep
 
     def argv_prefixes(self) -> dict[str, list[str]]:
         """Per flavour, the compile argv words every object of this library starts with.
@@ -129,25 +126,6 @@ def _forced_includes(argv: list[str]) -> list[str]:
     return [argv[i + 1] for i, a in enumerate(argv[:-1]) if a in ("-imacros", "-include")]
 
 
-_SENTINEL_DIR = "/__rumpbuild_dir__"
-_SENTINEL_SRC = "__rumpbuild_src__.c"
-_SENTINEL_OBJ = "__rumpbuild_obj__.o"
-_SENTINEL_LOCALS = {".IMPSRC": f"{_SENTINEL_DIR}/{_SENTINEL_SRC}", "<": f"{_SENTINEL_DIR}/{_SENTINEL_SRC}",
-                    ".TARGET": _SENTINEL_OBJ, "@": _SENTINEL_OBJ, ".ALLSRC": f"{_SENTINEL_DIR}/{_SENTINEL_SRC}"}
-_PER_FILE_PREFIXES = ("COPTS.", "CPUFLAGS.", "CPPFLAGS.", "AFLAGS.", "OBJCOPTS.", "CWARNFLAGS.")
-
-
-def _has_per_file_vars(ev, basename: str) -> bool:
-    return any(ev.lookup(p + basename) is not None for p in _PER_FILE_PREFIXES)
-
-
-def _unsentinel(word: str, path: str, obj: str) -> str:
-    if "__rumpbuild_" not in word:
-        return word
-    return (word.replace(f"{_SENTINEL_DIR}/{_SENTINEL_SRC}", path)
-            .replace(_SENTINEL_SRC, os.path.basename(path)).replace(_SENTINEL_OBJ, obj))
-
-
 def _through_missing(word: str, curdir: str) -> str:
     if curdir + "/.." not in word:
         return word
@@ -157,20 +135,18 @@ def _through_missing(word: str, curdir: str) -> str:
 
 def plan_library(entry, toolchain, target, outdir: str, kind: str | None = None,
                  c_string: tuple[str, ...] | None = None) -> LibraryPlan:
-    """Plan one library from a scan Entry evaluated with keep_evaluator=True.
+    """Plan one library from a scan Entry that carries its :class:`rumpbuild.mk.recipe.Recipe`.
 
     *c_string*: libkern routines to build from C instead of the arch's
     assembler (default: the arch's c_string_routines).
     """
     c_string = set(target.c_string_routines if c_string is None else c_string)
-    ev = entry.evaluator
-    if ev is None:
-        raise AssertionError("plan_library needs an entry scanned with keep_evaluator=True")
-    from rumpbuild.model.generated import generation_steps
-
+    if entry.recipe is None:
+        raise AssertionError("plan_library needs an entry scanned with its recipe (scan(..., recipes=True))")
+    recipe = entry.recipe.check()
     lib = entry.lib or entry.kmod or entry.name
     kind = kind or entry.kind
-    objdir = ev.objdir or os.path.join(outdir, "obj", lib)
+    objdir = recipe.objdir or os.path.join(outdir, "obj", lib)
     missing = [s.name for s in entry.sources if s.status == "missing"]
     if missing:
         raise UserError(
@@ -180,15 +156,13 @@ def plan_library(entry, toolchain, target, outdir: str, kind: str | None = None,
             ["check that the tree is complete (a sys/-only tree lacks common/ and external/)",
              f"`rumpbuild scan -v {entry.name}` shows where each source was looked for"],
         )
-    generated = generation_steps(entry)
     user_stems = {os.path.splitext(os.path.basename(s))[0] for s in entry.rumpcomp_user_srcs}
     cc = list(toolchain.cc)
     objects = []
-    c_dir = os.path.join(ev.value("NETBSDSRCDIR"), "common", "lib", "libc", "string")
-    rule_cache: dict[str, list[str]] = {}
+    c_dir = os.path.join(recipe.netbsdsrcdir, "common", "lib", "libc", "string")
     # A generated component's folder does not exist in the tree (nothing is written there
     # without --write-tree), so compilers cannot walk "${.CURDIR}/../..": normalise those paths.
-    fix_curdir = not os.path.isdir(ev.curdir)
+    fix_curdir = not os.path.isdir(recipe.curdir)
     for s in entry.sources:
         stem, suffix = os.path.splitext(s.name)
         stem = os.path.basename(stem)
@@ -202,32 +176,21 @@ def plan_library(entry, toolchain, target, outdir: str, kind: str | None = None,
             lang, path = "c", os.path.join(c_dir, stem + ".c")
         argv = {}
         for flavour, osuf in FLAVOUR_SUFFIX.items():
-            src_suffix = "c" if lang == "c" else "S"
-            var = ("_RUMPBUILD_USERRULE" if user else "_RUMPBUILD_RULE") + f".{src_suffix}.{osuf[1:]}"
-            if not ev.defined(var):
+            obj = stem + osuf
+            words = recipe.user_rules.get(obj) if user else None
+            if words:
+                # The tree's own rule (Makefile.rump's RUMPCOMP_USER_SRCS .for loop).
+                if CC_TOKEN not in words:
+                    raise UserError(f"{entry.makefile}: the rule for {obj} does not run ${{CC}}: {' '.join(words)}")
+                k = words.index(CC_TOKEN)
+                argv[flavour] = cc + toolchain.drop_flags(list(words[k + 1 :]))
+                continue
+            flags = recipe.compile_words(user, lang, flavour, path, obj)
+            if flags is None:
                 raise UserError(f"{entry.makefile}: not a library Makefile (no <bsd.lib.mk> include)",
                                 ["rumpbuild builds Makefiles that include <bsd.lib.mk> or <bsd.kmodule.mk>"])
-            obj = stem + osuf
-            locals_ = {".IMPSRC": path, ".TARGET": obj, "<": path, "@": obj, ".ALLSRC": path}
-            recipe = ev.rules.get(obj, ((), ()))[1] if user else ()
-            if recipe:
-                # The tree's own rule (Makefile.rump's RUMPCOMP_USER_SRCS .for loop).
-                locals_["CC"] = _CC_TOKEN
-                words = shell_words(ev.expand(recipe[-1], locals_), entry.makefile)
-                if _CC_TOKEN not in words:
-                    raise UserError(f"{entry.makefile}: the rule for {obj} does not run ${{CC}}: {recipe[-1]}")
-                k = words.index(_CC_TOKEN)
-                argv[flavour] = cc + toolchain.drop_flags(words[k + 1 :])
-                continue
-            if _has_per_file_vars(ev, os.path.basename(path)):
-                flags = shell_words(ev.expand(ev.lookup(var), locals_), entry.makefile)
-            else:  # the common case: one expansion per rule, the file names put in after
-                if var not in rule_cache:
-                    words = shell_words(ev.expand(ev.lookup(var), _SENTINEL_LOCALS), entry.makefile)
-                    rule_cache[var] = words
-                flags = [_unsentinel(w, path, obj) for w in rule_cache[var]]
             if fix_curdir:
-                flags = [_through_missing(w, ev.curdir) for w in flags]
+                flags = [_through_missing(w, recipe.curdir) for w in flags]
             flags = toolchain.source_flags(flags, path)
             argv[flavour] = cc + flags + [path, "-o", obj]
         norename = obj_norename(entry, stem)
@@ -237,37 +200,22 @@ def plan_library(entry, toolchain, target, outdir: str, kind: str | None = None,
         raise UserError(f"{lib}: the Makefile lists no C or assembler sources ({entry.makefile})")
     klinks = []
     if entry.klinks:
-        klinks = [(name, str(dst)) for name, dst in target.klinks(_sys_dir(ev))]
+        klinks = [(name, str(dst)) for name, dst in target.klinks(Path(recipe.netbsdsrcdir) / "sys")]
     rename = None
     if kind != "hypercall":
         rename = {"pq": target.pq, "quirk": target.symquirk, "norename": entry.rump_sym_norename}
     return LibraryPlan(
         lib=lib, name=entry.name, kind=kind, category=entry.category, makefile=entry.makefile,
         objdir=objdir, outdir=outdir, objects=objects, klinks=klinks, rename=rename,
-        shlib_major=ev.value("SHLIB_MAJOR") or "0", imacros=_forced_includes(objects[0].argv["static"]), generated=generated,
+        shlib_major=recipe.shlib_major, imacros=_forced_includes(objects[0].argv["static"]),
+        generated=[dataclasses.replace(g, targets=list(g.targets), deps=list(g.deps), commands=list(g.commands))
+                   for g in recipe.generated],
     )
 
 
 def obj_norename(entry, stem: str) -> bool:
     """RUMPOBJ_NORENAME lists objects (x.o x.pico x.po) Makefile.rump must not rename."""
     return any(os.path.splitext(o)[0] == stem for o in entry.rumpobj_norename)
-
-
-def _sys_dir(ev) -> Path:
-    return Path(ev.value("NETBSDSRCDIR")) / "sys"
-
-
-_SH_BLANKS = re.compile(r"[ \t\r\n]+")
-
-
-def shell_words(text: str, where: str) -> list[str]:
-    """Split a command line as /bin/sh would (make hands its commands to the shell)."""
-    if not any(c in text for c in "'\"\\"):  # nothing quoted: shlex's answer, without its cost
-        return [w for w in _SH_BLANKS.split(text) if w]
-    try:
-        return shlex.split(text)
-    except ValueError as exc:
-        raise UserError(f"{where}: cannot split the compile flags ({exc}): {text[:200]}") from None
 
 
 def quote_argv(argv: list[str]) -> str:

@@ -141,7 +141,7 @@ class BuildSession:
 
             overrides = self.make_overrides()
             overrides["MAKECONF"] = write_mkconf(self.outdir, self.tree)
-            self._scan = scan(self.tree, self.target.make_vars(), overrides, keep_evaluator=True,
+            self._scan = scan(self.tree, self.target.make_vars(), overrides, recipes=True,
                               objroot=os.path.join(self.outdir, "obj"),
                               kinds=("component", "faction", "hypercall"), lazy=True)
         return self._scan
@@ -172,7 +172,7 @@ class BuildSession:
         if self._modules is None:
             from rumpbuild.tree.scan import link_modules, scan
 
-            res = scan(self.tree, self.target.make_vars(), self.make_overrides(), keep_evaluator=True,
+            res = scan(self.tree, self.target.make_vars(), self.make_overrides(), recipes=True,
                        kinds=("module",))
             link_modules(self.scan().entries + res.entries)
             self._modules = res.entries

@@ -82,6 +82,7 @@ def from_module(session, module) -> GeneratedComponent:
 def evaluate_generated(session, gen: GeneratedComponent, write_to: str):
     """Write the Makefile to *write_to* and evaluate it with .CURDIR = its place in the tree."""
     from rumpbuild.mk import Evaluator, SystemMakefiles
+    from rumpbuild.mk.recipe import library_recipe
     from rumpbuild.tree.scan import Entry, _fill, objdir_for
     from rumpbuild.tree.options import make_vars
 
@@ -101,7 +102,7 @@ def evaluate_generated(session, gen: GeneratedComponent, write_to: str):
         raise UserError(f"the generated Makefile does not evaluate: {exc}",
                         [f"read it at {write_to}", "this is a rumpbuild bug if the module's Makefile is fine"]) from None
     _fill(entry, ev)
-    entry.evaluator = ev
+    entry.recipe = library_recipe(ev, entry)
     entry.module = gen.name
     return entry
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from rumpbuild.errors import MakefileError
 from rumpbuild.mk import Evaluator, SystemMakefiles
+from rumpbuild.mk.recipe import Recipe, library_recipe
 from rumpbuild.tree.options import make_vars
 
 CATEGORIES = ("fs", "dev", "net", "kern")
@@ -74,7 +75,8 @@ class Entry:
     error: dict | None = None
     warnings: list[str] = field(default_factory=list)
     includes: list[str] = field(default_factory=list)
-    evaluator: Evaluator | None = field(default=None, repr=False, compare=False)
+    # what building it needs (scan(..., recipes=True)); the evaluator itself stays in rumpbuild/mk
+    recipe: Recipe | None = field(default=None, repr=False, compare=False)
     # components generated from a kernel module (rumpbuild.tree.generate): where the
     # generated Makefile was written under the output folder; None for the tree's own
     generated_makefile: str | None = None
@@ -234,7 +236,7 @@ def objdir_for(tree, makefile: str, objroot: str) -> str:
     return os.path.join(objroot, os.path.relpath(os.path.dirname(makefile), tree.root))
 
 
-def evaluate(tree, kind, name, makefile, category, target_vars, overrides=None, keep_evaluator=False,
+def evaluate(tree, kind, name, makefile, category, target_vars, overrides=None, recipes=False,
              objroot=None) -> Entry:
     entry = Entry(kind=kind, name=name, makefile=makefile, category=category)
     objdir = objdir_for(tree, makefile, objroot) if objroot else None
@@ -245,8 +247,8 @@ def evaluate(tree, kind, name, makefile, category, target_vars, overrides=None, 
         entry.error = {"file": exc.filename, "line": exc.lineno, "reason": exc.reason, "message": str(exc)}
         return entry
     _fill(entry, ev)
-    if keep_evaluator:
-        entry.evaluator = ev
+    if recipes and entry.error is None:
+        entry.recipe = library_recipe(ev, entry, with_rules=kind != "module")
     return entry
 
 
@@ -330,7 +332,7 @@ def link_modules(entries: list[Entry]) -> None:
             m.candidate = True
 
 
-def scan(tree, target_vars: dict, overrides=None, names=None, keep_evaluator=False, objroot=None,
+def scan(tree, target_vars: dict, overrides=None, names=None, recipes=False, objroot=None,
          kinds=None, lazy=False) -> ScanResult | LazyScan:
     """Evaluate the tree's Makefiles; *objroot* sets .OBJDIR as a build would.
 
@@ -342,8 +344,8 @@ def scan(tree, target_vars: dict, overrides=None, names=None, keep_evaluator=Fal
         if kinds is None or "module" in kinds:
             raise ValueError("a lazy scan covers libraries only")
         return LazyScan(tree, target_vars, items, lambda k, n, mf, cat: evaluate(
-            tree, k, n, mf, cat, target_vars, overrides, keep_evaluator, objroot))
-    entries = [evaluate(tree, k, n, mf, cat, target_vars, overrides, keep_evaluator, objroot)
+            tree, k, n, mf, cat, target_vars, overrides, recipes, objroot))
+    entries = [evaluate(tree, k, n, mf, cat, target_vars, overrides, recipes, objroot)
                for k, n, mf, cat in items]
     if kinds is None or "module" in kinds:
         link_modules(entries)

@@ -56,9 +56,8 @@ def _step_for(ev, name: str, makefile: str, seen=()) -> GenStep:
     return GenStep([name], [c for c in commands if c and c != ":"], deps)
 
 
-def generation_steps(entry) -> list[GenStep]:
-    """The steps that make *entry*'s generated sources, merged per recipe."""
-    ev = entry.evaluator
+def generation_steps(ev, entry) -> list[GenStep]:
+    """The steps that make *entry*'s generated sources (its Makefile evaluated by *ev*), merged per recipe."""
     steps: list[GenStep] = []
     for s in entry.sources:
         if s.status != "generated":
