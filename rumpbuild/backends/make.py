@@ -1,8 +1,7 @@
 """The make backend: the NetBSD Makefile of each component, as NetBSD would commit it.
 
-A thin seam over `rumpbuild rules`' Makefile writer (rumpbuild.commands.rules.
-makefile_for): the Makefile is made from the evaluated tree, not from the
-plan's argvs, so write() needs the session the plan came from.  One library
+A thin seam over the Makefile writer (rumpbuild.rules.makefile.makefile_for):
+the Makefile is made from the evaluated tree, not from the plan's argvs, so write() needs the session the plan came from.  One library
 writes OUTDIR/Makefile; several write OUTDIR/lib<LIB>/Makefile each.
 """
 
@@ -18,7 +17,7 @@ CAN_BUILD = False
 
 
 def write(plan, outdir: str, *, verbose: bool = False, session=None, entries=None) -> list[str]:
-    from rumpbuild.commands.rules import makefile_for
+    from rumpbuild.rules.makefile import makefile_for
 
     if session is None:
         raise UserError("the make backend writes Makefiles from the evaluated tree and needs its session",

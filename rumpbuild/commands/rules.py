@@ -55,21 +55,6 @@ def add_arguments(p):
                         "as a NetBSD developer would commit it")
 
 
-def makefile_for(session, entry) -> tuple[str, str]:
-    """(file name, text) of the NetBSD Makefile for a component, the same for every arch.
-
-    An existing component's is the tree's own; a generated one's is the text
-    rumpbuild wrote from the kernel module's Makefile (rumpbuild.tree.generate).
-    """
-    from rumpbuild.rules.makefile import tree_makefile
-
-    generated = entry.generated_makefile
-    if generated:
-        with open(generated) as f:
-            return "Makefile", f.read()
-    return "Makefile", tree_makefile(entry.makefile, session.tree)
-
-
 def _writer(fmt: str):
     """write(plan, outdir, *, verbose) for a --format: the backend of that name, except scons,
     whose rules for users are an ordinary SConscript (the engine's files are rumpbuild's own)."""
@@ -118,6 +103,8 @@ def run(args) -> int:
         if args.output:
             written += get_backend("make").write(None, args.output, session=session, entries=[entry])
         else:
+            from rumpbuild.rules.makefile import makefile_for
+
             sys.stdout.write(makefile_for(session, entry)[1])
     if planned:
         plan = session.plan([entry])

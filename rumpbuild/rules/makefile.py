@@ -188,3 +188,16 @@ class _ModuleTransform:
             return self._dir(self.moddir if v.group(1) == "CURDIR" else parsedir)
 
         return [_DIRVAR.sub(dirvar, phys) for phys in raw]
+
+
+def makefile_for(session, entry) -> tuple[str, str]:
+    """(file name, text) of the NetBSD Makefile for a component, the same for every arch.
+
+    An existing component's is the tree's own; a generated one's is the text
+    rumpbuild wrote from the kernel module's Makefile (rumpbuild.tree.generate).
+    """
+    generated = entry.generated_makefile
+    if generated:
+        with open(generated) as f:
+            return "Makefile", f.read()
+    return "Makefile", tree_makefile(entry.makefile, session.tree)
