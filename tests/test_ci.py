@@ -64,13 +64,12 @@ def _junit(path) -> dict:
 def example_run(tmp_path_factory):
     _need("mkfs.vfat", "mcopy", resolve("evbarm").qemu)
     out = tmp_path_factory.mktemp("ci")
-    t0 = time.monotonic()
     p = _ci("--arch", "amd64,evbarm", "--components", "fs", "--toolchain", "zig", "--out", out, "--json")
-    return p, out, time.monotonic() - t0
+    return p, out  # its wall time is benchmarks/bench_ci.py's figure, not a test
 
 
 def test_matrix_dist_contents(example_run):
-    p, out, _secs = example_run
+    p, out = example_run
     assert p.returncode == 0, p.stderr
     dist = out / "dist"
     assert sorted(os.listdir(dist)) == ["earmv7hf", "junit.xml", "summary.json", "summary.md", "x86_64"]
@@ -93,7 +92,7 @@ def test_matrix_dist_contents(example_run):
 
 
 def test_matrix_junit(example_run):
-    p, out, _secs = example_run
+    p, out = example_run
     cases = _junit(out / "dist" / "junit.xml")
     for arch in ("x86_64", "earmv7hf"):
         assert cases[(arch, "base", "build")] == "PASS"
@@ -107,7 +106,7 @@ def test_matrix_junit(example_run):
 
 
 def test_matrix_summaries_and_progress(example_run):
-    p, out, secs = example_run
+    p, out = example_run
     doc = json.loads(p.stdout)  # --json prints summary.json
     assert doc == json.loads((out / "dist" / "summary.json").read_text())
     assert doc["format"] == 1 and doc["ok"] is True and doc["example_tree"] is True and doc["selection"] == "fs"
@@ -127,7 +126,6 @@ def test_matrix_summaries_and_progress(example_run):
     # CI=1: plain progress lines on stderr, one per finished step
     lines = [l for l in p.stderr.splitlines() if l.startswith("[")]
     assert len(lines) == 10 and lines[0].startswith("[ 1/10] x86_64    base") and "PASS" in lines[0]
-    assert secs < 120
 
 
 def _broken_tree(tmp_path) -> Path:
