@@ -16,6 +16,7 @@ yourself to move it.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -103,6 +104,43 @@ def _no_stray_writes():
         pytest.fail("tests wrote outside their temporary folders:\n  "
                     + "\n  ".join(sorted(set(_stray))[:20] + [f"git status: {n}" for n in new[:20]]),
                     pytrace=False)
+
+
+MOCKCC = Path(__file__).parent / "fixtures" / "mockcc"
+
+
+class MockCC:
+    """tests/fixtures/mockcc as CC (amd64 only): what it compiled, in order, from its log."""
+
+    def __init__(self, log: Path):
+        self.log = log
+
+    def events(self) -> list[dict]:
+        if not self.log.exists():
+            return []
+        return [json.loads(line) for line in self.log.read_text().splitlines()]
+
+    def compiles(self) -> list[dict]:
+        """Finished kernel compiles (toolchain probes left out), each {argv, cwd, t, …}."""
+        return [e for e in self.events() if e["event"] == "end" and "probe.c" not in e["argv"]]
+
+    def outputs(self) -> list[str]:
+        return sorted(os.path.basename(e["argv"][e["argv"].index("-o") + 1]) for e in self.compiles())
+
+    def clear(self) -> None:
+        self.log.unlink(missing_ok=True)
+
+
+@pytest.fixture
+def mockcc(tmp_path, monkeypatch) -> MockCC:
+    """Builds use the recording mock compiler (no real compile; probes use the host cc)."""
+    if not shutil.which("cc"):
+        pytest.skip("mockcc runs the host cc for macros and links; no cc on PATH")
+    log = tmp_path / "mockcc.log"
+    monkeypatch.setenv("CC", str(MOCKCC))
+    monkeypatch.setenv("MOCKCC_LOG", str(log))
+    monkeypatch.delenv("AR", raising=False)
+    return MockCC(log)
 
 
 @pytest.fixture

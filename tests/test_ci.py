@@ -68,6 +68,7 @@ def example_run(tmp_path_factory):
     return p, out  # its wall time is benchmarks/bench_ci.py's figure, not a test
 
 
+@pytest.mark.live
 def test_matrix_dist_contents(example_run):
     p, out = example_run
     assert p.returncode == 0, p.stderr
@@ -91,6 +92,7 @@ def test_matrix_dist_contents(example_run):
                                                                     / "librumpfs_tmpfs.a").read_bytes()
 
 
+@pytest.mark.live
 def test_matrix_junit(example_run):
     p, out = example_run
     cases = _junit(out / "dist" / "junit.xml")
@@ -105,6 +107,7 @@ def test_matrix_junit(example_run):
         assert "smoke.image" not in tmpfs and cases[(arch, "tmpfs", "smoke.readback[static]")] == "PASS"
 
 
+@pytest.mark.live
 def test_matrix_summaries_and_progress(example_run):
     p, out = example_run
     doc = json.loads(p.stdout)  # --json prints summary.json
@@ -138,6 +141,7 @@ def _broken_tree(tmp_path) -> Path:
     return tree
 
 
+@pytest.mark.live
 def test_one_broken_component_does_not_stop_the_others(tmp_path):
     _need("mkfs.vfat", "mcopy")
     tree = _broken_tree(tmp_path)
@@ -318,7 +322,8 @@ class _Count:
         self.steps.append(kind)
 
 
-def test_launcher_wraps_compiles_and_switching_rebuilds_nothing(tmp_path, monkeypatch):
+def test_launcher_wraps_compiles_and_switching_rebuilds_nothing(tmp_path, monkeypatch, mockcc):
+    # engine logic only: the recording mock compiler (CC=tests/fixtures/mockcc) compiles nothing
     bindir = tmp_path / "bin"
     bindir.mkdir()
     log = tmp_path / "launched.log"
@@ -358,7 +363,7 @@ def _most_at_once(log: Path) -> int:
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
-def test_jobs_limits_compilers_running_at_once(tmp_path, monkeypatch, jobs):
+def test_jobs_limits_compilers_running_at_once(tmp_path, monkeypatch, jobs, mockcc):
     # SCons gets 2N threads (bookkeeping overlaps compiles) but -j N still means N compilers
     bindir = tmp_path / "bin"
     bindir.mkdir()
@@ -384,6 +389,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+@pytest.mark.live
 def test_distcc_compiles_remotely(tmp_path, monkeypatch):
     _need("distcc", "distccd", "x86_64-linux-gnu-gcc")
     if not Path("/usr/lib/distcc/x86_64-linux-gnu-gcc").exists():

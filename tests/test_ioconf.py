@@ -50,8 +50,13 @@ def _have_host_tools() -> str | None:
     return None
 
 
-needs_tools = pytest.mark.skipif(_have_host_tools() is not None,
-                                 reason=f"host tools for config(1) missing: {_have_host_tools()}")
+_skip_without_tools = pytest.mark.skipif(_have_host_tools() is not None,
+                                         reason=f"host tools for config(1) missing: {_have_host_tools()}")
+
+
+def needs_tools(test):
+    """Builds config(1) with the host compiler: a live test, skipped without the tools."""
+    return pytest.mark.live(_skip_without_tools(test))
 
 
 @pytest.fixture(scope="session", autouse=True)

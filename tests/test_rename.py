@@ -28,6 +28,8 @@ from rumpbuild.elf.reader import open_elf
 from rumpbuild.elf.rename import rename_object, rename_symbols, rename_table, table_for_names
 from rumpbuild.errors import ELFFormatError, UserError
 
+pytestmark = pytest.mark.live  # runs real compilers (see pyproject's markers)
+
 FIXTURE = Path(__file__).parent / "fixtures" / "elf" / "rename_fixture.c"
 TARGETS = all_targets()
 PRODUCERS = ("zig-cc", "zig-clang", "gcc")

@@ -40,6 +40,7 @@ def test_generated_makefile_reads_back_the_same(run_cli, example_tree, tmp_path,
     assert after == before
 
 
+@pytest.mark.live
 def test_scons_rules_build_by_hand(run_cli, tmp_path):
     out = tmp_path / "rules"
     status, _, err = run_cli("rules", "tmpfs", "--format", "scons", "--toolchain", "zig", "-o", out)

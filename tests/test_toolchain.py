@@ -28,6 +28,8 @@ from rumpbuild.toolchain import (
     target_elf,
 )
 
+pytestmark = pytest.mark.live  # runs real compilers (see pyproject's markers)
+
 TARGETS = all_targets()
 IDS = [t.name for t in TARGETS]
 
