@@ -151,6 +151,11 @@ def test_one_broken_component_does_not_stop_the_others(tmp_path):
     last = p.stdout.strip().splitlines()
     assert last[-1].startswith("ci FAILED:") and "1 failed" in last[-1]
     assert any(l.startswith("FAILED x86_64 msdos build:") for l in last)
+    # the compiler's own error line (file:line), not the "the build in … failed:" header
+    n = len((Path(__file__).parent.parent / "rumpbuild" / "exampletree" / "sys" / "fs" / "msdosfs"
+             / "msdosfs_conv.c").read_text().splitlines()) + 2
+    assert any(l.startswith("FAILED x86_64 msdos build:") and f"msdosfs_conv.c:{n}:" in l and "error:" in l
+               for l in last), last
     cases = _junit(tmp_path / "o" / "dist" / "junit.xml")
     assert cases[("x86_64", "msdos", "build")] == "FAIL"
     assert cases[("x86_64", "msdos", "smoke")] == "SKIP"
@@ -167,6 +172,20 @@ def test_one_broken_component_does_not_stop_the_others(tmp_path):
     assert "| msdos | ❌ <sup>[1]</sup> / ⏭ |" in md and "1. `x86_64` msdos build:" in md
     cc = json.loads((tmp_path / "o" / "dist" / "x86_64" / "compile_commands.json").read_text())
     assert any(c["file"].endswith("msdosfs_conv.c") for c in cc)  # failed libraries keep their commands
+
+
+def test_failed_build_prints_the_compiler_error_lines(tmp_path, mockcc, monkeypatch):
+    # engine logic (mockcc): the error line, not the warnings printed after it, reaches the terminal
+    monkeypatch.setenv("MOCKCC_FAIL", "msdosfs_conv.c")
+    monkeypatch.setenv("MOCKCC_WARN", "30")
+    p = _ci("--arch", "amd64", "--components", "msdos", "--out", tmp_path / "o", "-j", "1")
+    assert p.returncode == 1 and "Traceback" not in p.stderr
+    err = p.stderr.splitlines()
+    at = next(i for i, l in enumerate(err) if "msdos" in l and "FAIL" in l)
+    assert "msdosfs_conv.c:1:1: error: mockcc was told to fail this file" in err[at + 1], err[at:at + 3]
+    assert not any("warning:" in l for l in err)
+    assert any(l.startswith("FAILED x86_64 msdos build:") and "msdosfs_conv.c:1:1: error:" in l
+               for l in p.stdout.splitlines()), p.stdout
 
 
 def _session(src, out):

@@ -63,3 +63,13 @@ def test_failed_compile_names_the_compiler_error(mockcc, run_cli, tree, tmp_path
     assert status == 1 and "Traceback" not in err
     assert "tmpfs_vnops.c:1:1: error: mockcc was told to fail this file" in err
     assert not (tmp_path / "o" / "librumpfs_tmpfs.a").exists()
+
+
+def test_failed_build_shows_the_error_not_the_last_warnings(mockcc, run_cli, tree, tmp_path, monkeypatch):
+    # under -j the last lines of output are another compile's warnings; the message shows the error
+    monkeypatch.setenv("MOCKCC_FAIL", "tmpfs_subr.c")
+    monkeypatch.setenv("MOCKCC_WARN", "50")
+    status, err = _build(run_cli, tree, tmp_path / "o", "tmpfs")
+    assert status == 1
+    assert "tmpfs_subr.c:1:1: error: mockcc was told to fail this file" in err
+    assert "warning: mockcc noise" not in err
