@@ -11,8 +11,9 @@ files in the example tree.
 zig's own global cache (`~/.cache/zig`, zig's built libc and compiler_rt per target) is NOT moved:
 measured on this 2-core machine, an empty zig cache costs ~55 s for the first `.so` link per
 target and ~170 s more for the first static musl program, i.e. 15-40 min for the 14 arches the
-suite builds and smoke-tests.  That cache belongs to zig, not rumpbuild; set ZIG_GLOBAL_CACHE_DIR
-yourself to move it.
+suite builds and smoke-tests.  That cache belongs to zig, not rumpbuild: the tests pin
+ZIG_GLOBAL_CACHE_DIR to where zig would find it (zig also reads XDG_CACHE_HOME, which they move);
+set ZIG_GLOBAL_CACHE_DIR yourself to move it.
 """
 
 from __future__ import annotations
@@ -32,7 +33,9 @@ from rumpbuild.tree import example_tree_path
 FIXTURE_TREES = Path(__file__).parent / "fixtures" / "trees"
 CHECKOUT = Path(__file__).resolve().parents[1]
 HOME_CACHE = Path.home() / ".cache"
-ZIG_CACHE = HOME_CACHE / "zig"  # zig's own cache, see the module docstring
+# zig's own cache (see the module docstring), where zig would look before the tests move XDG_CACHE_HOME
+ZIG_CACHE = Path(os.environ.get("ZIG_GLOBAL_CACHE_DIR")
+                 or Path(os.environ.get("XDG_CACHE_HOME") or HOME_CACHE) / "zig")
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -41,6 +44,8 @@ def rumpbuild_cache_dir(tmp_path_factory) -> Path:
     the whole session so session-scoped fixtures use it too."""
     root = tmp_path_factory.mktemp("rumpbuild-cache")
     with pytest.MonkeyPatch.context() as mp:
+        # zig finds its cache through XDG_CACHE_HOME too: pin it where it was before moving that
+        mp.setenv("ZIG_GLOBAL_CACHE_DIR", str(ZIG_CACHE))
         mp.setenv("RUMPBUILD_CACHE_DIR", str(root))
         mp.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg-cache")))
         mp.chdir(tmp_path_factory.mktemp("session-cwd"))

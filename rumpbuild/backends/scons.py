@@ -100,8 +100,18 @@ def write_outdir(plan, shared: bool, verbose: bool = False) -> list[str]:
 
 
 def write_compile_commands(plan) -> None:
-    write_atomic(os.path.join(plan.outdir, "compile_commands.json"),
-                 json.dumps(plan.compile_commands(), indent=1) + "\n")
+    """compile_commands.json of the output folder: this plan's libraries' entries replace
+    theirs; other libraries' entries (built by earlier runs into the folder) stay."""
+    path = os.path.join(plan.outdir, "compile_commands.json")
+    mine = {lib.objdir for lib in plan.libraries}
+    try:
+        with open(path) as f:
+            old = json.load(f)
+        kept = [c for c in old if isinstance(c, dict) and c.get("directory") not in mine] \
+            if isinstance(old, list) else []
+    except (OSError, ValueError):
+        kept = []
+    write_atomic(path, json.dumps(kept + plan.compile_commands(), indent=1) + "\n")
 
 
 def scons_argv(outdir: str, jobs: int, targets=()) -> list[str]:
