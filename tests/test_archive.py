@@ -10,6 +10,8 @@ from test_rename import TARGETS, compiled, objdir  # noqa: F401  (objdir is a fi
 
 from rumpbuild.elf.archive import archive_bytes, indexed_symbols, write_archive
 
+pytestmark = pytest.mark.live  # runs real compilers (see pyproject's markers)
+
 AR = shutil.which("ar")
 
 

@@ -14,6 +14,8 @@ from elftools.elf.sections import SymbolTableSection
 
 from rumpbuild.arch import all_targets
 
+pytestmark = pytest.mark.live  # runs real compilers (see pyproject's markers)
+
 TARGETS = all_targets()
 EXEMPT = ("rump", "RUMP", "__", "_GLOBAL_OFFSET_TABLE")
 

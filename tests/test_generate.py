@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.live  # runs real compilers (see pyproject's markers)
+
 GOLDEN = Path(__file__).parent / "golden" / "rules"
 
 

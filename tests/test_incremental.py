@@ -13,6 +13,8 @@ import pytest
 
 from rumpbuild.steps.headerdeps import read_depfile
 
+pytestmark = pytest.mark.live  # runs real compilers (see pyproject's markers)
+
 
 def _objects(out):
     found = {}

@@ -50,18 +50,21 @@ def _have_host_tools() -> str | None:
     return None
 
 
-needs_tools = pytest.mark.skipif(_have_host_tools() is not None,
-                                 reason=f"host tools for config(1) missing: {_have_host_tools()}")
+_skip_without_tools = pytest.mark.skipif(_have_host_tools() is not None,
+                                         reason=f"host tools for config(1) missing: {_have_host_tools()}")
+
+
+def needs_tools(test):
+    """Builds config(1) with the host compiler: a live test, skipped without the tools."""
+    return pytest.mark.live(_skip_without_tools(test))
 
 
 @pytest.fixture(scope="session", autouse=True)
-def ioconf_cache(tmp_path_factory):
-    """Keep built config(1) binaries out of the user's ~/.cache."""
-    root = tmp_path_factory.mktemp("rumpbuild-cache")
+def ioconf_cache(rumpbuild_cache_dir):
+    """Built config(1) binaries go to the session's cache (conftest); a user's RUMPBUILD_CONFIG is not used."""
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("RUMPBUILD_CACHE_DIR", str(root))
         mp.delenv("RUMPBUILD_CONFIG", raising=False)
-        yield root
+        yield rumpbuild_cache_dir
 
 
 @pytest.fixture(scope="session")

@@ -19,6 +19,8 @@ import pytest
 from rumpbuild.cli import main
 from rumpbuild.tree import example_tree_path
 
+pytestmark = pytest.mark.live  # runs real compilers (see pyproject's markers)
+
 GCC = shutil.which("x86_64-linux-gnu-gcc")
 MODULES = ("msdos", "tmpfs", "cpiofs")
 _MODULE = re.compile(r'MODULE\s*\(\s*(MODULE_CLASS_\w+)\s*,\s*(\w+)\s*,\s*(?:"([^"]*)"|NULL)\s*\)')

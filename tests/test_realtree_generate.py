@@ -19,6 +19,8 @@ from rumpbuild.tree import find_tree
 from rumpbuild.tree.options import make_vars
 from rumpbuild.tree.scan import scan
 
+pytestmark = pytest.mark.live  # runs real compilers (see pyproject's markers)
+
 CANDIDATES = ["adosfs", "filecore", "overlay", "procfs", "unionfs", "chfs", "coda"]
 SAME_INPUTS = {"ACTIVE_CC": "gcc", "MKCTF": "no"}
 

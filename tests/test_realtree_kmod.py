@@ -8,6 +8,8 @@ import shutil
 
 import pytest
 
+pytestmark = pytest.mark.live  # runs real compilers (see pyproject's markers)
+
 IMAGE_TOOLS = {"tmpfs": (), "msdos": ("mkfs.vfat", "mcopy"), "ext2fs": ("mke2fs",), "ffs": ("makefs",)}
 # what NetBSD 7's sources declare: MODULE(MODULE_CLASS_VFS, name, required)
 REQUIRED = {"tmpfs": [], "msdos": [], "ext2fs": ["ffs"], "ffs": ["wapbl"]}

@@ -16,7 +16,6 @@ import shutil
 import struct
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -28,6 +27,8 @@ from rumpbuild.arch import all_targets, resolve
 from rumpbuild.elf.reader import open_elf
 from rumpbuild.elf.rename import rename_object, rename_symbols, rename_table, table_for_names
 from rumpbuild.errors import ELFFormatError, UserError
+
+pytestmark = pytest.mark.live  # runs real compilers (see pyproject's markers)
 
 FIXTURE = Path(__file__).parent / "fixtures" / "elf" / "rename_fixture.c"
 TARGETS = all_targets()
@@ -402,7 +403,7 @@ def test_missing_file(tmp_path):
     _expect_format_error(tmp_path / "nope.o", match="cannot read")
 
 
-# -- speed -------------------------------------------------------------------------
+# -- a big object ------------------------------------------------------------------
 
 
 @pytest.fixture(scope="session")
@@ -426,13 +427,10 @@ def big_obj(objdir) -> Path:
     return out
 
 
-def test_big_object_speed(big_obj, tmp_path):
+def test_big_object_rename(big_obj, tmp_path):
+    """A 3 MB object with ~5000 globals renames completely (its time: benchmarks/bench_rename.py)."""
     t = resolve("amd64")
     size = big_obj.stat().st_size
-    start = time.perf_counter()
     table = rename_table(big_obj, t)
     n = rename_symbols(big_obj, tmp_path / "big.o", table)
-    elapsed = time.perf_counter() - start
-    print(f"\nrename of {size / 1e6:.1f} MB, {len(table)} names, {n} entries: {elapsed * 1000:.0f} ms")
-    assert size > 3_000_000 and len(table) >= 5000
-    assert elapsed < 0.5
+    assert size > 3_000_000 and len(table) >= 5000 and n >= len(table)

@@ -172,6 +172,7 @@ def test_generated_makefile_keeps_the_module_text(run_cli, variant_tree):
     assert "KMOD" not in body and "kmodule" not in body and "Makefile.inc" not in body
 
 
+@pytest.mark.live
 def test_scons_rules_build_by_hand(run_cli, tmp_path):
     """An ordinary SConscript (tests/test_backends.py compares what it builds with `rumpbuild component`)."""
     import os

@@ -9,6 +9,8 @@ import pytest
 
 from rumpbuild.arch import resolve
 
+pytestmark = pytest.mark.live  # runs real compilers (see pyproject's markers)
+
 
 def _smoke(run_cli, tmp_path_factory, *args):
     out = tmp_path_factory.mktemp("smoke")

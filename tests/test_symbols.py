@@ -12,7 +12,7 @@ from rumpbuild.errors import ELFFormatError
 from rumpbuild.symbols import Missing, defined_globals, missing_symbols, to_json, to_table, undefined_globals
 
 CC = shutil.which("x86_64-linux-gnu-gcc") or shutil.which("gcc")
-pytestmark = pytest.mark.skipif(not CC or not shutil.which("ar"), reason="needs a host C compiler and ar")
+pytestmark = [pytest.mark.live, pytest.mark.skipif(not CC or not shutil.which("ar"), reason="needs a host C compiler and ar")]
 
 
 def _obj(tmp_path, name, code):

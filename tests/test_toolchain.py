@@ -28,16 +28,12 @@ from rumpbuild.toolchain import (
     target_elf,
 )
 
+pytestmark = pytest.mark.live  # runs real compilers (see pyproject's markers)
+
 TARGETS = all_targets()
 IDS = [t.name for t in TARGETS]
 
 HELLO = '#include <stdio.h>\nint main(void) { printf("hello %d\\n", (int)sizeof(void *)); return 0; }\n'
-
-
-@pytest.fixture(autouse=True)
-def _private_cache(tmp_path_factory, monkeypatch):
-    """Keep the probe cache out of the user's home (one per session); zig's own cache stays put."""
-    monkeypatch.setenv("RUMPBUILD_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "rumpbuild-cache"))
 
 
 def _clean_env():

@@ -12,6 +12,8 @@ from __future__ import annotations
 import os
 import sys
 
+from rumpbuild.backends.scons import error_lines
+
 SYMBOL = {"PASS": "[green]PASS[/]", "FAIL": "[bold red]FAIL[/]", "SKIP": "[yellow]SKIP[/]"}
 
 
@@ -56,16 +58,22 @@ class CIProgress:
         self.finished += 1
         first = (result.detail or "").strip().splitlines()
         why = f"  {first[0][:100]}" if first and result.status != "PASS" else ""
+        # a failed build's first compiler `error:` lines (file:line), under its line
+        errors = error_lines(first) if result.status == "FAIL" else []
         text = f"[{self.finished:>{len(str(self.total))}}/{self.total}] {arch:<9} {name:<12} {step:<6}"
         if self.live:
             from rich.markup import escape
 
             self._rich.console.print(f"{escape(text)} {SYMBOL[result.status]} {result.seconds:6.1f} s{escape(why)}",
                                      highlight=False, markup=True)
+            for line in errors:
+                self._rich.console.print("    " + line, highlight=False, markup=False, soft_wrap=True)
             self._rich.update(self._matrix, advance=1)
             self._rich.update(self._steps, visible=False)
         elif not self.quiet:
             print(f"{text} {result.status} {result.seconds:6.1f} s{why}", file=sys.stderr, flush=True)
+            for line in errors:
+                print("    " + line, file=sys.stderr, flush=True)
 
     # -- BuildSession.build's per-step protocol -----------------------------
     def begin(self, total: int) -> None:

@@ -100,9 +100,15 @@ def _print_tail(doc, dist):
     t = doc["totals"]
     rel = os.path.relpath(dist)
     print(f"dist: {rel}/ ({', '.join(doc['arches'])}), junit.xml, summary.json, summary.md")
+    from rumpbuild.backends.scons import error_lines
+
     for f in doc["failures"]:
-        first = (f["message"] or "").strip().splitlines()
-        print(f"FAILED {f['arch']} {f['component']} {f['step']}: {first[0] if first else ''}"[:200])
+        lines = (f["message"] or "").strip().splitlines()
+        errors = error_lines(lines, limit=3)  # file:line of the compiler's first errors, not the header
+        print(f"FAILED {f['arch']} {f['component']} {f['step']}: {errors[0] if errors else lines[0] if lines else ''}"
+              [:300])
+        for line in errors[1:]:
+            print(f"    {line}"[:300])
     verdict = "ok" if doc["ok"] else "FAILED"
     print(f"ci {verdict}: {t['tests']} tests, {t['passed']} passed, {t['failed']} failed, "
           f"{t['skipped']} skipped in {doc['seconds']:.0f} s")

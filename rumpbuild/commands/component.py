@@ -78,6 +78,8 @@ def add_arguments(p):
                    help="build what is missing, then print the flags a program needs (-I, -L, rpath, the link "
                         "closure in order, -lrumpuser -lpthread -ldl) on one line: shared libraries (default) "
                         "or, with --deps=static, the archives whole; also writes OUT/lib/pkgconfig/*.pc")
+    p.add_argument("-n", "--dry-run", action="store_true",
+                   help="print the commands the build would run (compiles, generators, links) and build nothing")
     p.add_argument("--missing", action="store_true",
                    help="also build the base and report the component's undefined kernel functions that "
                         "nothing it links defines, with the library that does define each one")
@@ -96,10 +98,14 @@ def run(args) -> int:
         from rumpbuild.kmod.convert import run_convert
 
         return run_convert(args)
+    from rumpbuild.commands import announce_toolchain
     from rumpbuild.model.session import BuildSession
 
     session = BuildSession.from_args(args)
+    announce_toolchain(session)
     key, report = (None, None)
+    if args.dry_run:
+        return _dry_run(args, session)
     if not (args.deps or args.missing or args.stubs):  # the analysis always runs
         key, report = session.fast_path("component", args.names, shared=not args.no_shared)
     if report is not None:  # nothing changed since the same request last succeeded
@@ -111,6 +117,18 @@ def run(args) -> int:
         return _run(args, session, key)
     finally:
         session.stop_engine()
+
+
+def _dry_run(args, session) -> int:
+    from rumpbuild.commands import print_dry_run
+
+    entries = [session.find_component(n) for n in args.names]
+    built = []
+    for e in entries:
+        built += [c for c in session.closure(e) if c.kind == "component" and c not in built]
+    shared = not args.no_shared and not session.toolchain.link_problem
+    print_dry_run(session.plan(built, shared), shared)
+    return 0
 
 
 def _run(args, session, key) -> int:

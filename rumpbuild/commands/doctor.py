@@ -82,8 +82,13 @@ def _print_text(report: dict, seconds: float) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    console = Console(width=max(100, shutil.get_terminal_size((120, 24)).columns), highlight=False)
-    table = Table(title="toolchains")
+    from rumpbuild.commands.scan import table_console
+
+    tty = sys.stdout.isatty()
+    console = (Console(width=max(100, shutil.get_terminal_size((120, 24)).columns), highlight=False)
+               if tty else table_console())
+    plain = {} if tty else {"box": None, "pad_edge": False}  # piped: plain columns, nothing cut
+    table = Table(title="toolchains", **plain)
     for col in ("arch", "toolchain", "works", "version", "libc", "static", "qemu", "qemu sysroot"):
         table.add_column(col, no_wrap=True)
     notes: list[str] = []
@@ -108,7 +113,7 @@ def _print_text(report: dict, seconds: float) -> None:
     console.print(table)
     for i, n in enumerate(notes, 1):
         console.print(f"({i}) {n}", soft_wrap=True)
-    tools = Table(title="tools")
+    tools = Table(title="tools", **plain)
     for col in ("tool", "needed", "found", "used for"):
         tools.add_column(col)
     for t in report["tools"]:

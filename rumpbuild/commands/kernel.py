@@ -28,15 +28,25 @@ def add_arguments(p):
 
     add_build_arguments(p)
     p.add_argument("--only", metavar="LIST", help="comma-separated subset of " + ",".join(BASE))
+    p.add_argument("-n", "--dry-run", action="store_true",
+                   help="print the commands the build would run and build nothing")
 
 
 def run(args) -> int:
+    from rumpbuild.commands import announce_toolchain
     from rumpbuild.model.session import BuildSession
 
     session = BuildSession.from_args(args)
+    announce_toolchain(session)
     wanted = args.only.split(",") if args.only else list(BASE)
     entries = [session.find_base(n) for n in wanted]
     entries = [e for e in entries if e is not None]
+    if args.dry_run:
+        from rumpbuild.commands import print_dry_run
+
+        shared = not args.no_shared and not session.toolchain.link_problem
+        print_dry_run(session.plan(entries, shared), shared)
+        return 0
     plan = session.build(entries, shared=not args.no_shared)
     libs = [{"lib": l.lib, "archive": l.archive, "objects": len(l.objects)} for l in plan.libraries]
     notes = [f"no lib*.so: {plan.no_shared_reason}"] if plan.no_shared_reason else []

@@ -180,11 +180,20 @@ def _status(e) -> str:
     return f"{missing} missing src" if missing else "ok"
 
 
-def print_table(result, target, entries, verbose):
+def table_console():
+    """A rich Console for tables on stdout: the terminal's width on a terminal; piped, plain
+    columns of any width (rich would cut cells to 80 columns: `rumpfs_f…`), no colour."""
     from rich.console import Console
+
+    if sys.stdout.isatty():
+        return Console(highlight=False)
+    return Console(width=100_000, soft_wrap=True, highlight=False, color_system=None, force_terminal=False)
+
+
+def print_table(result, target, entries, verbose):
     from rich.table import Table
 
-    console = Console(soft_wrap=not sys.stdout.isatty(), highlight=False)
+    console = table_console()
     tree = result.tree
     where = "bundled example tree" if tree.is_example else str(tree.root)
     v = target.make_vars()

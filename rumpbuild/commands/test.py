@@ -67,31 +67,46 @@ def run(args) -> int:
     from rumpbuild.model.session import BuildSession
     from rumpbuild.smoke.runner import run_smoke
 
+    # text output: the header (with the toolchain) before building, then each step as it ends,
+    # flushed, so a pipe (CI log, `| tee`) shows progress instead of everything at the end
+    text = not args.json
+    on_step = _print_step if text else None
     if args.kmod:
-        res, session = _run_kmod(args)
+        res, session = _run_kmod(args, text, on_step)
     else:
         session = BuildSession.from_args(args)
         entry = session.find_component(args.name)
+        if text:
+            _print_header(entry.lib, session)
         shared = None if args.shared == "auto" else args.shared == "yes"
         extra = []
         if args.stubs:
             extra = _stub_archives(session, entry)
             shared = False if extra else shared  # stubs are kernel (non-PIC) code: static program only
-        res = run_smoke(session, entry, args.image, shared, extra_archives=extra, partition=args.partition)
+        res = run_smoke(session, entry, args.image, shared, extra_archives=extra, partition=args.partition,
+                        on_step=on_step)
     if args.json:
         json.dump({"component": res.component, "arch": res.arch, "toolchain": session.toolchain.name,
                    "ok": res.ok, "steps": [s.__dict__ for s in res.steps]}, sys.stdout, indent=1)
         print()
     else:
-        print(f"smoke test of {res.component} on {res.arch} ({session.toolchain.name})")
-        for s in res.steps:
-            v = f"[{s.variant}] " if s.variant else ""
-            print(f"  {s.status:4}  {v}{s.name:10} {s.detail}")
-        print("PASSED" if res.ok else "FAILED")
+        print("PASSED" if res.ok else "FAILED", flush=True)
     return 0 if res.ok else 1
 
 
-def _run_kmod(args):
+def _print_header(lib: str, session) -> None:
+    from rumpbuild.commands import zig_libc_note
+
+    print(f"smoke test of {lib} on {session.target.name} ({session.toolchain.name})", flush=True)
+    zig_libc_note(session)
+
+
+def _print_step(s) -> None:
+    v = f"[{s.variant}] " if s.variant else ""
+    print(f"  {s.status:4}  {v}{s.name:10} {s.detail}", flush=True)
+
+
+def _run_kmod(args, text: bool, on_step):
     import os
 
     from rumpbuild.arch import resolve
@@ -111,10 +126,12 @@ def _run_kmod(args):
         raise UserError("--shared yes: a kernel module cannot be linked into a shared library or PIE",
                         ["drop --shared; the kmod test links the rump libraries statically, -no-pie"])
     session = BuildSession.from_args(args)
+    if text:
+        _print_header(args.name + " (kmod)", session)
     conv = convert_kmod(session, args.name, args.kmod)
     pre = Prebuilt(conv.lib, conv.modinfo["name"] or args.name, conv.archive,
                    [conv.stubs.archive] if conv.stubs else [], conv.entries, no_pie=True)
-    return run_smoke(session, None, args.image, False, prebuilt=pre), session
+    return run_smoke(session, None, args.image, False, prebuilt=pre, on_step=on_step), session
 
 
 COMMAND = Command("test", "build, link and run a smoke test of a file-system component", DESCRIPTION,

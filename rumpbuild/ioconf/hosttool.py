@@ -20,9 +20,8 @@ always match that tree's grammar and ``struct cfdata``:
 
 ``RUMPBUILD_CONFIG=/path/to/config`` skips all of this and uses that binary
 (for example buildrump.sh's ``tooldir/bin/nbconfig``).  Host tools can be
-chosen with ``HOST_CC``, ``HOST_YACC`` and ``HOST_LEX``; the cache lives in
-``RUMPBUILD_CACHE_DIR``, else ``$XDG_CACHE_HOME/rumpbuild``, else
-``~/.cache/rumpbuild``.  Every failure is a :class:`UserError` that says what
+chosen with ``HOST_CC``, ``HOST_YACC`` and ``HOST_LEX``; the binary is cached in
+rumpbuild's cache folder (:func:`rumpbuild.cache.cache_dir`).  Every failure is a :class:`UserError` that says what
 to install or set.
 """
 
@@ -39,6 +38,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from rumpbuild.cache import cache_dir
 from rumpbuild.errors import UserError
 
 COMPAT_DIR = Path(__file__).resolve().parent / "compat"
@@ -259,15 +259,6 @@ def _tool_identity(argv: tuple[str, ...] | None) -> str:
 # Cache and build
 
 
-def cache_root(env=None) -> Path:
-    env = os.environ if env is None else env
-    if env.get("RUMPBUILD_CACHE_DIR"):
-        return Path(env["RUMPBUILD_CACHE_DIR"])
-    if env.get("XDG_CACHE_HOME"):
-        return Path(env["XDG_CACHE_HOME"]) / "rumpbuild"
-    return Path.home() / ".cache" / "rumpbuild"
-
-
 def source_hash(srcs: ConfigSources, tools: HostTools) -> str:
     """Content hash of everything that goes into the config(1) binary."""
     h = hashlib.sha256()
@@ -403,14 +394,14 @@ def config_tool(netbsd_src: Path, env=None) -> Path:
         return p
     srcs = find_config_sources(Path(netbsd_src))
     stamp = tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in srcs.sources)
-    key = (stamp, cache_root(env), env.get("HOST_CC"), env.get("HOST_YACC"), env.get("HOST_LEX"),
+    key = (stamp, cache_dir(env=env), env.get("HOST_CC"), env.get("HOST_YACC"), env.get("HOST_LEX"),
            env.get("HOST_CFLAGS"))
     hit = _memo.get(key)
     if hit is not None and hit.is_file():
         return hit
     tools = find_host_tools(bool(srcs.yacc_sources), bool(srcs.lex_sources), env)
     digest = source_hash(srcs, tools)
-    dest = cache_root(env) / "config" / digest / "config"
+    dest = cache_dir("config", digest, "config", env=env)
     if not (dest.is_file() and os.access(dest, os.X_OK)):
         build_config(srcs, tools, dest)
     _memo[key] = dest

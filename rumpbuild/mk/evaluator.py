@@ -48,6 +48,8 @@ class Evaluator:
 
     def __init__(self, cmdline_vars=None, sysmk=None, make_targets=(), env=None, objdir=None):
         self.cmdline = dict(cmdline_vars or {})
+        # "VAR+" (rumpbuild -D 'VAR+=x'): x goes after whatever the Makefiles make VAR
+        self.appends = {k[:-1]: self.cmdline.pop(k) for k in [k for k in self.cmdline if k.endswith("+")]}
         self.vars: dict[str, str] = {}
         self.sysmk = sysmk
         self.make_targets = list(make_targets)
@@ -72,6 +74,20 @@ class Evaluator:
 
     # -- scope interface used by expand/cond ---------------------------------
     def lookup(self, name: str):
+        if name in self.cmdline:
+            return self.cmdline[name]
+        v = self.vars.get(name)
+        if v is None:
+            if name[:1] == ".":
+                v = self._special(name)
+            elif self.env is not None:
+                v = self.env.get(name)
+        if self.appends and name in self.appends:  # -D VAR+=x: after what the Makefiles made VAR
+            return self.appends[name] if v is None else f"{v} {self.appends[name]}"
+        return v
+
+    def _lookup(self, name: str):
+        """The value without -D VAR+= appends (?= and := test definedness with it)."""
         if name in self.cmdline:
             return self.cmdline[name]
         v = self.vars.get(name)
@@ -151,10 +167,10 @@ class Evaluator:
                 old = self._special(name)
             self.vars[name] = value if old is None else old + " " + value
         elif op == "?=":
-            if self.lookup(name) is None:
+            if self._lookup(name) is None:
                 self.vars[name] = value
         elif op == ":=":
-            if self.lookup(name) is None:
+            if self._lookup(name) is None:
                 self.vars[name] = ""  # as bmake: a self-reference then expands to nothing
             try:
                 self.vars[name] = expand(self, value, keep_undef=True).replace("$$", "$")

@@ -12,8 +12,8 @@ output folder) whose inputs all kept their timestamps takes the stored plan.
 Requests that generate components from modules are never stored (their
 Makefiles are written during the scan).
 
-Stored in ``$RUMPBUILD_CACHE_DIR/plans/``, else ``$XDG_CACHE_HOME/rumpbuild/``,
-else ``~/.cache/rumpbuild/``; `rm -r` it any time.
+Stored in ``plans/`` of rumpbuild's cache folder (:func:`rumpbuild.cache.cache_dir`);
+`rm -r` it any time.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ import pickle
 from pathlib import Path
 
 from rumpbuild.fsutil import mtimes
-from rumpbuild.ioconf.hosttool import cache_root
+from rumpbuild.cache import cache_dir
 
 FORMAT = 1
 PACKAGE = Path(__file__).resolve().parents[1]
@@ -51,7 +51,7 @@ def package_stamp() -> str:
 
 def _path(request_key: str, outdir: str) -> Path:
     k = hashlib.sha256(f"{FORMAT}\0{request_key}\0{os.path.abspath(outdir)}\0{package_stamp()}".encode())
-    return cache_root() / "plans" / f"{k.hexdigest()[:32]}.pickle"
+    return cache_dir("plans") / f"{k.hexdigest()[:32]}.pickle"
 
 
 def load(request_key: str, outdir: str):

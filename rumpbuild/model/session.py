@@ -12,12 +12,23 @@ from rumpbuild.model import outputs
 
 
 def parse_defines(defines) -> dict:
+    """-D VAR=VALUE → {VAR: VALUE} (command-line variables, which win over the Makefiles);
+    -D VAR+=VALUE → {"VAR+": VALUE}: appended to the value the Makefiles give VAR
+    (rumpbuild.mk.evaluator), or to an earlier -D VAR=…."""
     out = {}
     for d in defines or []:
         name, sep, value = d.partition("=")
-        if not sep or not name:
-            raise UserError(f"-D '{d}' is not VAR=VALUE", ["write it as -D MKZFS=yes"])
-        out[name] = value
+        append = name.endswith("+")
+        name = name[:-1] if append else name
+        if not sep or not name or not name.strip() or name != name.strip():
+            raise UserError(f"-D '{d}' is not VAR=VALUE or VAR+=VALUE", ["write it as -D MKZFS=yes or -D 'CFLAGS+=-g'"])
+        if append and name in out:
+            out[name] = f"{out[name]} {value}".strip()
+        elif append:
+            out[name + "+"] = f"{out.get(name + '+', '')} {value}".strip()
+        else:
+            out[name] = value
+            out.pop(name + "+", None)  # a later VAR=… replaces earlier appends, as in make
     return out
 
 

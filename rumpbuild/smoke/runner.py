@@ -46,6 +46,7 @@ class SmokeResult:
     component: str
     arch: str
     steps: list[Step] = field(default_factory=list)
+    on_step: object = None  # called with each Step as it is added (`rumpbuild test` prints it at once)
 
     @property
     def ok(self) -> bool:
@@ -53,6 +54,8 @@ class SmokeResult:
 
     def add(self, name, status, detail="", variant=""):
         self.steps.append(Step(name, status, detail, variant))
+        if self.on_step is not None:
+            self.on_step(self.steps[-1])
         return self.steps[-1]
 
 
@@ -150,7 +153,8 @@ def prebuilt_link_flags(tc) -> list[str]:
 
 
 def run_smoke(session, entry, image: str | None = None, shared: bool | None = None,
-              prebuilt: Prebuilt | None = None, extra_archives=(), partition: str | None = None) -> SmokeResult:
+              prebuilt: Prebuilt | None = None, extra_archives=(), partition: str | None = None,
+              on_step=None) -> SmokeResult:
     """Smoke-test *entry* built from source, or with *prebuilt* (entry may then be None) its archive.
 
     A prebuilt component is linked first, with its extra archives, then the
@@ -166,12 +170,12 @@ def run_smoke(session, entry, image: str | None = None, shared: bool | None = No
                         [f"--toolchain gcc (apt-get install gcc-{session.target.gcc_triple})",
                          "`rumpbuild doctor` shows which toolchains link for which arch"])
     if prebuilt is not None:
-        res = SmokeResult(prebuilt.lib, session.target.name)
+        res = SmokeResult(prebuilt.lib, session.target.name, on_step=on_step)
         fs_name = prebuilt.fs_name
         closure = list(prebuilt.entries)
         shared = False
     else:
-        res = SmokeResult(entry.lib, session.target.name)
+        res = SmokeResult(entry.lib, session.target.name, on_step=on_step)
         names, _req = module_info(entry)
         fs_name = sorted(names)[0] if names else entry.name
         closure = session.closure(entry)

@@ -42,6 +42,7 @@ from pathlib import Path
 from typing import Mapping
 
 from rumpbuild.arch import Target
+from rumpbuild.cache import cache_dir
 from rumpbuild.errors import UnknownNameError, UserError
 
 TOOLCHAINS = ("zig", "gcc", "clang")   # plug-in modules, in doctor's order
@@ -268,12 +269,8 @@ def describe_elf(facts) -> str:
 # --------------------------------------------------------------------------- probing + cache
 
 def cache_path() -> Path:
-    """``$RUMPBUILD_CACHE_DIR/toolchains.json``, else ``$XDG_CACHE_HOME/rumpbuild/``, else ``~/.cache/rumpbuild/``."""
-    own = os.environ.get("RUMPBUILD_CACHE_DIR")
-    if own:
-        return Path(own) / "toolchains.json"
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "rumpbuild" / "toolchains.json"
+    """``toolchains.json`` in rumpbuild's cache folder (:func:`rumpbuild.cache.cache_dir`)."""
+    return cache_dir("toolchains.json")
 
 
 _lock = threading.Lock()

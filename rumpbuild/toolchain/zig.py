@@ -24,10 +24,12 @@ targets (glibc mips targets are PIC).
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from rumpbuild.arch import Target
-from rumpbuild.toolchain import Toolchain, make_toolchain, not_working, probe
+from rumpbuild.cache import cache_dir
+from rumpbuild.toolchain import Toolchain, _elf_facts, make_toolchain, not_working, probe, target_elf
 
 # Flags that undo zig cc's defaults (see the module docstring).
 NEUTRALISE = ("-fno-sanitize=all", "-fno-stack-protector", "-UNDEBUG")
@@ -99,3 +101,54 @@ def fixup_flags(flags: list[str]) -> list[str]:
         else:
             out.append(flags[i])
     return out + moved
+
+
+# --------------------------------------------------------------------------- zig's libc, built on first use
+
+def global_cache_dir() -> Path:
+    """zig's own cache (its built libcs), as zig finds it: $ZIG_GLOBAL_CACHE_DIR, $XDG_CACHE_HOME/zig, ~/.cache/zig."""
+    own = os.environ.get("ZIG_GLOBAL_CACHE_DIR")
+    if own:
+        return Path(own)
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "zig"
+
+
+def libc_built(target: Target) -> bool:
+    """Whether zig's cache holds a C runtime (crt1.o) of *target*'s machine, class and endianness.
+
+    zig builds musl or glibc stubs for a target the first time it links for it (minutes on a
+    small machine) and keeps them in its cache under hashed names; crt1.o comes with either.
+    A found one is remembered in rumpbuild's cache, so later runs check one file.
+    """
+    zdir = global_cache_dir()
+    stamp = cache_dir("zig-libc", f"{zig_triple(target)}.path")
+    try:
+        known = Path(stamp.read_text().strip())
+        if known.is_file() and zdir in known.parents:
+            return True
+    except OSError:
+        pass
+    want = target_elf(target)
+    try:
+        folders = os.scandir(zdir / "o")
+    except OSError:
+        return False
+    with folders:
+        for d in folders:
+            crt = os.path.join(d.path, "crt1.o")
+            if os.path.exists(crt) and _elf_facts(crt) == want:
+                try:
+                    stamp.parent.mkdir(parents=True, exist_ok=True)
+                    stamp.write_text(crt + "\n")
+                except OSError:
+                    pass  # a read-only cache only costs the scan next time
+                return True
+    return False
+
+
+def first_link_note(target: Target) -> str | None:
+    """What to tell a user whose first link for *target* makes zig build its C library."""
+    if libc_built(target):
+        return None
+    return (f"zig has no C library for {zig_triple(target)} in {global_cache_dir()} yet: it builds it the "
+            f"first time it links for this target (a few minutes on a small machine, once)")

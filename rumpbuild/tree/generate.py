@@ -35,13 +35,23 @@ _CLASS = re.compile(rb"MODULE\s*\(\s*MODULE_CLASS_(\w+)\s*,\s*(\w+)")
 
 
 def module_class(module) -> str:
-    """The MODULE_CLASS_* the module's own MODULE() line declares (MISC if none is found)."""
+    """The MODULE_CLASS_* that decides the module's component category.
+
+    The MODULE() named like the module (KMOD) decides; a module whose sources declare other
+    names (coda5: a driver `vcoda` and a file system `coda` requiring it) is a file system
+    when any of them is MODULE_CLASS_VFS, as that is what the module registers for its users;
+    else the first MODULE()'s class, else MISC.
+    """
     name = (module.kmod or module.name).encode()
+    declared = []
     for _path, text in module.c_source_texts():
         for m in _CLASS.finditer(text):
             if m.group(2) == name:
                 return m.group(1).decode()
-    return "MISC"
+            declared.append(m.group(1).decode())
+    if "VFS" in declared:
+        return "VFS"
+    return declared[0] if declared else "MISC"
 
 
 @dataclass
