@@ -14,7 +14,11 @@ import re
 from rumpbuild.mk.expand import ExpandError, expand, find_expr_end, parse_expr
 
 _FUNCS = ("defined", "empty", "make", "exists", "target", "commands")
-_SIMPLE_REF = re.compile(r"\$\{([A-Za-z0-9_.]+)\}")
+# `${NAME}` or `${NAME:mods}`; with none of :U :D :L :P :? it is undefined when NAME is.
+_PLAIN_REF = re.compile(r"\$[{(]([A-Za-z0-9_.]+)(:.*)?[})]", re.S)
+_DEFINING_MOD = re.compile(r":[UDLP?]")
+# bmake has no limit; this one keeps the parser's recursion well inside Python's.
+MAX_PARENS = 100
 _NUM = re.compile(r"^\s*(0[xX][0-9a-fA-F]+|[+-]?\d+(\.\d*)?([eE][+-]?\d+)?)\s*$")
 
 
@@ -41,6 +45,7 @@ class _Parser:
         self.negate_default = negate_default
         self.undefined = None
         self.noeval = 0
+        self.parens = 0
 
     def skip_ws(self):
         t = self.text
@@ -79,10 +84,11 @@ class _Parser:
         return v
 
     def not_expr(self) -> bool:
-        if self.peek("!") and not self.text.startswith("!=", self.i):
+        negate = False
+        while self.peek("!") and not self.text.startswith("!=", self.i):
             self.i += 1
-            return not self.not_expr()
-        return self.primary()
+            negate = not negate
+        return self.primary() != negate
 
     def primary(self) -> bool:
         self.skip_ws()
@@ -91,7 +97,11 @@ class _Parser:
             raise CondError(f"malformed condition '{t.strip()}' (missing operand)")
         if t[self.i] == "(":
             self.i += 1
+            self.parens += 1
+            if self.parens > MAX_PARENS:
+                raise CondError(f"condition nests parentheses more than {MAX_PARENS} deep")
             v = self.or_expr()
+            self.parens -= 1
             if not self.peek(")"):
                 raise CondError(f"malformed condition '{t.strip()}' (missing ')')")
             self.i += 1
@@ -146,8 +156,9 @@ class _Parser:
         t = self.text
         if t.startswith("${", self.i) or t.startswith("$(", self.i):
             end = find_expr_end(t, self.i)
-            m = _SIMPLE_REF.match(t, self.i, end)
-            if m and not self.noeval and self.scope.lookup(m.group(1)) is None:
+            m = _PLAIN_REF.fullmatch(t, self.i, end)
+            if (m and not self.noeval and self.scope.lookup(m.group(1)) is None
+                    and not _DEFINING_MOD.search(m.group(2) or "")):
                 self.undefined = m.group(1)
             value, _ = parse_expr(self.scope, t[: end], self.i)
             self.i = end
@@ -195,6 +206,9 @@ class _Parser:
                 op = cand
                 break
         if op is None:
+            if self.undefined:
+                raise CondError(f"malformed condition '{t.strip()}' (variable {self.undefined} is undefined; "
+                                f"use ${{{self.undefined}:U}} or defined({self.undefined}))")
             if bare and _number(left) is None:
                 v = self.call(self.default_func, left)
                 return not v if self.negate_default else v

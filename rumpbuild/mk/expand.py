@@ -17,7 +17,24 @@ import re
 
 
 class ExpandError(Exception):
-    """A malformed expression; the evaluator adds file and line."""
+    """A malformed expression; the evaluator adds file and line.
+
+    ``variables`` names the variables whose values were being expanded when
+    it happened, innermost first, so a late error can name their assignment.
+    """
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.variables: list[str] = []
+
+
+def _expand_value(scope, name, raw, keep_undef, locals_, depth):
+    """The expansion of variable *name*'s value *raw*, with *name* noted on errors."""
+    try:
+        return expand(scope, raw, keep_undef, locals_, depth)
+    except ExpandError as exc:
+        exc.variables.append(name)
+        raise
 
 
 _CLOSE = {"{": "}", "(": ")"}
@@ -55,7 +72,7 @@ def expand(scope, text: str, keep_undef: bool = False, locals_: dict | None = No
             if value is None:
                 out.append(text[j : j + 2] if keep_undef else "")
             else:
-                out.append(expand(scope, value, keep_undef, locals_, _depth + 1))
+                out.append(_expand_value(scope, name, value, keep_undef, locals_, _depth + 1))
             i = j + 2
     return "".join(out)
 
@@ -167,7 +184,7 @@ def parse_expr(scope, text: str, i: int, keep_undef: bool = False, locals_=None,
         raw = _lookup(scope, name, locals_)
         if raw is None:
             return text[i : j + 1], j + 1
-        return expand(scope, raw, keep_undef, locals_, depth + 1), j + 1
+        return _expand_value(scope, name, raw, keep_undef, locals_, depth + 1), j + 1
     # The :? form takes the whole name as a condition.
     if has_mods and j + 1 < n and text[j + 1] == "?":
         then_raw, k = _scan_raw(text, j + 2, ":")
@@ -180,7 +197,7 @@ def parse_expr(scope, text: str, i: int, keep_undef: bool = False, locals_=None,
     name = expand(scope, raw_name, False, locals_, depth + 1)
     raw = _lookup(scope, name, locals_)
     defined = raw is not None
-    value = expand(scope, raw, keep_undef, locals_, depth + 1) if defined else ""
+    value = _expand_value(scope, name, raw, keep_undef, locals_, depth + 1) if defined else ""
     if not has_mods:
         return value, j + 1
     if name == "" and not defined:
