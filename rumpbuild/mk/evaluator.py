@@ -33,6 +33,8 @@ _COND_DIRECTIVES = {
 }
 _ELIF = {"elif": "if", "elifdef": "ifdef", "elifndef": "ifndef", "elifmake": "ifmake", "elifnmake": "ifnmake"}
 # `X!= cd DIR; pwd` (and `cd DIR && pwd`) are answered without a shell.
+# A variable name with no expression or operator character in it, then its operator.
+_PLAIN_ASSIGN = re.compile(r"\s*([^\s$:!=+?{}()]+)\s*(=|\+=|\?=|:=|!=)(.*)", re.S)
 _CD_PWD = re.compile(r"^\s*cd\s+(\S+)\s*(?:;|&&)\s*pwd\s*$")
 SHELL_TIMEOUT = 20
 # bmake keeps any amount; a tree's `!=` prints a path or a word list, so more
@@ -397,10 +399,22 @@ class Evaluator:
             raise self._error(f".for loops nest more than {MAX_FOR_DEPTH} deep",
                               ["loop over a longer list, or nest fewer loops"])
         self._for_depth += 1
+        templates = [(l, _for_template(l.text, names)) for l in body]
+        width = len(names)
+        escaped = _for_escape(values)
         try:
-            for k in range(0, len(values), len(names)):
-                subst = dict(zip(names, values[k : k + len(names)]))
-                new_body = [Line(l.lineno, _subst_for(l.text, subst), l.tab, l.end) for l in body]
+            if all(not l.tab and l.text[:1] != "." for l in body):
+                # assignments and dependency lines only: no directive to track, so no
+                # line interpreter per iteration (10^5-word loops stay fast)
+                for k in range(0, len(values), width):
+                    row = escaped[k : k + width]
+                    for l, t in templates:
+                        self._lineno = l.end or l.lineno
+                        self._in_rule = self._statement(l.text if t is None else t.format(*row))
+                return
+            for k in range(0, len(values), width):
+                row = escaped[k : k + width]
+                new_body = [l if t is None else Line(l.lineno, t.format(*row), l.tab, l.end) for l, t in templates]
                 self._run_lines(path, new_body)
         finally:
             self._for_depth -= 1
@@ -467,6 +481,10 @@ class Evaluator:
 
     def _statement(self, text: str) -> bool:
         """An assignment or a dependency line; returns True for a dependency."""
+        m = _PLAIN_ASSIGN.match(text)
+        if m:  # the common `NAME op value`, without the character walk below
+            self.assign(m.group(1), m.group(3).strip(), m.group(2))
+            return False
         op_at, op = _find_operator(text)
         if op is None:
             raise self._error(f"cannot parse line '{text.strip()[:60]}' (no assignment operator or ':')",
@@ -636,17 +654,38 @@ def _find_operator(text: str):
     return None, None
 
 
-_FOR_REF: dict[str, re.Pattern] = {}  # loop variable -> its reference pattern
+def _for_escape(values: list[str]) -> list[str]:
+    """Loop values as the text of `${:U…}`; words hold no blank, so one pass over them all."""
+    text = " ".join(values)
+    if _FOR_SPECIAL.search(text):
+        text = text.replace("\\", "\\\\").replace("$", "$$").replace(":", "\\:").replace("}", "\\}").replace(")", "\\)")
+    return text.split(" ")
 
 
-def _subst_for(text: str, subst: dict) -> str:
-    """Replace loop-variable references by literal `${:U…}` expressions."""
+_FOR_SPECIAL = re.compile(r"[\\$:})]")
+
+
+def _for_template(text: str, names: list[str]) -> str | None:
+    """*text* as a str.format template with `{k}` where loop variable k's value
+    goes (`${name…` becomes `${:U{k}…`, as bmake writes it); None if it has none."""
     if "$" not in text:
-        return text
-    for name, value in subst.items():
-        esc = value.replace("\\", "\\\\").replace("$", "$$").replace(":", "\\:").replace("}", "\\}").replace(")", "\\)")
-        rx = _FOR_REF.get(name)
-        if rx is None:
-            rx = _FOR_REF[name] = re.compile(r"\$([{(])" + re.escape(name) + r"(?=[:})])" + (r"|\$" + re.escape(name) if len(name) == 1 else ""))
-        text = rx.sub(lambda m: "${:U" + esc if m.group(1) == "{" else ("$(:U" + esc if m.group(1) else esc), text)
-    return text
+        return None
+    alts = [r"\$([{(])(" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)) + r")(?=[:})])"]
+    short = [n for n in names if len(n) == 1]
+    if short:
+        alts.append(r"\$()(" + "|".join(re.escape(n) for n in short) + ")")
+    parts, at = [], 0
+    for m in re.finditer("|".join(alts), text):
+        form = m.group(1) if m.group(1) is not None else m.group(3)
+        name = m.group(2) if m.group(2) is not None else m.group(4)
+        lead = "${{:U" if form == "{" else "$(:U" if form else ""
+        parts += [_brace(text[at : m.start()]), lead + "{" + str(names.index(name)) + "}"]
+        at = m.end()
+    if not parts:
+        return None
+    parts.append(_brace(text[at:]))
+    return "".join(parts)
+
+
+def _brace(literal: str) -> str:
+    return literal.replace("{", "{{").replace("}", "}}")
