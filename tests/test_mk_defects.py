@@ -194,3 +194,11 @@ def test_failed_shell_command_is_a_warning(tmp_path):
     ev = _evaluate(tmp_path, "A= 1\nX!= exit 3\n")
     assert [(os.path.basename(f), l) for f, l, _m in ev.warnings] == [("Makefile", 2)]
     assert "status 3" in ev.warnings[0][2]
+
+
+# -- found by the fuzz suite -------------------------------------------------------------------------
+
+
+def test_ts_modifier_cut_by_a_comment_is_an_error(tmp_path):
+    err = _refused(tmp_path, "X= a b\nV:= ${X:ts#cut}\n")
+    assert err.lineno == 2

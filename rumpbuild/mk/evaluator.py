@@ -330,6 +330,8 @@ class Evaluator:
                             raise self._error(".endif without a matching .if")
                         active = conds.pop()[4]
                         continue
+                    if word in ("for", "endfor") and not active:
+                        continue  # as bmake: a skipped branch only tracks conditionals
                     if word == "for":
                         body, i = self._collect_for(lines, i, line.lineno)
                         if active:

@@ -258,6 +258,11 @@ def _words(value: str) -> list[str]:
     return value.split()
 
 
+def _one_word_at_least(value: str) -> list[str]:
+    """Words as bmake's per-word modifiers (:H :S :C :[#]) see them: an empty value is one empty word."""
+    return value.split() or [""]
+
+
 _SIMPLE = set("REHTuQqL")
 
 
@@ -351,7 +356,7 @@ def _simple_mod(m: str, value: str, name: str) -> str:
     if m == "E":
         return " ".join(_ext(w) for w in words if _ext(w) is not None)
     if m == "H":
-        return " ".join(os.path.dirname(w) or "." for w in words)
+        return " ".join(os.path.dirname(w) or "." for w in _one_word_at_least(value))
     if m == "T":
         return " ".join(w.rsplit("/", 1)[-1] for w in words)
     if m == "u":
@@ -423,7 +428,9 @@ def _mod_t(text, j, close, value):
         return value, j + 2, True
     if c == "s":
         k = j + 2
-        if k < n and text[k] in (":", close):
+        if k >= n:
+            raise ExpandError("unclosed variable expression (':ts' at the end)")
+        if text[k] in (":", close):
             return "".join(_words(value)), k, True
         if text[k] == "\\" and k + 1 < n:
             esc = text[k + 1]
@@ -441,7 +448,7 @@ def _select_words(sel: str, value: str) -> str:
     words = _words(value)
     sel = sel.strip()
     if sel == "#":
-        return str(len(words))
+        return str(len(_one_word_at_least(value)))
     if sel in ("*", "0"):
         return " ".join(words)
     if sel == "@":
@@ -514,7 +521,7 @@ def _mod_subst(scope, text, j, close, value, keep_undef, locals_, depth):
     for f in flags:
         if f not in "g1W":
             raise ExpandError(f"unknown flag '{f}' in ':{kind}' modifier")
-    words = [value] if "W" in flags else _words(value)
+    words = [value] if "W" in flags else _one_word_at_least(value)
     once = "1" in flags
     glob = "g" in flags
     if kind == "S":

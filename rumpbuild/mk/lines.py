@@ -38,8 +38,8 @@ def _strip_comment(text: str) -> str:
                 out.append(text[i : i + 2])
             i += 2
             continue
-        if c == "#":
-            break
+        if c == "#" and not (text[i - 1 : i] == "[" and text[i + 1 : i + 2] == "]"):
+            break  # `:[#]` (the word count) is no comment, as in bmake
         out.append(c)
         i += 1
     return "".join(out)
