@@ -143,6 +143,12 @@ def test_negated_if_undefined_variable_is_refused(tmp_path):
     assert err.lineno == 1
 
 
+@pytest.mark.parametrize("cond", ["${UNDEF:M*}", "${${:UUNDEF}}", "(${UNDEF})", "${UNDEF} == \"\""])
+def test_if_undefined_expression_forms_are_refused(tmp_path, cond):
+    err = _refused(tmp_path, f"A= 1\n.if {cond}\nX= 1\n.endif\n")
+    assert err.lineno == 2
+
+
 def test_if_undefined_with_default_is_fine(tmp_path):
     ev = _evaluate(tmp_path, ".if ${UNDEF:U1}\nX= 1\n.endif\n.if ${UNDEF:U}\nX= 2\n.endif\n")
     assert ev.value("X") == "1"

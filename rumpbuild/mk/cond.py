@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import re
 
-from rumpbuild.mk.expand import ExpandError, expand, find_expr_end, parse_expr
+from rumpbuild.mk.expand import ExpandError, _scan_raw, expand, find_expr_end, parse_expr
 
 _FUNCS = ("defined", "empty", "make", "exists", "target", "commands")
-# `${NAME}` or `${NAME:mods}`; with none of :U :D :L :P :? it is undefined when NAME is.
-_PLAIN_REF = re.compile(r"\$[{(]([A-Za-z0-9_.]+)(:.*)?[})]", re.S)
+# An expression with none of these modifiers is undefined when its variable is.
 _DEFINING_MOD = re.compile(r":[UDLP?]")
 # bmake has no limit; this one keeps the parser's recursion well inside Python's.
 MAX_PARENS = 100
@@ -156,10 +155,8 @@ class _Parser:
         t = self.text
         if t.startswith("${", self.i) or t.startswith("$(", self.i):
             end = find_expr_end(t, self.i)
-            m = _PLAIN_REF.fullmatch(t, self.i, end)
-            if (m and not self.noeval and self.scope.lookup(m.group(1)) is None
-                    and not _DEFINING_MOD.search(m.group(2) or "")):
-                self.undefined = m.group(1)
+            if not self.noeval:
+                self.undefined = self._undefined_name(t, end)
             value, _ = parse_expr(self.scope, t[: end], self.i)
             self.i = end
             return value, "expr"
@@ -193,6 +190,14 @@ class _Parser:
         word = t[self.i : j]
         self.i = j
         return expand(self.scope, word), "bare"
+
+    def _undefined_name(self, t: str, end: int):
+        """The variable of the expression t[self.i:end] if it stays undefined (no :U :D :L :P :?)."""
+        raw_name, k = _scan_raw(t, self.i + 2, ":" + t[end - 1])
+        if _DEFINING_MOD.search(t, k, end):
+            return None
+        name = expand(self.scope, raw_name) if "$" in raw_name else raw_name
+        return name if self.scope.lookup(name) is None else None
 
     def comparison(self) -> bool:
         self.undefined = None

@@ -306,10 +306,8 @@ class Evaluator:
                             raise self._error(f".{word} without a matching .if")
                         top = conds[-1]
                         if top[2]:
-                            if word != "else":
-                                raise self._error(f".{word} after .else (the .if is on line {top[3]})")
                             # bmake only warns and skips to .endif.
-                            self.warnings.append((path, line.lineno, "extra .else"))
+                            self.warnings.append((path, line.lineno, f"extra .{word}"))
                             top[0] = False
                             active = False
                             continue

@@ -237,7 +237,9 @@ def parse_expr(scope, text: str, i: int, keep_undef: bool = False, locals_=None,
     if has_mods and j + 1 < n and text[j + 1] == "?":
         then_raw, k = _scan_raw(text, j + 2, ":")
         else_raw, k = _scan_raw(text, k + 1, close)
-        chosen = then_raw if scope.eval_cond(raw_name) else else_raw
+        # as bmake: the name is expanded first, and the result read as the condition
+        cond = expand(scope, raw_name, False, locals_, depth + 1) if "$" in raw_name else raw_name
+        chosen = then_raw if scope.eval_cond(cond) else else_raw
         value = expand(scope, _unescape(chosen, ":" + close + "$\\"), keep_undef, locals_, depth + 1)
         if k < n and text[k] == ":":
             value, k = _apply_mods(scope, text, k, close, value, True, keep_undef, locals_, depth)
@@ -258,9 +260,10 @@ def _words(value: str) -> list[str]:
     return value.split()
 
 
-def _one_word_at_least(value: str) -> list[str]:
-    """Words as bmake's per-word modifiers (:H :S :C :[#]) see them: an empty value is one empty word."""
-    return value.split() or [""]
+def _one_word_at_least(value: str, defined: bool) -> list[str]:
+    """Words as bmake's per-word modifiers (:H :S :C :[#]) see them: an empty value of a
+    defined variable is one empty word, an undefined variable has none."""
+    return value.split() or ([""] if defined else [])
 
 
 _SIMPLE = set("REHTuQqL")
@@ -277,7 +280,7 @@ def _apply_mods(scope, text, j, close, value, defined, keep_undef, locals_, dept
         nxt = text[j + 1] if j + 1 < n else ""
         # SysV :old=new applies when no known modifier matches exactly.
         if m in _SIMPLE and nxt in (":", close):
-            value = _simple_mod(m, value, name)
+            value = _simple_mod(m, value, name, defined)
             defined = True if m == "L" else defined
             j += 1
             continue
@@ -297,7 +300,7 @@ def _apply_mods(scope, text, j, close, value, defined, keep_undef, locals_, dept
             value = " ".join(w for w in _words(value) if fnmatch.fnmatchcase(w, pat) == keep)
             continue
         if m in "SC":
-            value, j = _mod_subst(scope, text, j, close, value, keep_undef, locals_, depth)
+            value, j = _mod_subst(scope, text, j, close, value, keep_undef, locals_, depth, defined)
             continue
         if m == "O":
             k = j + 1
@@ -317,7 +320,7 @@ def _apply_mods(scope, text, j, close, value, defined, keep_undef, locals_, dept
             k = text.find("]", j)
             if k < 0:
                 raise ExpandError("unclosed ':[' modifier")
-            value = _select_words(expand(scope, text[j + 1 : k], False, locals_, depth + 1), value)
+            value = _select_words(expand(scope, text[j + 1 : k], False, locals_, depth + 1), value, defined)
             j = k + 1
             continue
         if m == "@":
@@ -347,7 +350,7 @@ def _apply_mods(scope, text, j, close, value, defined, keep_undef, locals_, dept
     return value, j
 
 
-def _simple_mod(m: str, value: str, name: str) -> str:
+def _simple_mod(m: str, value: str, name: str, defined: bool = True) -> str:
     if m == "L":
         return name
     words = _words(value)
@@ -356,7 +359,7 @@ def _simple_mod(m: str, value: str, name: str) -> str:
     if m == "E":
         return " ".join(_ext(w) for w in words if _ext(w) is not None)
     if m == "H":
-        return " ".join(os.path.dirname(w) or "." for w in _one_word_at_least(value))
+        return " ".join(os.path.dirname(w) or "." for w in _one_word_at_least(value, defined))
     if m == "T":
         return " ".join(w.rsplit("/", 1)[-1] for w in words)
     if m == "u":
@@ -444,11 +447,11 @@ def _mod_t(text, j, close, value):
     return value, j, False
 
 
-def _select_words(sel: str, value: str) -> str:
+def _select_words(sel: str, value: str, defined: bool = True) -> str:
     words = _words(value)
     sel = sel.strip()
     if sel == "#":
-        return str(len(_one_word_at_least(value)))
+        return str(len(words or [""])) if defined else ""
     if sel in ("*", "0"):
         return " ".join(words)
     if sel == "@":
@@ -508,7 +511,7 @@ def _compile_ere(pattern: str) -> re.Pattern:
     return rx
 
 
-def _mod_subst(scope, text, j, close, value, keep_undef, locals_, depth):
+def _mod_subst(scope, text, j, close, value, keep_undef, locals_, depth, defined=True):
     """:S/old/new/flags and :C/regex/repl/flags."""
     kind = text[j]
     n = len(text)
@@ -521,7 +524,7 @@ def _mod_subst(scope, text, j, close, value, keep_undef, locals_, depth):
     for f in flags:
         if f not in "g1W":
             raise ExpandError(f"unknown flag '{f}' in ':{kind}' modifier")
-    words = [value] if "W" in flags else _one_word_at_least(value)
+    words = [value] if "W" in flags else _one_word_at_least(value, defined)
     once = "1" in flags
     glob = "g" in flags
     if kind == "S":
