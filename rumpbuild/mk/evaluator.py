@@ -492,11 +492,15 @@ class Evaluator:
         if op.endswith("="):
             name = text[:op_at].strip()
             value = text[op_at + len(op) :].strip()
+            if "$" not in name and " " in name:
+                raise self._error(f"need an operator: '{text.strip()[:60]}' (a variable name has no blank)",
+                                  ["write NAME= value, one name per line"])
             if "$" in name:
-                name = self.expand(name)
-            if not name or " " in name.strip():
-                raise self._error(f"bad variable name '{name}'")
-            self.assign(name.strip(), value, op)
+                # as bmake: a computed name is taken whole (blanks and all); an empty one assigns nothing
+                name = self.expand(name).strip()
+                if not name:
+                    return False
+            self.assign(name, value, op)
             return False
         # A dependency line.
         targets = self.expand(text[:op_at]).split()
