@@ -191,6 +191,16 @@ def test_tab_indented_line_after_a_rule_is_a_command(tmp_path):
     assert ev.value("X") == "" and ev.value("Y") == "2"
 
 
+def test_included_file_ends_the_rule(tmp_path):
+    """As bmake: a rule's commands may go on into an included file, but not past its end."""
+    (tmp_path / "inc.mk").write_text("\techo from inc\nQ= 1\n")
+    ev = _evaluate(tmp_path, "all:\n\techo\n.include \"inc.mk\"\nZ= 2\n")
+    assert ev.rules["all"][1] == ["echo", "echo from inc"]
+    (tmp_path / "inc.mk").write_text("Q= 1\n")
+    err = _refused(tmp_path, "all:\n\techo\n.include \"inc.mk\"\n\tW= 1\n")
+    assert err.lineno == 4
+
+
 def test_tab_indented_comment_outside_a_rule_is_fine(tmp_path):
     ev = _evaluate(tmp_path, "Y= 2\n\t# nothing\n\t\nZ= 3\n")
     assert ev.value("Z") == "3"

@@ -10,6 +10,7 @@ tree whatever its NetBSD version.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import selectors
@@ -32,9 +33,9 @@ _COND_DIRECTIVES = {
     "ifnmake": ("make", True),
 }
 _ELIF = {"elif": "if", "elifdef": "ifdef", "elifndef": "ifndef", "elifmake": "ifmake", "elifnmake": "ifnmake"}
-# `X!= cd DIR; pwd` (and `cd DIR && pwd`) are answered without a shell.
 # A variable name with no expression or operator character in it, then its operator.
 _PLAIN_ASSIGN = re.compile(r"\s*([^\s$:!=+?{}()]+)\s*(=|\+=|\?=|:=|!=)(.*)", re.S)
+# `X!= cd DIR; pwd` (and `cd DIR && pwd`) are answered without a shell.
 _CD_PWD = re.compile(r"^\s*cd\s+(\S+)\s*(?:;|&&)\s*pwd\s*$")
 SHELL_TIMEOUT = 20
 # bmake keeps any amount; a tree's `!=` prints a path or a word list, so more
@@ -153,7 +154,8 @@ class Evaluator:
         if raw is None:
             return ""
         try:
-            return expand(self, raw)
+            with _deep_stack():
+                return expand(self, raw)
         except ExpandError as exc:
             exc.variables.append(name)
             raise self._expand_error(exc) from None
@@ -163,7 +165,8 @@ class Evaluator:
 
     def expand(self, text: str, locals_: dict | None = None) -> str:
         try:
-            return expand(self, text, locals_=locals_)
+            with _deep_stack():
+                return expand(self, text, locals_=locals_)
         except ExpandError as exc:
             raise self._expand_error(exc) from None
 
@@ -209,14 +212,10 @@ class Evaluator:
         path = os.path.abspath(path)
         self.curdir = os.path.abspath(curdir or os.path.dirname(path))
         self._parsefile = ""
-        limit = sys.getrecursionlimit()
-        sys.setrecursionlimit(max(limit, _RECURSION_LIMIT))
-        try:
+        with _deep_stack():
             if self.sysmk is not None:
                 self.sysmk.begin(self)
             self.include(path, optional=False)
-        finally:
-            sys.setrecursionlimit(limit)
 
     def include(self, path: str, optional: bool = False) -> bool:
         """Read another makefile at this point; returns False if missing+optional."""
@@ -587,6 +586,20 @@ class Evaluator:
             if os.path.exists(full):
                 return full
         return None
+
+
+@contextlib.contextmanager
+def _deep_stack():
+    """Python stack for the nesting limits above (the default 1000 frames is not)."""
+    limit = sys.getrecursionlimit()
+    if limit >= _RECURSION_LIMIT:
+        yield
+        return
+    sys.setrecursionlimit(_RECURSION_LIMIT)
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(limit)
 
 
 def _collect(proc: subprocess.Popen):
