@@ -277,6 +277,8 @@ def _apply_mods(scope, text, j, close, value, defined, keep_undef, locals_, dept
         if j >= n:
             raise ExpandError("unclosed variable expression")
         m = text[j]
+        if m == close:  # a trailing ':' is an empty modifier, as bmake reads it
+            break
         nxt = text[j + 1] if j + 1 < n else ""
         # SysV :old=new applies when no known modifier matches exactly.
         if m in _SIMPLE and nxt in (":", close):
