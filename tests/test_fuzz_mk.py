@@ -21,6 +21,7 @@ import os
 import re
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -28,6 +29,12 @@ import pytest
 hypothesis = pytest.importorskip("hypothesis")
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
+from hypothesis.configuration import set_hypothesis_home_dir  # noqa: E402
+
+# Hypothesis keeps caches in ./.hypothesis even without a database (from the
+# first @given on): a temporary folder instead, removed when the run ends.
+_HYPOTHESIS_HOME = tempfile.TemporaryDirectory(prefix="rumpbuild-hypothesis-")
+set_hypothesis_home_dir(_HYPOTHESIS_HOME.name)
 
 from rumpbuild.errors import UserError  # noqa: E402
 
