@@ -20,6 +20,14 @@ their rump component.  A Makefile that cannot be evaluated is shown as an
 error row (file:line: reason) and the scan goes on; the exit status is 1 only
 when a NAME you asked for has an error.
 
+Evaluating a Makefile runs its `!=` shell commands, as make does (under
+/bin/sh in the Makefile's folder; each gets 20 s and 64 MiB of output, then
+it is killed with everything it started): scan only trees you would run make
+in.  scan runs those of every Makefile it lists; `rumpbuild component` runs
+only those of the Makefiles the libraries it builds need.  A command that
+fails, and `.warning`, are warnings: -v and --json show them here, builds
+print them.
+
 examples:
   rumpbuild scan                               the bundled example tree
   rumpbuild scan --src ~/netbsd/src --arch evbarm

@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import re
 
-from rumpbuild.mk.expand import ExpandError, expand, find_expr_end, parse_expr
+from rumpbuild.mk.expand import ExpandError, _scan_raw, expand, find_expr_end, parse_expr
 
 _FUNCS = ("defined", "empty", "make", "exists", "target", "commands")
-_SIMPLE_REF = re.compile(r"\$\{([A-Za-z0-9_.]+)\}")
+# An expression with none of these modifiers is undefined when its variable is.
+_DEFINING_MOD = re.compile(r":[UDLP?]")
+# bmake has no limit; this one keeps the parser's recursion well inside Python's.
+MAX_PARENS = 100
 _NUM = re.compile(r"^\s*(0[xX][0-9a-fA-F]+|[+-]?\d+(\.\d*)?([eE][+-]?\d+)?)\s*$")
 
 
@@ -41,6 +44,7 @@ class _Parser:
         self.negate_default = negate_default
         self.undefined = None
         self.noeval = 0
+        self.parens = 0
 
     def skip_ws(self):
         t = self.text
@@ -79,10 +83,11 @@ class _Parser:
         return v
 
     def not_expr(self) -> bool:
-        if self.peek("!") and not self.text.startswith("!=", self.i):
+        negate = False
+        while self.peek("!") and not self.text.startswith("!=", self.i):
             self.i += 1
-            return not self.not_expr()
-        return self.primary()
+            negate = not negate
+        return self.primary() != negate
 
     def primary(self) -> bool:
         self.skip_ws()
@@ -91,7 +96,11 @@ class _Parser:
             raise CondError(f"malformed condition '{t.strip()}' (missing operand)")
         if t[self.i] == "(":
             self.i += 1
+            self.parens += 1
+            if self.parens > MAX_PARENS:
+                raise CondError(f"condition nests parentheses more than {MAX_PARENS} deep")
             v = self.or_expr()
+            self.parens -= 1
             if not self.peek(")"):
                 raise CondError(f"malformed condition '{t.strip()}' (missing ')')")
             self.i += 1
@@ -146,9 +155,8 @@ class _Parser:
         t = self.text
         if t.startswith("${", self.i) or t.startswith("$(", self.i):
             end = find_expr_end(t, self.i)
-            m = _SIMPLE_REF.match(t, self.i, end)
-            if m and not self.noeval and self.scope.lookup(m.group(1)) is None:
-                self.undefined = m.group(1)
+            if not self.noeval:
+                self.undefined = self._undefined_name(t, end)
             value, _ = parse_expr(self.scope, t[: end], self.i)
             self.i = end
             return value, "expr"
@@ -183,6 +191,14 @@ class _Parser:
         self.i = j
         return expand(self.scope, word), "bare"
 
+    def _undefined_name(self, t: str, end: int):
+        """The variable of the expression t[self.i:end] if it stays undefined (no :U :D :L :P :?)."""
+        raw_name, k = _scan_raw(t, self.i + 2, ":" + t[end - 1])
+        if _DEFINING_MOD.search(t, k, end):
+            return None
+        name = expand(self.scope, raw_name) if "$" in raw_name else raw_name
+        return name if self.scope.lookup(name) is None else None
+
     def comparison(self) -> bool:
         self.undefined = None
         left, lkind = self.term()
@@ -195,6 +211,9 @@ class _Parser:
                 op = cand
                 break
         if op is None:
+            if self.undefined:
+                raise CondError(f"malformed condition '{t.strip()}' (variable {self.undefined} is undefined; "
+                                f"use ${{{self.undefined}:U}} or defined({self.undefined}))")
             if bare and _number(left) is None:
                 v = self.call(self.default_func, left)
                 return not v if self.negate_default else v

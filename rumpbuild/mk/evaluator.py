@@ -10,9 +10,14 @@ tree whatever its NetBSD version.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+import selectors
+import signal
 import subprocess
+import sys
+import time
 
 from rumpbuild.errors import MakefileError
 from rumpbuild.mk.cond import CondError, eval_condition
@@ -28,10 +33,28 @@ _COND_DIRECTIVES = {
     "ifnmake": ("make", True),
 }
 _ELIF = {"elif": "if", "elifdef": "ifdef", "elifndef": "ifndef", "elifmake": "ifmake", "elifnmake": "ifnmake"}
+# A variable name with no expression or operator character in it, then its operator.
+_PLAIN_ASSIGN = re.compile(r"\s*([^\s$:!=+?{}()]+)\s*(=|\+=|\?=|:=|!=)(.*)", re.S)
 # `X!= cd DIR; pwd` (and `cd DIR && pwd`) are answered without a shell.
 _CD_PWD = re.compile(r"^\s*cd\s+(\S+)\s*(?:;|&&)\s*pwd\s*$")
 SHELL_TIMEOUT = 20
+# bmake keeps any amount; a tree's `!=` prints a path or a word list, so more
+# than this is a runaway command (`cat /dev/zero`), refused before memory runs out.
+SHELL_OUTPUT_LIMIT = 64 << 20
+# bmake copes with deeper loops, but each level is Python frames here; no real
+# Makefile nests .for more than three deep.
+MAX_FOR_DEPTH = 100
+MAX_INCLUDE_DEPTH = 50
+# Enough Python stack for MAX_FOR_DEPTH loops inside MAX_INCLUDE_DEPTH includes
+# inside a deeply nested expression, so the limits above, not Python, say no.
+_RECURSION_LIMIT = 6000
 _SHELL_CACHE: dict[tuple[str, str], str] = {}  # (command, cwd) -> output, per process
+
+
+class _Parts(list):
+    """A value built by `+=`: its words, joined when first read (appends stay linear)."""
+
+    __slots__ = ()
 
 
 class _Frame:
@@ -71,6 +94,8 @@ class Evaluator:
         self._parsefile = ""
         self._lineno = 0
         self._include_depth = 0
+        self._for_depth = 0
+        self._in_rule = False  # the last statement was a dependency line: tab lines are its commands
 
     # -- scope interface used by expand/cond ---------------------------------
     def lookup(self, name: str):
@@ -92,6 +117,8 @@ class Evaluator:
             return self.cmdline[name]
         v = self.vars.get(name)
         if v is not None:
+            if type(v) is _Parts:
+                v = self.vars[name] = " ".join(v)
             return v
         if name[:1] == ".":
             return self._special(name)
@@ -115,7 +142,10 @@ class Evaluator:
         return None
 
     def eval_cond(self, text: str) -> bool:
-        return eval_condition(self, text)
+        try:
+            return eval_condition(self, text)
+        except CondError as exc:  # inside ${cond:?a:b}: an expansion error to the caller
+            raise ExpandError(str(exc)) from None
 
     def is_make_target(self, name: str) -> bool:
         import fnmatch
@@ -139,16 +169,22 @@ class Evaluator:
         raw = self.lookup(name)
         if raw is None:
             return ""
-        return self.expand(raw)
+        try:
+            with _deep_stack():
+                return expand(self, raw)
+        except ExpandError as exc:
+            exc.variables.append(name)
+            raise self._expand_error(exc) from None
 
     def defined(self, name: str) -> bool:
         return self.lookup(name) is not None
 
     def expand(self, text: str, locals_: dict | None = None) -> str:
         try:
-            return expand(self, text, locals_=locals_)
+            with _deep_stack():
+                return expand(self, text, locals_=locals_)
         except ExpandError as exc:
-            raise self._error(str(exc)) from None
+            raise self._expand_error(exc) from None
 
     def words(self, name: str) -> list[str]:
         return self.value(name).split()
@@ -163,9 +199,12 @@ class Evaluator:
             self.vars[name] = value
         elif op == "+=":
             old = self.vars.get(name)
+            if type(old) is _Parts:
+                old.append(value)
+                return
             if old is None and name[:1] == ".":
                 old = self._special(name)
-            self.vars[name] = value if old is None else old + " " + value
+            self.vars[name] = value if old is None else _Parts((old, value))
         elif op == "?=":
             if self._lookup(name) is None:
                 self.vars[name] = value
@@ -175,7 +214,7 @@ class Evaluator:
             try:
                 self.vars[name] = expand(self, value, keep_undef=True).replace("$$", "$")
             except ExpandError as exc:
-                raise self._error(str(exc)) from None
+                raise self._expand_error(exc) from None
         elif op == "!=":
             self.vars[name] = self._shell(self.expand(value))
         else:
@@ -189,9 +228,10 @@ class Evaluator:
         path = os.path.abspath(path)
         self.curdir = os.path.abspath(curdir or os.path.dirname(path))
         self._parsefile = ""
-        if self.sysmk is not None:
-            self.sysmk.begin(self)
-        self.include(path, optional=False)
+        with _deep_stack():
+            if self.sysmk is not None:
+                self.sysmk.begin(self)
+            self.include(path, optional=False)
 
     def include(self, path: str, optional: bool = False) -> bool:
         """Read another makefile at this point; returns False if missing+optional."""
@@ -206,9 +246,11 @@ class Evaluator:
             raise self._error(f"cannot open include file '{path}'",
                               ["check the path; use .-include for optional files"]) from None
         except OSError as exc:
-            raise self._error(f"cannot read '{path}': {exc.strerror}") from None
-        if self._include_depth > 50:
-            raise self._error(f"includes nest too deeply at '{path}' (an include loop?)")
+            raise self._error(f"cannot read '{path}': {exc.strerror}",
+                              ["an included makefile must be a readable regular file"]) from None
+        if self._include_depth >= MAX_INCLUDE_DEPTH:
+            raise self._error(f"includes nest more than {MAX_INCLUDE_DEPTH} deep at '{path}' (an include loop?)",
+                              ["guard the file against being read twice (.if !defined(X_MK) ... .endif)"])
         self.files_read.append(path)
         saved = (self._parsefile, self._lineno)
         self._include_depth += 1
@@ -217,6 +259,7 @@ class Evaluator:
         finally:
             self._include_depth -= 1
             self._parsefile, self._lineno = saved
+        self._in_rule = False  # as bmake: the end of an included file ends the dependency's commands
         return True
 
     # -- the line interpreter ------------------------------------------------
@@ -224,12 +267,35 @@ class Evaluator:
         where = os.path.join(self.curdir, self._parsefile) if self._parsefile else "<command line>"
         return MakefileError(where, self._lineno, reason, hints)
 
+    def _expand_error(self, exc: ExpandError) -> MakefileError:
+        """While reading, the line being read is to blame; afterwards (`value()` of a
+        variable), the assignment that holds the bad expression, as bmake names it."""
+        if self._parsefile:
+            return self._error(str(exc))
+        for name in exc.variables:  # innermost first: the variable whose value failed
+            origin = self._origin_of_error(name)
+            if origin is not None:
+                return MakefileError(os.path.join(self.curdir, origin[0]), origin[1], str(exc))
+        return self._error(str(exc))
+
+    def _origin_of_error(self, name: str):
+        """(file, line) of the assignment to *name* whose value does not expand; else its last one."""
+        sets = [h for h in self.history if h[0] == name and h[1] in ("=", "+=", "?=", ":=", "!=")]
+        if not sets:
+            return None
+        for _name, op, raw, file, line in sets:
+            if op in ("=", "+=", "?="):
+                try:
+                    expand(self, raw)
+                except (ExpandError, RecursionError):
+                    return file, line
+        return sets[-1][3], sets[-1][4]
+
     def _run_lines(self, path: str, lines: list[Line]) -> None:
         self._parsefile = path
         # Stack entries: [taking_branch, a_branch_was_taken, seen_else, lineno, parent_active]
         conds: list[list] = []
         active = True
-        in_rule = False
         i = 0
         n = len(lines)
         while i < n:
@@ -255,10 +321,8 @@ class Evaluator:
                             raise self._error(f".{word} without a matching .if")
                         top = conds[-1]
                         if top[2]:
-                            if word != "else":
-                                raise self._error(f".{word} after .else (the .if is on line {top[3]})")
                             # bmake only warns and skips to .endif.
-                            self.warnings.append((path, line.lineno, "extra .else"))
+                            self.warnings.append((path, line.lineno, f"extra .{word}"))
                             top[0] = False
                             active = False
                             continue
@@ -279,6 +343,8 @@ class Evaluator:
                             raise self._error(".endif without a matching .if")
                         active = conds.pop()[4]
                         continue
+                    if word in ("for", "endfor") and not active:
+                        continue  # as bmake: a skipped branch only tracks conditionals
                     if word == "for":
                         body, i = self._collect_for(lines, i, line.lineno)
                         if active:
@@ -294,11 +360,17 @@ class Evaluator:
                     # Not a directive: `.PATH: …` and other special targets fall through.
             if not active:
                 continue
-            if line.tab and in_rule:
-                for t in self._rule_targets:  # a shell command of the current rule
-                    self.rules[t][1].append(line.raw or text.strip())
-                continue
-            in_rule = self._statement(text)
+            if line.tab:
+                if self._in_rule:
+                    for t in self._rule_targets:  # a shell command of the current rule
+                        self.rules[t][1].append(line.raw or text.strip())
+                    continue
+                if not text.strip():
+                    continue  # a tab and a comment: nothing, as for bmake
+                raise self._error(f"unassociated shell command \"{text.strip()[:60]}\" (a line that starts "
+                                  "with a tab belongs to a rule)",
+                                  ["indent assignments and directives with spaces or not at all"])
+            self._in_rule = self._statement(text)
         if conds:
             self._lineno = conds[-1][3]
             raise self._error(".if without a matching .endif")
@@ -337,10 +409,30 @@ class Evaluator:
         values = self.expand(items).split()
         if len(values) % len(names):
             raise self._error(f".for: {len(values)} words do not divide into {len(names)} variables")
-        for k in range(0, len(values), len(names)):
-            subst = dict(zip(names, values[k : k + len(names)]))
-            new_body = [Line(l.lineno, _subst_for(l.text, subst), l.tab, l.end) for l in body]
-            self._run_lines(path, new_body)
+        if self._for_depth >= MAX_FOR_DEPTH:
+            self._lineno = lineno
+            raise self._error(f".for loops nest more than {MAX_FOR_DEPTH} deep",
+                              ["loop over a longer list, or nest fewer loops"])
+        self._for_depth += 1
+        templates = [(l, _for_template(l.text, names)) for l in body]
+        width = len(names)
+        escaped = _for_escape(values)
+        try:
+            if all(not l.tab and l.text[:1] != "." for l in body):
+                # assignments and dependency lines only: no directive to track, so no
+                # line interpreter per iteration (10^5-word loops stay fast)
+                for k in range(0, len(values), width):
+                    row = escaped[k : k + width]
+                    for l, t in templates:
+                        self._lineno = l.end or l.lineno
+                        self._in_rule = self._statement(l.text if t is None else t.format(*row))
+                return
+            for k in range(0, len(values), width):
+                row = escaped[k : k + width]
+                new_body = [l if t is None else Line(l.lineno, t.format(*row), l.tab, l.end) for l, t in templates]
+                self._run_lines(path, new_body)
+        finally:
+            self._for_depth -= 1
 
     def _directive(self, dash: str, word: str, rest: str) -> bool:
         """Run a non-conditional directive; False if *word* is not one."""
@@ -378,8 +470,12 @@ class Evaluator:
         if spec[0] == "<":
             if self.sysmk is not None and self.sysmk.include(self, name):
                 return
-            if not optional:
+            if self.sysmk is not None and self.sysmk.in_tree(self, name):
+                # bmake would read the tree's share/mk file; rumpbuild has no model of it
                 self.warnings.append((self._parsefile, self._lineno, f"system makefile <{name}> is not modelled; ignored"))
+            elif not optional:
+                raise self._error(f"cannot find system makefile <{name}>",
+                                  ["check the name; use .-include <...> for an optional one"])
             return
         if os.path.isabs(name):
             candidates = [name]
@@ -400,6 +496,10 @@ class Evaluator:
 
     def _statement(self, text: str) -> bool:
         """An assignment or a dependency line; returns True for a dependency."""
+        m = _PLAIN_ASSIGN.match(text)
+        if m:  # the common `NAME op value`, without the character walk below
+            self.assign(m.group(1), m.group(3).strip(), m.group(2))
+            return False
         op_at, op = _find_operator(text)
         if op is None:
             raise self._error(f"cannot parse line '{text.strip()[:60]}' (no assignment operator or ':')",
@@ -407,11 +507,15 @@ class Evaluator:
         if op.endswith("="):
             name = text[:op_at].strip()
             value = text[op_at + len(op) :].strip()
+            if "$" not in name and " " in name:
+                raise self._error(f"need an operator: '{text.strip()[:60]}' (a variable name has no blank)",
+                                  ["write NAME= value, one name per line"])
             if "$" in name:
-                name = self.expand(name)
-            if not name or " " in name.strip():
-                raise self._error(f"bad variable name '{name}'")
-            self.assign(name.strip(), value, op)
+                # as bmake: a computed name is taken whole (blanks and all); an empty one assigns nothing
+                name = self.expand(name).strip()
+                if not name:
+                    return False
+            self.assign(name, value, op)
             return False
         # A dependency line.
         targets = self.expand(text[:op_at]).split()
@@ -454,19 +558,37 @@ class Evaluator:
         hit = _SHELL_CACHE.get((command, cwd))
         if hit is not None:  # compiler probes (arm's features.mk) repeat in every Makefile
             return hit
-        try:
-            proc = subprocess.run(["/bin/sh", "-c", command], cwd=cwd,
-                                  capture_output=True, text=True, timeout=SHELL_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            raise self._error(f"shell command '{command}' did not finish in {SHELL_TIMEOUT} s") from None
-        if proc.returncode != 0:
+        status, stdout = self._run_shell(command, cwd)
+        if status != 0:
             self.warnings.append((self._parsefile, self._lineno,
-                                  f"shell command '{command}' exited with status {proc.returncode}"))
-        out = proc.stdout[:-1] if proc.stdout.endswith("\n") else proc.stdout
+                                  f"shell command '{command}' exited with status {status}"))
+        out = stdout[:-1] if stdout.endswith("\n") else stdout
         out = out.replace("\n", " ")
-        if proc.returncode == 0:
+        if status == 0:
             _SHELL_CACHE[(command, cwd)] = out
         return out
+
+    def _run_shell(self, command: str, cwd: str) -> tuple[int, str]:
+        """(exit status, stdout) of `/bin/sh -c command`, bounded in time and output size.
+
+        The command runs in a session of its own so that a timeout kills
+        everything it started (`sleep 1000 &`), not only the shell.
+        """
+        try:
+            proc = subprocess.Popen(["/bin/sh", "-c", command], cwd=cwd, stdin=subprocess.DEVNULL,
+                                    stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, start_new_session=True)
+        except OSError as exc:
+            raise self._error(f"cannot run shell command '{command}': {exc.strerror}") from None
+        try:
+            status, chunks, problem = _collect(proc)
+        except BaseException:  # Ctrl-C while waiting: leave nothing running
+            _kill_session(proc)
+            raise
+        if problem is not None:
+            _kill_session(proc)
+            raise self._error(f"shell command '{command[:200]}' {problem}; stopped it",
+                              ["a `!=` command must be quick and print a line or a word list"])
+        return status, b"".join(chunks).decode("utf-8", "surrogateescape")
 
     # resolution of sources, as make's suffix search finds them -------------
     def resolve_source(self, name: str) -> str | None:
@@ -480,6 +602,57 @@ class Evaluator:
             if os.path.exists(full):
                 return full
         return None
+
+
+@contextlib.contextmanager
+def _deep_stack():
+    """Python stack for the nesting limits above (the default 1000 frames is not)."""
+    limit = sys.getrecursionlimit()
+    if limit >= _RECURSION_LIMIT:
+        yield
+        return
+    sys.setrecursionlimit(_RECURSION_LIMIT)
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(limit)
+
+
+def _collect(proc: subprocess.Popen):
+    """Read *proc*'s output until it ends: (status, chunks, None), or (None, chunks, what went wrong)."""
+    chunks, size = [], 0
+    deadline = time.monotonic() + SHELL_TIMEOUT
+    fd = proc.stdout.fileno()
+    with selectors.DefaultSelector() as sel:
+        sel.register(fd, selectors.EVENT_READ)
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return None, chunks, f"did not finish in {SHELL_TIMEOUT} s"
+            if not sel.select(left):
+                continue
+            data = os.read(fd, 1 << 16)
+            if not data:
+                break
+            chunks.append(data)
+            size += len(data)
+            if size > SHELL_OUTPUT_LIMIT:
+                return None, chunks, f"printed more than {SHELL_OUTPUT_LIMIT >> 20} MiB of output"
+    proc.stdout.close()
+    try:
+        return proc.wait(max(deadline - time.monotonic(), 0.01)), chunks, None
+    except subprocess.TimeoutExpired:
+        return None, chunks, f"did not finish in {SHELL_TIMEOUT} s"
+
+
+def _kill_session(proc: subprocess.Popen) -> None:
+    """Kill the process group *proc* leads (it was started with start_new_session) and reap it."""
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    proc.stdout.close()
+    proc.wait()
 
 
 def _find_operator(text: str):
@@ -514,17 +687,38 @@ def _find_operator(text: str):
     return None, None
 
 
-_FOR_REF: dict[str, re.Pattern] = {}  # loop variable -> its reference pattern
+def _for_escape(values: list[str]) -> list[str]:
+    """Loop values as the text of `${:U…}`; words hold no blank, so one pass over them all."""
+    text = " ".join(values)
+    if _FOR_SPECIAL.search(text):
+        text = text.replace("\\", "\\\\").replace("$", "$$").replace(":", "\\:").replace("}", "\\}").replace(")", "\\)")
+    return text.split(" ")
 
 
-def _subst_for(text: str, subst: dict) -> str:
-    """Replace loop-variable references by literal `${:U…}` expressions."""
+_FOR_SPECIAL = re.compile(r"[\\$:})]")
+
+
+def _for_template(text: str, names: list[str]) -> str | None:
+    """*text* as a str.format template with `{k}` where loop variable k's value
+    goes (`${name…` becomes `${:U{k}…`, as bmake writes it); None if it has none."""
     if "$" not in text:
-        return text
-    for name, value in subst.items():
-        esc = value.replace("\\", "\\\\").replace("$", "$$").replace(":", "\\:").replace("}", "\\}").replace(")", "\\)")
-        rx = _FOR_REF.get(name)
-        if rx is None:
-            rx = _FOR_REF[name] = re.compile(r"\$([{(])" + re.escape(name) + r"(?=[:})])" + (r"|\$" + re.escape(name) if len(name) == 1 else ""))
-        text = rx.sub(lambda m: "${:U" + esc if m.group(1) == "{" else ("$(:U" + esc if m.group(1) else esc), text)
-    return text
+        return None
+    alts = [r"\$([{(])(" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)) + r")(?=[:})])"]
+    short = [n for n in names if len(n) == 1]
+    if short:
+        alts.append(r"\$()(" + "|".join(re.escape(n) for n in short) + ")")
+    parts, at = [], 0
+    for m in re.finditer("|".join(alts), text):
+        form = m.group(1) if m.group(1) is not None else m.group(3)
+        name = m.group(2) if m.group(2) is not None else m.group(4)
+        lead = "${{:U" if form == "{" else "$(:U" if form else ""
+        parts += [_brace(text[at : m.start()]), lead + "{" + str(names.index(name)) + "}"]
+        at = m.end()
+    if not parts:
+        return None
+    parts.append(_brace(text[at:]))
+    return "".join(parts)
+
+
+def _brace(literal: str) -> str:
+    return literal.replace("{", "{{").replace("}", "}}")

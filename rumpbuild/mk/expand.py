@@ -14,10 +14,44 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
+import threading
 
 
 class ExpandError(Exception):
-    """A malformed expression; the evaluator adds file and line."""
+    """A malformed expression; the evaluator adds file and line.
+
+    ``variables`` names the variables whose values were being expanded when
+    it happened, innermost first, so a late error can name their assignment.
+    """
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.variables: list[str] = []
+
+
+# Within one top-level expansion a variable always expands to the same text
+# (expansion changes no variable), so each is expanded once: `A1=${A0}${A0}`
+# chains stay linear where bmake's doubling is exponential.  Not with :@ loop
+# variables in scope, which a value may refer to.
+_memo = threading.local()
+
+
+def _expand_value(scope, name, raw, keep_undef, locals_, depth):
+    """The expansion of variable *name*'s value *raw*, with *name* noted on errors."""
+    memo = None if locals_ else getattr(_memo, "values", None)
+    if memo is not None:
+        key = (name, keep_undef)
+        hit = memo.get(key)
+        if hit is not None:
+            return hit
+    try:
+        value = expand(scope, raw, keep_undef, locals_, depth)
+    except ExpandError as exc:
+        exc.variables.append(name)
+        raise
+    if memo is not None:
+        memo[key] = value
+    return value
 
 
 _CLOSE = {"{": "}", "(": ")"}
@@ -28,8 +62,30 @@ def expand(scope, text: str, keep_undef: bool = False, locals_: dict | None = No
     """Expand every variable expression in *text*."""
     if "$" not in text:
         return text
+    if getattr(_memo, "values", None) is None:  # the top-level call: a fresh memo
+        _memo.values = {}
+        try:
+            return _expand(scope, text, keep_undef, locals_, _depth)
+        finally:
+            _memo.values = None
+    return _expand(scope, text, keep_undef, locals_, _depth)
+
+
+# `${:Uword}`, as a .for loop writes its values: no expansion needed
+_PLAIN_U = re.compile(r"\$([{(]):U([^$\\:{}()]*)([})])")
+
+
+_ONLY_PLAIN_U = re.compile(r"\$\{:U([^$\\:{}()]*)\}")
+
+
+def _expand(scope, text, keep_undef, locals_, _depth):
     if _depth > _MAX_DEPTH:
         raise ExpandError("variable expansion nests too deeply (a variable refers to itself?)")
+    dollars = text.count("$")
+    if dollars > 16:  # a list a .for loop built: when every `$` starts a `${:Uword}`, one C-speed pass
+        pieces = _ONLY_PLAIN_U.split(text)  # literal, value, literal, value, …, literal
+        if len(pieces) == 2 * dollars + 1:
+            return "".join(pieces)
     out = []
     i = 0
     n = len(text)
@@ -47,6 +103,11 @@ def expand(scope, text: str, keep_undef: bool = False, locals_: dict | None = No
             out.append("$$" if keep_undef else "$")
             i = j + 2
         elif c in _CLOSE:
+            m = _PLAIN_U.match(text, j) if text.startswith(":U", j + 2) else None
+            if m and _CLOSE[c] == m.group(3):  # a .for loop's value
+                out.append(m.group(2))
+                i = m.end()
+                continue
             value, i = parse_expr(scope, text, j, keep_undef, locals_, _depth)
             out.append(value)
         else:
@@ -55,7 +116,7 @@ def expand(scope, text: str, keep_undef: bool = False, locals_: dict | None = No
             if value is None:
                 out.append(text[j : j + 2] if keep_undef else "")
             else:
-                out.append(expand(scope, value, keep_undef, locals_, _depth + 1))
+                out.append(_expand_value(scope, name, value, keep_undef, locals_, _depth + 1))
             i = j + 2
     return "".join(out)
 
@@ -157,6 +218,10 @@ def _expand_part(scope, raw: str, delim: str, keep_undef, locals_, depth) -> str
 
 def parse_expr(scope, text: str, i: int, keep_undef: bool = False, locals_=None, depth: int = 0):
     """Evaluate the expression starting at text[i] ('$'); return (value, end)."""
+    if text.startswith(":U", i + 2):
+        m = _PLAIN_U.match(text, i)
+        if m and _CLOSE[m.group(1)] == m.group(3):
+            return m.group(2), m.end()
     close = _CLOSE[text[i + 1]]
     start = i + 2
     raw_name, j = _scan_raw(text, start, ":" + close)
@@ -167,12 +232,14 @@ def parse_expr(scope, text: str, i: int, keep_undef: bool = False, locals_=None,
         raw = _lookup(scope, name, locals_)
         if raw is None:
             return text[i : j + 1], j + 1
-        return expand(scope, raw, keep_undef, locals_, depth + 1), j + 1
+        return _expand_value(scope, name, raw, keep_undef, locals_, depth + 1), j + 1
     # The :? form takes the whole name as a condition.
     if has_mods and j + 1 < n and text[j + 1] == "?":
         then_raw, k = _scan_raw(text, j + 2, ":")
         else_raw, k = _scan_raw(text, k + 1, close)
-        chosen = then_raw if scope.eval_cond(raw_name) else else_raw
+        # as bmake: the name is expanded first, and the result read as the condition
+        cond = expand(scope, raw_name, False, locals_, depth + 1) if "$" in raw_name else raw_name
+        chosen = then_raw if scope.eval_cond(cond) else else_raw
         value = expand(scope, _unescape(chosen, ":" + close + "$\\"), keep_undef, locals_, depth + 1)
         if k < n and text[k] == ":":
             value, k = _apply_mods(scope, text, k, close, value, True, keep_undef, locals_, depth)
@@ -180,7 +247,7 @@ def parse_expr(scope, text: str, i: int, keep_undef: bool = False, locals_=None,
     name = expand(scope, raw_name, False, locals_, depth + 1)
     raw = _lookup(scope, name, locals_)
     defined = raw is not None
-    value = expand(scope, raw, keep_undef, locals_, depth + 1) if defined else ""
+    value = _expand_value(scope, name, raw, keep_undef, locals_, depth + 1) if defined else ""
     if not has_mods:
         return value, j + 1
     if name == "" and not defined:
@@ -191,6 +258,12 @@ def parse_expr(scope, text: str, i: int, keep_undef: bool = False, locals_=None,
 
 def _words(value: str) -> list[str]:
     return value.split()
+
+
+def _one_word_at_least(value: str, defined: bool) -> list[str]:
+    """Words as bmake's per-word modifiers (:H :S :C :[#]) see them: an empty value of a
+    defined variable is one empty word, an undefined variable has none."""
+    return value.split() or ([""] if defined else [])
 
 
 _SIMPLE = set("REHTuQqL")
@@ -204,10 +277,12 @@ def _apply_mods(scope, text, j, close, value, defined, keep_undef, locals_, dept
         if j >= n:
             raise ExpandError("unclosed variable expression")
         m = text[j]
+        if m == close:  # a trailing ':' is an empty modifier, as bmake reads it
+            break
         nxt = text[j + 1] if j + 1 < n else ""
         # SysV :old=new applies when no known modifier matches exactly.
         if m in _SIMPLE and nxt in (":", close):
-            value = _simple_mod(m, value, name)
+            value = _simple_mod(m, value, name, defined)
             defined = True if m == "L" else defined
             j += 1
             continue
@@ -227,7 +302,7 @@ def _apply_mods(scope, text, j, close, value, defined, keep_undef, locals_, dept
             value = " ".join(w for w in _words(value) if fnmatch.fnmatchcase(w, pat) == keep)
             continue
         if m in "SC":
-            value, j = _mod_subst(scope, text, j, close, value, keep_undef, locals_, depth)
+            value, j = _mod_subst(scope, text, j, close, value, keep_undef, locals_, depth, defined)
             continue
         if m == "O":
             k = j + 1
@@ -247,7 +322,7 @@ def _apply_mods(scope, text, j, close, value, defined, keep_undef, locals_, dept
             k = text.find("]", j)
             if k < 0:
                 raise ExpandError("unclosed ':[' modifier")
-            value = _select_words(expand(scope, text[j + 1 : k], False, locals_, depth + 1), value)
+            value = _select_words(expand(scope, text[j + 1 : k], False, locals_, depth + 1), value, defined)
             j = k + 1
             continue
         if m == "@":
@@ -277,7 +352,7 @@ def _apply_mods(scope, text, j, close, value, defined, keep_undef, locals_, dept
     return value, j
 
 
-def _simple_mod(m: str, value: str, name: str) -> str:
+def _simple_mod(m: str, value: str, name: str, defined: bool = True) -> str:
     if m == "L":
         return name
     words = _words(value)
@@ -286,7 +361,7 @@ def _simple_mod(m: str, value: str, name: str) -> str:
     if m == "E":
         return " ".join(_ext(w) for w in words if _ext(w) is not None)
     if m == "H":
-        return " ".join(os.path.dirname(w) or "." for w in words)
+        return " ".join(os.path.dirname(w) or "." for w in _one_word_at_least(value, defined))
     if m == "T":
         return " ".join(w.rsplit("/", 1)[-1] for w in words)
     if m == "u":
@@ -358,7 +433,9 @@ def _mod_t(text, j, close, value):
         return value, j + 2, True
     if c == "s":
         k = j + 2
-        if k < n and text[k] in (":", close):
+        if k >= n:
+            raise ExpandError("unclosed variable expression (':ts' at the end)")
+        if text[k] in (":", close):
             return "".join(_words(value)), k, True
         if text[k] == "\\" and k + 1 < n:
             esc = text[k + 1]
@@ -372,11 +449,11 @@ def _mod_t(text, j, close, value):
     return value, j, False
 
 
-def _select_words(sel: str, value: str) -> str:
+def _select_words(sel: str, value: str, defined: bool = True) -> str:
     words = _words(value)
     sel = sel.strip()
     if sel == "#":
-        return str(len(words))
+        return str(len(words or [""])) if defined else ""
     if sel in ("*", "0"):
         return " ".join(words)
     if sel == "@":
@@ -436,7 +513,7 @@ def _compile_ere(pattern: str) -> re.Pattern:
     return rx
 
 
-def _mod_subst(scope, text, j, close, value, keep_undef, locals_, depth):
+def _mod_subst(scope, text, j, close, value, keep_undef, locals_, depth, defined=True):
     """:S/old/new/flags and :C/regex/repl/flags."""
     kind = text[j]
     n = len(text)
@@ -449,7 +526,7 @@ def _mod_subst(scope, text, j, close, value, keep_undef, locals_, depth):
     for f in flags:
         if f not in "g1W":
             raise ExpandError(f"unknown flag '{f}' in ':{kind}' modifier")
-    words = [value] if "W" in flags else _words(value)
+    words = [value] if "W" in flags else _one_word_at_least(value, defined)
     once = "1" in flags
     glob = "g" in flags
     if kind == "S":

@@ -11,11 +11,11 @@ every component re-reads the same Makefile.rump.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+import stat
+from typing import NamedTuple
 
 
-@dataclass(frozen=True, slots=True)
-class Line:
+class Line(NamedTuple):  # a tuple: .for bodies make one per line and iteration
     lineno: int  # first physical line of the logical line
     text: str  # comment-stripped, continuation-joined, right-stripped
     tab: bool  # the physical line started with a tab (a possible recipe)
@@ -38,8 +38,8 @@ def _strip_comment(text: str) -> str:
                 out.append(text[i : i + 2])
             i += 2
             continue
-        if c == "#":
-            break
+        if c == "#" and not (text[i - 1 : i] == "[" and text[i + 1 : i + 2] == "]"):
+            break  # `:[#]` (the word count) is no comment, as in bmake
         out.append(c)
         i += 1
     return "".join(out)
@@ -82,6 +82,8 @@ _cache: dict[str, tuple[float, list[Line]]] = {}
 def read_lines(path: str) -> list[Line]:
     """Logical lines of the file at *path* (cached).  Raises OSError."""
     st = os.stat(path)
+    if not stat.S_ISREG(st.st_mode):  # a FIFO would block the read forever
+        raise OSError(0, "not a regular file", path)
     hit = _cache.get(path)
     if hit and hit[0] == st.st_mtime_ns:
         return hit[1]

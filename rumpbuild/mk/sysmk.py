@@ -4,7 +4,8 @@ rumpbuild never reads a tree's share/mk: those 16 files are full of rules,
 `:@` loops and host-tool logic that have nothing to do with flags.  Instead
 each `<name>` resolves to rumpbuild's own short model in `sysmk/`, written in
 the same bmake subset and read by the same evaluator, so what a model does is
-visible as text.  Unknown system makefiles are reported as warnings.
+visible as text.  A system makefile rumpbuild has no model of is a warning
+when the tree's share/mk has it (bmake would read it), an error otherwise.
 """
 
 from __future__ import annotations
@@ -30,3 +31,10 @@ class SystemMakefiles:
             return False
         ev.include(os.path.join(self.model_dir, name))
         return True
+
+    def in_tree(self, ev, name: str) -> bool:
+        """True if the tree's own share/mk (under NETBSDSRCDIR) holds *name*."""
+        src = ev.lookup("NETBSDSRCDIR")
+        if not src:
+            return False
+        return os.path.isfile(os.path.join(ev.expand(src), "share", "mk", name))

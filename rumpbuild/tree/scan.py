@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import os
 import re
+import stat
+import sys
 from dataclasses import dataclass, field
 
 
@@ -133,6 +135,8 @@ _LIB_ANY = re.compile(r"^\s*LIB\s*[+:?!]?=", re.M)
 
 def lib_hint(makefile: str) -> str | None:
     """LIB as the Makefile spells it, when it is one plain assignment; else None (evaluate to know)."""
+    if unusable_makefile(makefile):
+        return None  # never open a FIFO or a folder; evaluating it reports the problem
     try:
         with open(makefile, encoding="utf-8", errors="replace") as f:
             text = f.read()
@@ -154,11 +158,14 @@ class LazyScan(_EntryQueries):
     evaluates a handful of Makefiles, not the tree's hundred.
     """
 
-    def __init__(self, tree, target_vars: dict, items, evaluate_item):
+    def __init__(self, tree, target_vars: dict, items, evaluate_item, warn=None):
         self.tree = tree
         self.target_vars = target_vars
         self._items = items
         self._evaluate_item = evaluate_item
+        # builds show what `.warning` and failed `!=` commands said, once each
+        self._warn = warn or print_warning
+        self._warned: set[str] = set()
         self._done: dict[int, Entry] = {}
         self._extra: list[Entry] = []
         self._hints: list[set[str] | None] = []
@@ -170,6 +177,10 @@ class LazyScan(_EntryQueries):
         e = self._done.get(i)
         if e is None:
             e = self._done[i] = self._evaluate_item(*self._items[i])
+            for w in e.warnings:
+                if w not in self._warned:
+                    self._warned.add(w)
+                    self._warn(w)
         return e
 
     @property
@@ -202,6 +213,29 @@ class LazyScan(_EntryQueries):
         self._extra.append(entry)
 
 
+def print_warning(text: str) -> None:
+    print(f"rumpbuild: warning: {text}", file=sys.stderr)
+
+
+def unusable_makefile(path: str) -> str | None:
+    """Why *path* cannot be read as a Makefile (missing, a folder, a FIFO…), or None if it can."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return "is a dangling symbolic link" if os.path.islink(path) else "does not exist"
+    except OSError as exc:
+        return f"cannot be read ({exc.strerror})"
+    if stat.S_ISDIR(st.st_mode):
+        return "is a folder, not a file"
+    if stat.S_ISFIFO(st.st_mode):
+        return "is a FIFO, not a file"
+    if not stat.S_ISREG(st.st_mode):
+        return "is not a regular file"
+    if not os.access(path, os.R_OK):
+        return "is not readable"
+    return None
+
+
 def discover(tree) -> list[tuple[str, str, str, str | None]]:
     """(kind, name, makefile, category) for every Makefile of interest."""
     found = []
@@ -210,9 +244,10 @@ def discover(tree) -> list[tuple[str, str, str, str | None]]:
         if not libdir.is_dir():
             continue
         for d in sorted(libdir.iterdir()):
-            mf = d / "Makefile"
-            if d.name.startswith("lib") and mf.is_file():
-                found.append(("component", d.name[3:], str(mf), cat))
+            # a component folder with a broken Makefile is listed too: its error then
+            # says so, instead of a library generated from sys/modules/NAME
+            if d.name.startswith("lib") and d.is_dir():
+                found.append(("component", d.name[3:], str(d / "Makefile"), cat))
     for name, (lib, libdirname, sysdirname) in FACTIONS.items():
         top = tree.root / "lib" / libdirname / "Makefile"
         inner = tree.rump / "librump" / sysdirname / "Makefile"
@@ -239,6 +274,12 @@ def objdir_for(tree, makefile: str, objroot: str) -> str:
 def evaluate(tree, kind, name, makefile, category, target_vars, overrides=None, recipes=False,
              objroot=None) -> Entry:
     entry = Entry(kind=kind, name=name, makefile=makefile, category=category)
+    problem = unusable_makefile(makefile)
+    if problem:
+        reason = (f"the {kind} folder's Makefile {problem}; restore {os.path.basename(makefile)} "
+                  f"(a readable regular file) or remove the folder")
+        entry.error = {"file": makefile, "line": 0, "reason": reason, "message": f"{makefile}: {reason}"}
+        return entry
     objdir = objdir_for(tree, makefile, objroot) if objroot else None
     ev = Evaluator(make_vars(tree, target_vars, overrides), SystemMakefiles(), objdir=objdir)
     try:
