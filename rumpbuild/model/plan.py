@@ -175,7 +175,7 @@ def plan_library(entry, toolchain, target, outdir: str, kind: str | None = None,
         )
     generated = generation_steps(entry)
     user_stems = {os.path.splitext(os.path.basename(s))[0] for s in entry.rumpcomp_user_srcs}
-    cc = list(toolchain.cc)
+    cc = list(toolchain.cc) + toolchain.path_map_flags(outdir)  # no output path in objects: reproducible
     objects = []
     c_dir = os.path.join(ev.value("NETBSDSRCDIR"), "common", "lib", "libc", "string")
     rule_cache: dict[str, list[str]] = {}

@@ -22,6 +22,7 @@ from pathlib import Path
 from rumpbuild.errors import UserError
 from rumpbuild.fsutil import write_atomic
 from rumpbuild.templates import render
+from rumpbuild.toolchain.data import qemu_sysroot
 
 HERE = Path(__file__).resolve().parent
 KNOWN_FILE = "HELLO.TXT"
@@ -162,11 +163,15 @@ def run_smoke(session, entry, image: str | None = None, shared: bool | None = No
     from rumpbuild.model.closure import module_info
 
     tc = session.toolchain
-    if tc.link_problem:
-        raise UserError(f"the smoke test links a program, and {tc.name} cannot link for {session.target.name}: "
-                        f"{tc.link_problem}",
-                        [f"--toolchain gcc (apt-get install gcc-{session.target.gcc_triple})",
-                         "`rumpbuild doctor` shows which toolchains link for which arch"])
+    if tc.program_problem:
+        from rumpbuild.toolchain import alternatives
+
+        what = "cannot link" if tc.link_problem else "links programs that crash"
+        raise UserError(f"the smoke test links and runs a program, and {tc.name} {what} for "
+                        f"{session.target.name}: {tc.program_problem}",
+                        alternatives(session.target, exclude=(tc.name,), programs=True)
+                        + [f"`rumpbuild doctor --arch {session.target.machine_arch}` shows which toolchains "
+                           "link for this arch"])
     if prebuilt is not None:
         res = SmokeResult(prebuilt.lib, session.target.name)
         fs_name = prebuilt.fs_name
@@ -224,7 +229,7 @@ def run_smoke(session, entry, image: str | None = None, shared: bool | None = No
     variants = ["static"] if prebuilt is None else ["no-pie"]
     if shared is None:  # a dynamic program runs natively, or under qemu with the target's sysroot
         shared = tc.libc == "glibc" and (not tc.run_prefix(static=False)
-                                         or os.path.isdir(session.target.qemu_sysroot))
+                                         or os.path.isdir(qemu_sysroot(session.target) or "/nonexistent"))
     if shared:
         variants.append("shared")
     seed = secrets.token_hex(6)
