@@ -487,7 +487,7 @@ def make_toolchain(name: str, target: Target, cc, ar, result: dict, *, libc: str
     link problem too.
     """
     active_cc, version = flavour(result.get("macros", {}))
-    e = entry(name, target) or {}
+    e = (entry(name, target) if name in TOOLCHAINS else None) or {}
     link_problem = link_problem or e.get("cannot_link", "")
     if not link_problem and result.get("link_error"):
         link_problem = f"a test program does not link ({result['link_error']})"
@@ -507,10 +507,7 @@ def prove_link(tc: Toolchain) -> str:
     Cached on disk like every probe (keyed by the compiler binary and its
     mtime); zig's first link for a target builds its libc, which takes minutes.
     """
-    if tc.name in TOOLCHAINS and hasattr(plugin(tc.name), "links"):
-        modes = plugin(tc.name).links(tc.target)
-    else:
-        modes = ("dynamic", "static")
+    modes = plugin(tc.name).links(tc.target) if tc.name in TOOLCHAINS else ("dynamic", "static")
     result = probe(tc.cc, tc.target, links=modes)
     if not result["ok"]:
         return result["reason"]
@@ -583,7 +580,7 @@ def custom_toolchain(target: Target, environ: Mapping[str, str] = os.environ) ->
     cc = _split_env(environ, "CC")
     assert cc
     ar = _split_env(environ, "AR") or first_ar("ar")
-    result = probe(cc, target)
+    result = probe(cc, target, links=("dynamic", "static"))
     if not result["ok"]:
         raise UserError(
             f"CC={shlex.join(cc)} cannot build for {target.name}: {result['reason']}",

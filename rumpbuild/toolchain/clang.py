@@ -22,6 +22,11 @@ ARCH_KEYS = {
 LINKS = ("dynamic", "static")
 
 
+def links(target: Target) -> tuple[str, ...]:
+    """How the probe links test programs: dynamic and fully static (either one will do)."""
+    return LINKS
+
+
 def command(target: Target) -> tuple[str, ...] | None:
     e = entry("clang", target)
     exe = shutil.which("clang")

@@ -24,6 +24,11 @@ ARCH_KEYS = {
 LINKS = ("dynamic", "static")
 
 
+def links(target: Target) -> tuple[str, ...]:
+    """How the probe links test programs: dynamic and fully static (either one will do)."""
+    return LINKS
+
+
 def _entry(target: Target) -> dict | None:
     return entry("gcc", target)
 
