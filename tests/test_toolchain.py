@@ -472,7 +472,37 @@ def test_link_is_proved(tmp_path):
     env["CC"] = str(_mock_cc(tmp_path, links=False))
     tc = find_toolchain(resolve("evbarm"), "auto", env)
     assert tc.name == "custom" and "cannot find -lc" in tc.link_problem
-    assert "cannot find -lc" in prove_link(tc)
+    links, why = prove_link(tc)
+    assert links is False and "cannot find -lc" in why
+    assert prove_link(find_toolchain(resolve("evbarm"), "zig", _clean_env())) == (True, "")
+
+
+def test_link_timeout_is_unknown_and_not_cached(tmp_path, monkeypatch):
+    import rumpbuild.toolchain as tcmod
+    from rumpbuild.toolchain import prove_link
+
+    zig_cc = plugin("zig").command(resolve("evbarm"))
+    slow = tmp_path / "slowcc"
+    slow.write_text(textwrap.dedent(f"""\
+        #!/usr/bin/env python3
+        import subprocess, sys, time
+        args = sys.argv[1:]
+        if not {{"-c", "-E", "-dumpmachine"}} & set(args):
+            time.sleep(5)
+        sys.exit(subprocess.call({list(zig_cc)!r} + args))
+        """))
+    slow.chmod(slow.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.setenv("RUMPBUILD_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(tcmod, "LINK_TIMEOUT", 1)
+    env = _clean_env()
+    env["CC"] = str(slow)
+    tc = find_toolchain(resolve("evbarm"), "auto", env)
+    assert not tc.link_problem                 # a timeout is no proof that it cannot link
+    links, why = prove_link(tc)
+    assert links is None and "took more than 1 s" in why
+    cache = tmp_path / "cache" / "toolchains.json"
+    stored = json.loads(cache.read_text())["probes"].values() if cache.exists() else []
+    assert not any(v.get("link_unknown") for v in stored)
 
 
 def test_doctor_marks_what_does_not_link(run_cli, tmp_path, monkeypatch):

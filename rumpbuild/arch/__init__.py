@@ -195,6 +195,18 @@ _VARIANT_KEYS: dict[str, tuple[type, Any]] = {
 }
 _OPTIONAL_VARIANT = {"aliases", "symquirk", "pq", "extra_klinks", "kmod_cflags", "kmod_cppflags",
                      "c_string_routines"}
+# arch keys of earlier versions -> where that fact lives now
+_MOVED_TO_TOOLCHAINS = {
+    "gcc_triple": "rumpbuild/toolchain/gcc.toml, [MACHINE_ARCH] triple",
+    "gcc_flags": "rumpbuild/toolchain/gcc.toml, [MACHINE_ARCH] flags",
+    "clang_target": "rumpbuild/toolchain/clang.toml, [MACHINE_ARCH] target",
+    "clang_flags": "rumpbuild/toolchain/clang.toml, [MACHINE_ARCH] flags",
+    "zig_target": "rumpbuild/toolchain/zig.toml, [MACHINE_ARCH] target",
+    "zig_flags": "rumpbuild/toolchain/zig.toml, [MACHINE_ARCH] flags",
+    "zig_libc_target": "rumpbuild/toolchain/zig.toml, [MACHINE_ARCH] libc_target",
+    "zig_cannot_link": "rumpbuild/toolchain/zig.toml, [MACHINE_ARCH] cannot_link",
+    "qemu_sysroot": "/usr/<triple> from rumpbuild/toolchain/gcc.toml (Debian's cross libc)",
+}
 _CHOICES = {
     "endian": ("little", "big"),
     "elf_class": (32, 64),
@@ -213,6 +225,8 @@ def check_table(path: Path, table: dict, schema: dict, optional: set[str], prefi
         if key not in schema:
             close = difflib.get_close_matches(key, list(schema), n=1, cutoff=0.6)
             hint = [f"did you mean '{prefix}{close[0]}'?"] if close else []
+            if key in _MOVED_TO_TOOLCHAINS:
+                hint = [f"toolchain facts live with the toolchain now: {_MOVED_TO_TOOLCHAINS[key]}"]
             raise ArchDataError(path, prefix + key, "unknown key; known keys: " + ", ".join(schema),
                                 hint + [f"remove or rename the key in {path.name}"])
     out = {}

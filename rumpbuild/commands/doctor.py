@@ -53,16 +53,17 @@ def _check(target: Target, name: str, environ) -> dict:
     except UserError as exc:
         row["reason"] = exc.message
         return row
-    proof = prove_link(tc)   # compiles and links the tiny program as builds link programs
+    links, why = prove_link(tc)   # compiles and links the tiny program as builds link programs
     known = (entry(name, target) or {}) if name != "custom" else {}
-    link_problem = tc.link_problem or (f"a test program does not link: {proof}" if proof else "")
+    link_problem = tc.link_problem or (f"a test program does not link: {why}" if links is False else "")
     row.update(works=True, version=tc.version_str, active_cc=tc.active_cc, libc=tc.libc,
-               static_ok=tc.static_ok and not proof, cc=list(tc.cc), ar=list(tc.ar), links=not proof,
-               link_error=proof or None, link_problem=link_problem or None, run_problem=tc.run_problem or None,
-               programs=not (link_problem or tc.run_problem))
-    if not proof and known.get("cannot_link"):
-        row["stale"] = (f"{name}.toml says it cannot link for {target.machine_arch}, but the test program "
-                        f"linked with {name} {tc.version_str}: the entry may be out of date")
+               static_ok=tc.static_ok and links is not False, cc=list(tc.cc), ar=list(tc.ar), links=links,
+               link_error=why or None, link_problem=link_problem or None, run_problem=tc.run_problem or None,
+               programs=not (link_problem or tc.run_problem) and links is not False)
+    if links and known.get("cannot_link"):
+        row["stale"] = (f"the test program links, but {name}.toml records that rump code does not "
+                        f"({known['cannot_link']}); if a build with {name} now links lib*.so, the entry "
+                        f"is out of date")
     return row
 
 
@@ -119,8 +120,12 @@ def _print_text(report: dict, seconds: float) -> None:
                 works, links = f"[red]no[/] {note(a, r, r['reason'])}", ""
             else:
                 works = "[green]yes[/]"
-                if r["link_problem"]:
+                if r["link_problem"] and r["stale"]:
+                    links = f"[red]no[/] {note(a, r, r['stale'])}"
+                elif r["link_problem"]:
                     links = f"[red]no[/] {note(a, r, r['link_problem'])}"
+                elif r["links"] is None:
+                    links = f"[yellow]unknown[/] {note(a, r, r['link_error'])}"
                 elif r["run_problem"]:
                     links = f"[yellow]yes, crashes[/] {note(a, r, r['run_problem'])}"
                 elif r["stale"]:

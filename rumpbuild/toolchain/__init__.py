@@ -65,8 +65,9 @@ FORTIFY_MACROS = ("_FORTIFY_SOURCE",)
 
 WARNINGS_FILE = Path(__file__).resolve().parent / "warnings.toml"
 
-PROBE_VERSION = 2  # bump when the probe's recorded facts change
+PROBE_VERSION = 3  # bump when the probe's recorded facts change
 PROBE_TIMEOUT = 120
+LINK_TIMEOUT = 1200  # zig's first static link for a target builds its libc: minutes on a busy machine
 
 _PROBE_SOURCE = """\
 int rumpbuild_probe(int x);
@@ -381,14 +382,15 @@ def probe(cc: tuple[str, ...], target: Target, *, links: tuple[str, ...] = (), c
         else:
             result = _run_probe(cc, target, links)
             result["argv"] = list(cc)
-            _disk_store(key, result)
+            if not result.get("link_unknown"):   # a timeout proves nothing: try again next time
+                _disk_store(key, result)
         with _lock:
             _mem[key] = result
         return result
 
 
-def _run(argv, cwd) -> subprocess.CompletedProcess:
-    return subprocess.run(argv, cwd=cwd, capture_output=True, text=True, timeout=PROBE_TIMEOUT,
+def _run(argv, cwd, timeout: int = PROBE_TIMEOUT) -> subprocess.CompletedProcess:
+    return subprocess.run(argv, cwd=cwd, capture_output=True, text=True, timeout=timeout,
                           stdin=subprocess.DEVNULL)
 
 
@@ -429,10 +431,11 @@ def _run_probe(cc: tuple[str, ...], target: Target, links: tuple[str, ...]) -> d
         for mode in links:
             exe = Path(tmp) / f"probe-{mode}"
             try:
-                p = _run(list(cc) + (["-static"] if mode == "static" else []) + ["probe.c", "-o", exe.name], tmp)
+                p = _run(list(cc) + (["-static"] if mode == "static" else []) + ["probe.c", "-o", exe.name], tmp,
+                         LINK_TIMEOUT)
             except subprocess.TimeoutExpired:
                 res[f"{mode}_ok"] = False
-                errors.append(f"{mode} link: took more than {PROBE_TIMEOUT} s")
+                res["link_unknown"] = f"{mode} link: took more than {LINK_TIMEOUT} s (not cached; run again)"
                 continue
             except OSError as exc:
                 res[f"{mode}_ok"] = False
@@ -442,7 +445,7 @@ def _run_probe(cc: tuple[str, ...], target: Target, links: tuple[str, ...]) -> d
             if not res[f"{mode}_ok"]:
                 errors.append(f"{mode} link: " + (_first_lines(p.stderr or p.stdout) if p.returncode
                                                   else "the program is not the target's ELF"))
-        if links and not any(res.get(f"{m}_ok") for m in links):
+        if links and not any(res.get(f"{m}_ok") for m in links) and errors:
             res["link_error"] = "; ".join(errors)
     return res
 
@@ -501,8 +504,9 @@ def make_toolchain(name: str, target: Target, cc, ar, result: dict, *, libc: str
     )
 
 
-def prove_link(tc: Toolchain) -> str:
-    """Link the tiny program as ``tc`` links programs for its target ("" when it links, else why not).
+def prove_link(tc: Toolchain) -> tuple[bool | None, str]:
+    """Link the tiny program as ``tc`` links programs for its target: (True, "") when it links,
+    (False, why) when it does not, (None, why) when that is unknown (the link timed out).
 
     Cached on disk like every probe (keyed by the compiler binary and its
     mtime); zig's first link for a target builds its libc, which takes minutes.
@@ -510,8 +514,12 @@ def prove_link(tc: Toolchain) -> str:
     modes = plugin(tc.name).links(tc.target) if tc.name in TOOLCHAINS else ("dynamic", "static")
     result = probe(tc.cc, tc.target, links=modes)
     if not result["ok"]:
-        return result["reason"]
-    return result.get("link_error", "")
+        return False, result["reason"]
+    if result.get("link_error"):
+        return False, result["link_error"]
+    if any(result.get(f"{m}_ok") for m in modes):
+        return True, ""
+    return None, result.get("link_unknown", "not tried")
 
 
 def first_ar(*names: str) -> tuple[str, ...]:
