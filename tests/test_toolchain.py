@@ -597,3 +597,20 @@ def test_same_bytes_from_two_output_folders(name, run_cli, example_tree, tmp_pat
     a, b = (p.read_bytes() for p in libs)
     assert a == b
     assert str(tmp_path).encode() not in a
+
+
+def test_smoke_test_with_a_known_crash_runs_and_names_another_toolchain(run_cli, example_tree, tmp_path,
+                                                                         monkeypatch):
+    """`crashes` is advice: auto avoids the toolchain, an explicit choice still runs, told what to try."""
+    if shutil.which("mkfs.vfat") is None or shutil.which("mcopy") is None:
+        pytest.skip("needs mkfs.vfat and mcopy")
+    _tables(tmp_path, monkeypatch, lambda n, text: text.replace(
+        'libc_target = "x86_64-linux-musl"', 'libc_target = "x86_64-linux-musl"\ncrashes = "says this test"')
+        if n == "zig" else text)
+    monkeypatch.delenv("CC", raising=False)
+    status, out, err = run_cli("test", "msdos", "--src", example_tree, "--arch", "amd64", "--toolchain", "zig",
+                               "-j", "2", "--out", tmp_path / "out")
+    assert status == 0 and "PASSED" in out
+    assert "zig's table records for x86_64: says this test" in err
+    if plugin("gcc").exists(resolve("amd64")) is None:
+        assert "try --toolchain gcc" in err

@@ -445,7 +445,9 @@ def _run_probe(cc: tuple[str, ...], target: Target, links: tuple[str, ...]) -> d
             if not res[f"{mode}_ok"]:
                 errors.append(f"{mode} link: " + (_first_lines(p.stderr or p.stdout) if p.returncode
                                                   else "the program is not the target's ELF"))
-        if links and not any(res.get(f"{m}_ok") for m in links) and errors:
+        if any(res.get(f"{m}_ok") for m in links):
+            res.pop("link_unknown", None)   # one way of linking works: that is proof enough
+        elif errors:
             res["link_error"] = "; ".join(errors)
     return res
 
