@@ -539,6 +539,7 @@ def test_doctor_json(run_cli):
     for a in report["arches"]:
         rows = {r["toolchain"]: r for r in a["toolchains"]}
         assert rows["zig"]["works"] and rows["zig"]["libc"] == "musl" and rows["zig"]["static_ok"]
+        assert rows["zig"]["links"] is True and rows["zig"]["programs"]   # proved: a static program linked
         assert a["auto"] in rows and rows[a["auto"]]["works"]
         assert set(a) >= {"qemu", "qemu_present", "qemu_sysroot", "qemu_sysroot_present"}
         for r in rows.values():
