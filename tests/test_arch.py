@@ -159,7 +159,10 @@ def _broken(tmp_path: Path, edit) -> Path:
 @pytest.mark.parametrize("edit, key, words", [
     (lambda s: s.replace('qemu = "qemu-armeb"', 'qemu = "qemu-armeb"\nqemu_binary = "x"'),
      "variant[3].qemu_binary", "unknown key"),
-    (lambda s: s.replace('zig_target = "arm-linux-gnueabi"\n', ''), "variant[2].zig_target", "missing"),
+    (lambda s: s.replace('evbearm-el"]\nendian = "little"\n', 'evbearm-el"]\n'), "variant[2].endian", "missing"),
+    # toolchain facts belong to the toolchains' tables, not to an arch file
+    (lambda s: s.replace('qemu = "qemu-armeb"', 'qemu = "qemu-armeb"\nzig_target = "armeb-linux-gnueabi"'),
+     "variant[3].zig_target", "toolchain facts live with the toolchain now: rumpbuild/toolchain/zig.toml"),
     (lambda s: s.replace('description = ', 'descripton = '), "descripton", "unknown key"),
     (lambda s: s.replace('endian = "big"', 'endian = "bigg"'), "variant[3].endian", "allowed"),
     (lambda s: s.replace('elf_class = 32', 'elf_class = "32"', 1), "variant[0].elf_class", "must be a int"),
@@ -189,11 +192,10 @@ def test_broken_toml_syntax(tmp_path):
 
 
 def test_unknown_key_typo_hint(tmp_path):
-    d = _broken(tmp_path, lambda s: s.replace("zig_flags = [\"-mcpu=generic+v7a\"]",
-                                              "zig_flag = [\"-mcpu=generic+v7a\"]"))
+    d = _broken(tmp_path, lambda s: s.replace("wno_format = true", "wno_formats = true", 1))
     with pytest.raises(ArchDataError) as exc:
         all_machines(d)
-    assert "did you mean 'variant[0].zig_flags'" in exc.value.render()
+    assert "did you mean 'variant[0].wno_format'" in exc.value.render()
 
 
 # -- the command ---------------------------------------------------------------------
@@ -217,15 +219,98 @@ def test_arches_json(cli_main, capsys):
     assert by_arch["x86_64"]["native_abi"] is True and by_arch["x86_64"]["elf_machine"] == "EM_X86_64"
     assert by_arch["sparc64"]["qemu"] == "qemu-sparc64"
     assert list(data[0]) == ["machine", "machine_arch", "machine_cpu", "default", "aliases", "endian",
-                             "elf_class", "elf_machine", "gcc_triple", "gcc_flags", "clang_target",
-                             "clang_flags", "zig_target", "zig_flags", "qemu", "qemu_sysroot",
-                             "native_abi", "wno_format", "symquirk", "pq", "extra_klinks"]
+                             "elf_class", "elf_machine", "qemu", "native_abi", "wno_format", "symquirk", "pq",
+                             "extra_klinks", "toolchains"]
+    # each toolchain's own entry, from its table
+    assert by_arch["earmv7hf"]["toolchains"]["gcc"]["triple"] == "arm-linux-gnueabihf"
+    assert by_arch["earmv7hf"]["toolchains"]["zig"]["flags"] == ["-mcpu=generic+v7a"]
+    assert by_arch["earm"]["toolchains"]["zig"]["cannot_link"]
 
 
 def test_arches_text(cli_main, capsys):
     assert cli_main(["arches"]) == 0
     out = capsys.readouterr().out
     assert out.splitlines()[0].split()[:3] == ["MACHINE", "MACHINE_ARCH", "CPU"]
+    rows = {line.split()[1 if not line.startswith(" ") else 0].rstrip("*"): line for line in out.splitlines()[2:]
+            if line.strip() and not line.startswith("*")}
     for t in all_targets():
-        assert t.machine_arch in out and t.gcc_triple in out
+        assert t.machine_arch in rows
     assert "earmv7hf*" in out
+    assert rows["earmv7hf"].endswith("gcc, clang, zig")
+    assert rows["earmeb"].endswith("zig (cannot link)") and rows["powerpc64"].endswith("zig (crashes)")
+
+
+# -- an arch one toolchain cannot target ----------------------------------------------
+
+EVBSH3 = '''\
+machine = "evbsh3"
+description = "SuperH boards (test data: LLVM, hence clang and zig, has no SuperH backend)"
+default = "sh3el"
+extra_klinks = ["sh3"]
+
+[[variant]]
+machine_arch = "sh3el"
+machine_cpu = "sh3"
+endian = "little"
+elf_class = 32
+elf_machine = "EM_SH"
+qemu = "qemu-sh4"
+native_abi = false
+wno_format = true
+'''
+
+
+@pytest.fixture
+def sh3_data(tmp_path, monkeypatch):
+    """The shipped arch and toolchain data plus evbsh3, which only gcc's table names."""
+    import rumpbuild.arch as archmod
+    import rumpbuild.toolchain.data as tcdata
+
+    arch = tmp_path / "arch"
+    arch.mkdir()
+    for p in ARCH_DIR.glob("*.toml"):
+        shutil.copy(p, arch)
+    (arch / "evbsh3.toml").write_text(EVBSH3)
+    tables = tmp_path / "toolchain"
+    tables.mkdir()
+    for name in ("gcc", "clang", "zig"):
+        shutil.copy(tcdata.data_file(name), tables)
+    with open(tables / "gcc.toml", "a") as f:
+        f.write('\n[sh3el]\ntriple = "sh4-linux-gnu"\n')
+    monkeypatch.setattr(archmod, "ARCH_DIR", arch.resolve())
+    monkeypatch.setattr(tcdata, "DATA_DIR", tables.resolve())
+    monkeypatch.setenv("RUMPBUILD_CACHE_DIR", str(tmp_path / "cache"))
+    return arch
+
+
+def test_arch_a_toolchain_cannot_target_loads(sh3_data, cli_main, capsys):
+    t = resolve("sh3el")
+    assert (t.machine, t.elf_machine, t.gcc_triple, t.zig_target, t.clang_target) == \
+        ("evbsh3", "EM_SH", "sh4-linux-gnu", "", "")
+    assert t.qemu_sysroot == "/usr/sh4-linux-gnu"
+    assert cli_main(["arches", "--json"]) == 0
+    by_arch = {d["machine_arch"]: d for d in json.loads(capsys.readouterr().out)}
+    assert list(by_arch["sh3el"]["toolchains"]) == ["gcc"]
+    assert list(by_arch["earmv7hf"]["toolchains"]) == ["gcc", "clang", "zig"]
+
+
+def test_toolchain_that_cannot_target_an_arch_names_one_that_can(sh3_data, run_cli, example_tree, tmp_path):
+    status, out, err = run_cli("component", "msdos", "--src", example_tree, "--arch", "sh3el",
+                               "--toolchain", "zig", "--out", tmp_path / "out")
+    assert status == 1 and "Traceback" not in err
+    assert "zig cannot build for evbsh3/sh3el" in err and "zig.toml" in err
+    gcc_here = shutil.which("sh4-linux-gnu-gcc") is not None
+    assert ("--toolchain gcc" if gcc_here else "--toolchain gcc (apt-get install gcc-sh4-linux-gnu)") in err
+    assert "--toolchain clang" not in err   # clang's table has no sh3el either
+    assert not (tmp_path / "out").exists()
+
+
+def test_toolchain_tables_name_known_arches_only():
+    from rumpbuild.toolchain import TOOLCHAINS
+    from rumpbuild.toolchain.data import table
+
+    arches = {t.machine_arch for t in all_targets()}
+    for name in TOOLCHAINS:
+        assert set(table(name)) <= arches, name
+    # today every shipped arch has an entry in every table
+    assert all(set(table(name)) == arches for name in TOOLCHAINS)

@@ -59,12 +59,12 @@ def test_zig_works_for_every_arch(t, tmp_path):
     zig = plugin("zig")
     assert zig.exists(t) is None
     tc = zig.generate(t)
-    assert tc.link_problem == t.zig_cannot_link  # compiles everywhere; arch data says where it cannot link
+    assert tc.link_problem == t.zig_cannot_link  # compiles everywhere; zig.toml says where it cannot link
     assert tc.name == "zig" and tc.active_cc == "clang" and tc.version[0] >= 14
     assert tc.cc[1:3] == ("cc", "-target")
     assert tc.ar == (tc.cc[0], "ar")
     assert tc.libc == ("musl" if t.zig_libc_target else "glibc")
-    assert tc.static_ok == bool(t.zig_libc_target)
+    assert tc.static_ok == (bool(t.zig_libc_target) and not t.zig_cannot_link)
     _compile_check(tc, tmp_path)
 
 
@@ -147,15 +147,13 @@ def test_clang(t, tmp_path):
 
 
 def test_auto_prefers_gcc_then_clang_then_zig():
-    """gcc if installed, clang only if it can also link programs, else zig."""
+    """The first of gcc, clang, zig whose programs link and run; else the first that compiles."""
     for t in TARGETS:
         tc = find_toolchain(t, "auto", _clean_env())  # zig compiles for every arch: never an error
-        for name in ("gcc", "clang", "zig"):
-            if plugin(name).exists(t) is None:
-                if name == "clang" and not plugin(name).generate(t).static_ok:
-                    continue
-                assert tc.name == name, t.name
-                break
+        working = [n for n in ("gcc", "clang", "zig") if plugin(n).exists(t) is None]
+        programs = [n for n in working if not plugin(n).generate(t).program_problem]
+        assert tc.name == (programs or working)[0], t.name
+        assert bool(tc.program_problem) == (not programs), t.name
 
 
 def test_missing_gcc_is_a_user_error():
@@ -165,7 +163,7 @@ def test_missing_gcc_is_a_user_error():
     with pytest.raises(UserError) as ei:
         find_toolchain(t, "gcc", _clean_env())
     text = ei.value.render()
-    assert "toolchain 'gcc'" in text and t.name in text and "not found" in text
+    assert f"gcc cannot build for {t.name}" in text and "not found" in text
     assert "Things to try" in text and "apt-get install gcc-" in text and "--toolchain zig" in text
     assert f"rumpbuild doctor --arch {t.machine_arch}" in text
 
@@ -365,22 +363,151 @@ def test_warning_rule_is_data():
     assert r.files == ()
 
 
-# ---------------------------------------------------------------- arch data: zig_libc_target
+# ---------------------------------------------------------------- the toolchains' own tables
 
-def test_zig_libc_target_validated(tmp_path):
-    from rumpbuild.arch import ArchDataError, all_machines
-    src = resolve("riscv64").source.read_text()
-    d = tmp_path / "arch"
+def _tables(tmp_path, monkeypatch, edit=None) -> Path:
+    """Copies of the shipped gcc/clang/zig tables, used instead of them; ``edit(name, text)`` changes one."""
+    import rumpbuild.toolchain.data as tcdata
+
+    d = tmp_path / "tables"
     d.mkdir()
-    (d / "riscv.toml").write_text(src.replace('zig_libc_target = "riscv64-linux-musl"',
-                                              'zig_libc_target = "aarch64-linux-musl"'))
+    for name in ("gcc", "clang", "zig"):
+        text = tcdata.data_file(name).read_text()
+        (d / f"{name}.toml").write_text(edit(name, text) if edit else text)
+    monkeypatch.setattr(tcdata, "DATA_DIR", d.resolve())
+    return d
+
+
+@pytest.mark.parametrize("name, old, new, key, words", [
+    ("zig", 'libc_target = "riscv64-linux-musl"', 'libc_target = "aarch64-linux-musl"',
+     "riscv64.libc_target", "differs from target's 'riscv64'"),
+    ("zig", 'libc_target = "riscv64-linux-musl"', 'libc_target = "riscv64-linux-gnu"',
+     "riscv64.libc_target", "ARCH-linux-ABI"),
+    ("zig", 'target = "sparc64-linux-gnu"\n', 'targte = "sparc64-linux-gnu"\n', "sparc64.targte",
+     "did you mean 'sparc64.target'"),
+    ("gcc", 'triple = "mips-linux-gnu"', 'triple = ["mips-linux-gnu"]', "mipseb.triple", "must be a str"),
+    ("gcc", 'triple = "mips-linux-gnu"', 'flags = []', "mipseb.triple", "missing required key"),
+    ("clang", 'flags = ["-mfpu=vfpv2"]', 'flags = ["-mfpu=vfpv2"]\ncrashes = true', "earmv6hf.crashes",
+     "must be a str"),
+    ("clang", "[x86_64]\n", "x86_64 = 1\n[x86_64_]\n", "x86_64", "must be a table"),
+])
+def test_broken_toolchain_table(tmp_path, monkeypatch, name, old, new, key, words):
+    from rumpbuild.arch import ArchDataError
+    from rumpbuild.toolchain.data import table
+
+    def edit(n, text):
+        if n != name:
+            return text
+        assert old in text
+        return text.replace(old, new, 1)
+
+    _tables(tmp_path, monkeypatch, edit)
     with pytest.raises(ArchDataError) as ei:
-        all_machines(d)
-    assert "zig_libc_target" in ei.value.message and "riscv64" in ei.value.render()
-    (d / "riscv.toml").write_text(src.replace('zig_libc_target = "riscv64-linux-musl"',
-                                              'zig_libc_target = "riscv64-linux-gnu"'))
-    with pytest.raises(ArchDataError):
-        all_machines(d)
+        table(name)
+    msg = ei.value.render()
+    assert f"{name}.toml: key '{key}'" in msg and words in msg, msg
+
+
+def test_auto_skips_known_breakage(tmp_path, monkeypatch):
+    """An arch only zig targets, where zig cannot link: auto still builds (libraries), and says why no programs."""
+    import re as _re
+
+    def edit(n, text):
+        if n == "zig":
+            return text.replace('libc_target = "x86_64-linux-musl"',
+                                'libc_target = "x86_64-linux-musl"\ncannot_link = "broken for this test"')
+        return _re.sub(r"\[x86_64\]\n[^\[]*", "", text)   # gcc, clang: no entry for x86_64
+
+    _tables(tmp_path, monkeypatch, edit)
+    t = resolve("amd64")
+    tc = find_toolchain(t, "auto", _clean_env())
+    assert tc.name == "zig" and tc.link_problem == "broken for this test" and not tc.static_ok
+    from rumpbuild.toolchain import alternatives
+    assert alternatives(t, programs=True) == []          # nothing here links for it
+    assert alternatives(t) == ["--toolchain zig"]        # but zig builds the libraries
+
+
+def test_crash_entry_is_a_program_problem(tmp_path, monkeypatch):
+    _tables(tmp_path, monkeypatch, lambda n, text: text.replace(
+        'libc_target = "arm-linux-musleabihf"    # static', 'crashes = "dies for this test"\nlibc_target = '
+        '"arm-linux-musleabihf"    # static') if n == "zig" else text)
+    tc = find_toolchain(resolve("evbarm"), "zig", _clean_env())
+    assert tc.run_problem == "dies for this test" and tc.program_problem == "dies for this test"
+    assert not tc.link_problem
+
+
+def test_shipped_known_breakage():
+    """zig 0.17 cannot link armv5 (earm, earmeb) or sparc64 programs; its powerpc64 programs crash."""
+    for arch in ("earm", "earmeb", "sparc64"):
+        assert plugin("zig").generate(resolve(arch)).link_problem, arch
+    assert plugin("zig").generate(resolve("powerpc64")).run_problem
+    assert not plugin("zig").generate(resolve("evbarm")).program_problem
+
+
+def _mock_cc(tmp_path, links: bool) -> Path:
+    """A compiler that compiles with zig for evbarm and links only when ``links``."""
+    zig_cc = plugin("zig").command(resolve("evbarm"))
+    mock = tmp_path / ("cc-links" if links else "cc-nolink")
+    mock.write_text(textwrap.dedent(f"""\
+        #!/usr/bin/env python3
+        import subprocess, sys
+        args = sys.argv[1:]
+        if not {links!r} and not {{"-c", "-E", "-dumpmachine"}} & set(args):
+            print("ld: cannot find -lc", file=sys.stderr)
+            sys.exit(1)
+        sys.exit(subprocess.call({list(zig_cc)!r} + args))
+        """))
+    mock.chmod(mock.stat().st_mode | stat.S_IEXEC)
+    return mock
+
+
+def test_link_is_proved(tmp_path):
+    from rumpbuild.toolchain import prove_link
+
+    env = _clean_env()
+    env["CC"] = str(_mock_cc(tmp_path, links=False))
+    tc = find_toolchain(resolve("evbarm"), "auto", env)
+    assert tc.name == "custom" and "cannot find -lc" in tc.link_problem
+    links, why = prove_link(tc)
+    assert links is False and "cannot find -lc" in why
+    assert prove_link(find_toolchain(resolve("evbarm"), "zig", _clean_env())) == (True, "")
+
+
+def test_link_timeout_is_unknown_and_not_cached(tmp_path, monkeypatch):
+    import rumpbuild.toolchain as tcmod
+    from rumpbuild.toolchain import prove_link
+
+    zig_cc = plugin("zig").command(resolve("evbarm"))
+    slow = tmp_path / "slowcc"
+    slow.write_text(textwrap.dedent(f"""\
+        #!/usr/bin/env python3
+        import subprocess, sys, time
+        args = sys.argv[1:]
+        if not {{"-c", "-E", "-dumpmachine"}} & set(args):
+            time.sleep(5)
+        sys.exit(subprocess.call({list(zig_cc)!r} + args))
+        """))
+    slow.chmod(slow.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.setenv("RUMPBUILD_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(tcmod, "LINK_TIMEOUT", 1)
+    env = _clean_env()
+    env["CC"] = str(slow)
+    tc = find_toolchain(resolve("evbarm"), "auto", env)
+    assert not tc.link_problem                 # a timeout is no proof that it cannot link
+    links, why = prove_link(tc)
+    assert links is None and "took more than 1 s" in why
+    cache = tmp_path / "cache" / "toolchains.json"
+    stored = json.loads(cache.read_text())["probes"].values() if cache.exists() else []
+    assert not any(v.get("link_unknown") for v in stored)
+
+
+def test_doctor_marks_what_does_not_link(run_cli, tmp_path, monkeypatch):
+    monkeypatch.setenv("CC", str(_mock_cc(tmp_path, links=False)))
+    status, out, err = run_cli("doctor", "--json", "--arch", "evbarm")
+    rows = {r["toolchain"]: r for r in json.loads(out)["arches"][0]["toolchains"]}
+    assert rows["custom"]["works"] and rows["custom"]["links"] is False and not rows["custom"]["programs"]
+    assert "cannot find -lc" in rows["custom"]["link_error"]
+    assert rows["zig"]["links"] is True and rows["zig"]["programs"]   # zig links earmv7hf (static musl)
 
 
 # ---------------------------------------------------------------- disk cache + doctor
@@ -408,6 +535,7 @@ def test_doctor_json(run_cli):
     for a in report["arches"]:
         rows = {r["toolchain"]: r for r in a["toolchains"]}
         assert rows["zig"]["works"] and rows["zig"]["libc"] == "musl" and rows["zig"]["static_ok"]
+        assert rows["zig"]["links"] is True and rows["zig"]["programs"]   # proved: a static program linked
         assert a["auto"] in rows and rows[a["auto"]]["works"]
         assert set(a) >= {"qemu", "qemu_present", "qemu_sysroot", "qemu_sysroot_present"}
         for r in rows.values():
@@ -444,3 +572,42 @@ def test_doctor_says_where_zig_compiles_but_cannot_link(run_cli):
     status, out, err = run_cli("doctor", "--json", "--arch", t.name)
     zig = next(r for r in json.loads(out)["arches"][0]["toolchains"] if r["toolchain"] == "zig")
     assert zig["works"] and zig["link_problem"] == t.zig_cannot_link
+
+
+# ---------------------------------------------------------------- reproducible across output folders
+
+@pytest.mark.parametrize("name", ["zig", "gcc"])
+def test_same_bytes_from_two_output_folders(name, run_cli, example_tree, tmp_path, monkeypatch):
+    """zig always writes debug info, which named the output folder; the path map makes it relative."""
+    t = resolve("amd64")
+    if plugin(name).exists(t) is not None:
+        pytest.skip(plugin(name).exists(t))
+    monkeypatch.delenv("CC", raising=False)
+    monkeypatch.delenv("AR", raising=False)
+    monkeypatch.chdir(tmp_path)
+    libs = []
+    for out in ("first", "second/deeper"):
+        status, _, err = run_cli("component", "msdos", "--src", example_tree, "--arch", "amd64",
+                                 "--toolchain", name, "-j", "2", "--out", tmp_path / out)
+        assert status == 0, err
+        libs.append(tmp_path / out / "librumpfs_msdos.a")
+    a, b = (p.read_bytes() for p in libs)
+    assert a == b
+    assert str(tmp_path).encode() not in a
+
+
+def test_smoke_test_with_a_known_crash_runs_and_names_another_toolchain(run_cli, example_tree, tmp_path,
+                                                                         monkeypatch):
+    """`crashes` is advice: auto avoids the toolchain, an explicit choice still runs, told what to try."""
+    if shutil.which("mkfs.vfat") is None or shutil.which("mcopy") is None:
+        pytest.skip("needs mkfs.vfat and mcopy")
+    _tables(tmp_path, monkeypatch, lambda n, text: text.replace(
+        'libc_target = "x86_64-linux-musl"', 'libc_target = "x86_64-linux-musl"\ncrashes = "says this test"')
+        if n == "zig" else text)
+    monkeypatch.delenv("CC", raising=False)
+    status, out, err = run_cli("test", "msdos", "--src", example_tree, "--arch", "amd64", "--toolchain", "zig",
+                               "-j", "2", "--out", tmp_path / "out")
+    assert status == 0 and "PASSED" in out
+    assert "zig's table records for x86_64: says this test" in err
+    if plugin("gcc").exists(resolve("amd64")) is None:
+        assert "try --toolchain gcc" in err

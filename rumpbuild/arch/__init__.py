@@ -1,10 +1,13 @@
 """NetBSD machines as data: one TOML file per MACHINE in this directory.
 
-Every per-arch fact rumpbuild needs lives in the TOML files; Python code never
-branches on an arch name.  All files are loaded and validated together the
-first time any function here is called (or explicitly with ``arch_dir=``);
-an unknown or missing key, a wrong type or a duplicate name is an
-:class:`ArchDataError` naming the file and the key.
+Every per-arch NetBSD fact rumpbuild needs lives in the TOML files; Python
+code never branches on an arch name.  How each toolchain targets a
+MACHINE_ARCH (triples, flags, known breakage) is the toolchain's own data,
+``rumpbuild/toolchain/<name>.toml``, so an arch that one toolchain cannot
+target is still valid for the others.  All files are loaded and validated
+together the first time any function here is called (or explicitly with
+``arch_dir=``); an unknown or missing key, a wrong type or a duplicate name is
+an :class:`ArchDataError` naming the file and the key.
 
 File schema (``<machine>.toml``)::
 
@@ -20,21 +23,7 @@ File schema (``<machine>.toml``)::
       endian        str   "little" or "big"
       elf_class     int   32 or 64
       elf_machine   str   e_machine as pyelftools spells it ("EM_ARM")
-      gcc_triple    str   GNU cross-compiler prefix (Debian's names)
-      gcc_flags     list  extra flags for that gcc                  (default [])
-      clang_target  str   clang --target
-      clang_flags   list  extra flags for clang                     (default [])
-      zig_target    str   `zig cc -target`, verified to compile C
-      zig_flags     list  extra flags for zig cc (e.g. -mcpu=)      (default [])
-      zig_libc_target str `zig cc -target` with musl, used instead of zig_target
-                          so programs link fully static and run under qemu-user
-                          with no sysroot; same CPU arch as zig_target, ABI
-                          musl/musleabi/musleabihf; verified by building and
-                          running a static hello world under `qemu`.  Omit it
-                          where zig has no musl for the arch (then zig uses
-                          zig_target, dynamic glibc)          (default "")
       qemu          str   qemu-user binary that runs this arch's programs
-      qemu_sysroot  str   sysroot for `qemu -L` (Debian: /usr/<gcc_triple>)
       native_abi    bool  _RUMP_NATIVEABI (rump code uses the kernel ABI)
       wno_format    bool  buildrump adds -Wno-format (32-bit, aarch64, ppc64, riscv64)
       symquirk      str   Makefile.rump _SYMQUIRK alternative, no "|" (default "")
@@ -43,8 +32,6 @@ File schema (``<machine>.toml``)::
       kmod_cflags   table bsd.kmodule.mk's per-CPU CFLAGS by ACTIVE_CC: {gcc=[…], clang=[…]}
                           (default {})
       kmod_cppflags list  bsd.kmodule.mk's per-MACHINE CPPFLAGS (evbppc)  (default [])
-      zig_cannot_link str why the bundled zig compiles but cannot link for this arch ("" if it
-                          can): builds make .a/_pic.a only, `test` asks for gcc (default "")
       c_string_routines list  libkern routines built from common/lib/libc/string/<name>.c
                           instead of the arch's assembler (broken in some trees) (default [])
 """
@@ -68,12 +55,12 @@ ARCH_DIR = Path(__file__).resolve().parent
 class ArchDataError(UserError):
     """A machine TOML file that does not follow the schema."""
 
-    def __init__(self, path: Path, key: str, reason: str, hints=()):
+    def __init__(self, path: Path, key: str, reason: str, hints=(), schema_home: str = "rumpbuild/arch/__init__.py"):
         self.path = Path(path)
         self.key = key
         where = f"{path}: key '{key}'" if key else f"{path}"
         super().__init__(f"{where}: {reason}", hints or [
-            f"compare {Path(path).name} with the schema in rumpbuild/arch/__init__.py",
+            f"compare {Path(path).name} with the schema in {schema_home}",
         ])
 
 
@@ -88,14 +75,7 @@ class Target:
     endian: str
     elf_class: int
     elf_machine: str
-    gcc_triple: str
-    gcc_flags: tuple[str, ...]
-    clang_target: str
-    clang_flags: tuple[str, ...]
-    zig_target: str
-    zig_flags: tuple[str, ...]
     qemu: str
-    qemu_sysroot: str
     native_abi: bool
     wno_format: bool
     symquirk: str
@@ -104,15 +84,32 @@ class Target:
     kmod_cflags: tuple[tuple[str, tuple[str, ...]], ...]
     kmod_cppflags: tuple[str, ...]
     c_string_routines: tuple[str, ...]
-    zig_cannot_link: str
     is_default: bool
     source: Path
-    zig_libc_target: str = ""
 
     @property
     def name(self) -> str:
         """``MACHINE/MACHINE_ARCH``, e.g. ``evbarm/earmv7hf``."""
         return f"{self.machine}/{self.machine_arch}"
+
+    # The toolchain facts that used to live here now live with each toolchain
+    # (rumpbuild/toolchain/<name>.toml); these read them there, "" or () when
+    # that toolchain has no entry for this MACHINE_ARCH.
+    gcc_triple = property(lambda self: _toolchain_fact("gcc", self, "triple"))
+    gcc_flags = property(lambda self: _toolchain_fact("gcc", self, "flags"))
+    clang_target = property(lambda self: _toolchain_fact("clang", self, "target"))
+    clang_flags = property(lambda self: _toolchain_fact("clang", self, "flags"))
+    zig_target = property(lambda self: _toolchain_fact("zig", self, "target"))
+    zig_flags = property(lambda self: _toolchain_fact("zig", self, "flags"))
+    zig_libc_target = property(lambda self: _toolchain_fact("zig", self, "libc_target"))
+    zig_cannot_link = property(lambda self: _toolchain_fact("zig", self, "cannot_link"))
+
+    @property
+    def qemu_sysroot(self) -> str:
+        """Where Debian's cross glibc for this arch lives (qemu -L), "" when gcc has no entry."""
+        from rumpbuild.toolchain.data import qemu_sysroot
+
+        return qemu_sysroot(self)
 
     def make_vars(self) -> dict[str, str]:
         """Command-line make variables for this target (read by the sysmk models)."""
@@ -148,6 +145,14 @@ class Target:
         return list(links.items())
 
 
+def _toolchain_fact(toolchain: str, target: Target, key: str):
+    from rumpbuild.toolchain.data import entry  # the toolchain package imports this one
+
+    e = entry(toolchain, target)
+    value = e.get(key, "") if e else ""
+    return tuple(value) if isinstance(value, list) else value
+
+
 @dataclass(frozen=True)
 class Machine:
     """One NetBSD MACHINE: a TOML file with its MACHINE_ARCH variants."""
@@ -178,15 +183,7 @@ _VARIANT_KEYS: dict[str, tuple[type, Any]] = {
     "endian": (str, None),
     "elf_class": (int, None),
     "elf_machine": (str, None),
-    "gcc_triple": (str, None),
-    "gcc_flags": (list, []),
-    "clang_target": (str, None),
-    "clang_flags": (list, []),
-    "zig_target": (str, None),
-    "zig_flags": (list, []),
-    "zig_libc_target": (str, ""),
     "qemu": (str, None),
-    "qemu_sysroot": (str, None),
     "native_abi": (bool, None),
     "wno_format": (bool, None),
     "symquirk": (str, ""),
@@ -195,11 +192,21 @@ _VARIANT_KEYS: dict[str, tuple[type, Any]] = {
     "kmod_cflags": (dict, {}),
     "kmod_cppflags": (list, []),
     "c_string_routines": (list, []),
-    "zig_cannot_link": (str, ""),
 }
-_OPTIONAL_VARIANT = {"aliases", "gcc_flags", "clang_flags", "zig_flags", "zig_libc_target", "symquirk", "pq",
-                     "extra_klinks",
-                     "kmod_cflags", "kmod_cppflags", "c_string_routines", "zig_cannot_link"}
+_OPTIONAL_VARIANT = {"aliases", "symquirk", "pq", "extra_klinks", "kmod_cflags", "kmod_cppflags",
+                     "c_string_routines"}
+# arch keys of earlier versions -> where that fact lives now
+_MOVED_TO_TOOLCHAINS = {
+    "gcc_triple": "rumpbuild/toolchain/gcc.toml, [MACHINE_ARCH] triple",
+    "gcc_flags": "rumpbuild/toolchain/gcc.toml, [MACHINE_ARCH] flags",
+    "clang_target": "rumpbuild/toolchain/clang.toml, [MACHINE_ARCH] target",
+    "clang_flags": "rumpbuild/toolchain/clang.toml, [MACHINE_ARCH] flags",
+    "zig_target": "rumpbuild/toolchain/zig.toml, [MACHINE_ARCH] target",
+    "zig_flags": "rumpbuild/toolchain/zig.toml, [MACHINE_ARCH] flags",
+    "zig_libc_target": "rumpbuild/toolchain/zig.toml, [MACHINE_ARCH] libc_target",
+    "zig_cannot_link": "rumpbuild/toolchain/zig.toml, [MACHINE_ARCH] cannot_link",
+    "qemu_sysroot": "/usr/<triple> from rumpbuild/toolchain/gcc.toml (Debian's cross libc)",
+}
 _CHOICES = {
     "endian": ("little", "big"),
     "elf_class": (32, 64),
@@ -207,11 +214,19 @@ _CHOICES = {
 }
 
 
-def _check_table(path: Path, table: dict, schema: dict, optional: set[str], prefix: str) -> dict:
+def check_table(path: Path, table: dict, schema: dict, optional: set[str], prefix: str,
+                schema_home: str = "rumpbuild/arch/__init__.py") -> dict:
+    """``table`` checked against ``schema`` (key -> (type, default)), defaults filled in.
+
+    Also used for the toolchains' per-arch tables (``schema_home`` names where
+    their schema is written down).
+    """
     for key in table:
         if key not in schema:
             close = difflib.get_close_matches(key, list(schema), n=1, cutoff=0.6)
             hint = [f"did you mean '{prefix}{close[0]}'?"] if close else []
+            if key in _MOVED_TO_TOOLCHAINS:
+                hint = [f"toolchain facts live with the toolchain now: {_MOVED_TO_TOOLCHAINS[key]}"]
             raise ArchDataError(path, prefix + key, "unknown key; known keys: " + ", ".join(schema),
                                 hint + [f"remove or rename the key in {path.name}"])
     out = {}
@@ -221,14 +236,15 @@ def _check_table(path: Path, table: dict, schema: dict, optional: set[str], pref
                 out[key] = default
                 continue
             raise ArchDataError(path, prefix + key, "missing required key",
-                                [f"add `{key} = …` to {path.name} (schema: rumpbuild/arch/__init__.py)"])
+                                [f"add `{key} = …` to {path.name} (schema: {schema_home})"])
         value = table[key]
         # bool is a subclass of int: check it exactly
         if type(value) is not typ:
             raise ArchDataError(path, prefix + key,
-                                f"must be a {typ.__name__}, not {type(value).__name__} ({value!r})")
+                                f"must be a {typ.__name__}, not {type(value).__name__} ({value!r})",
+                                schema_home=schema_home)
         if typ is list and key != "variant" and not all(isinstance(x, str) for x in value):
-            raise ArchDataError(path, prefix + key, "must be a list of strings")
+            raise ArchDataError(path, prefix + key, "must be a list of strings", schema_home=schema_home)
         if key in _CHOICES and value not in _CHOICES[key]:
             close = difflib.get_close_matches(str(value), [str(c) for c in _CHOICES[key]], n=3)
             raise ArchDataError(path, prefix + key, f"{value!r} is not one of the allowed values",
@@ -236,27 +252,6 @@ def _check_table(path: Path, table: dict, schema: dict, optional: set[str], pref
                                 ["allowed: " + ", ".join(map(str, _CHOICES[key][:12]))])
         out[key] = value
     return out
-
-
-_ZIG_MUSL_ABIS = ("musl", "musleabi", "musleabihf")
-
-
-def _check_zig_libc_target(path: Path, prefix: str, v: dict) -> None:
-    """zig_libc_target must be `<zig_target's arch>-linux-<musl ABI>`."""
-    value = v["zig_libc_target"]
-    if not value:
-        return
-    parts = value.split("-")
-    arch = v["zig_target"].split("-")[0]
-    if len(parts) != 3 or parts[1] != "linux" or parts[2] not in _ZIG_MUSL_ABIS:
-        raise ArchDataError(path, prefix + "zig_libc_target",
-                            f"'{value}' is not ARCH-linux-ABI with ABI one of " + ", ".join(_ZIG_MUSL_ABIS),
-                            [f"e.g. zig_libc_target = \"{arch}-linux-musl\"",
-                             "remove the key if zig has no musl for this arch"])
-    if parts[0] != arch:
-        raise ArchDataError(path, prefix + "zig_libc_target",
-                            f"arch '{parts[0]}' differs from zig_target's '{arch}'",
-                            [f"use {arch}-linux-{parts[2]}"])
 
 
 def _load_file(path: Path) -> Machine:
@@ -267,7 +262,7 @@ def _load_file(path: Path) -> Machine:
         raise ArchDataError(path, "", f"not valid TOML: {exc}") from None
     except OSError as exc:
         raise ArchDataError(path, "", f"cannot read: {exc.strerror}") from None
-    top = _check_table(path, data, _MACHINE_KEYS, set(), "")
+    top = check_table(path, data, _MACHINE_KEYS, set(), "")
     if top["machine"] != path.stem:
         raise ArchDataError(path, "machine", f"is '{top['machine']}' but the file is named {path.name}",
                             [f"rename the file to {top['machine']}.toml or fix the key"])
@@ -278,9 +273,8 @@ def _load_file(path: Path) -> Machine:
         prefix = f"variant[{i}]."
         if not isinstance(raw, dict):
             raise ArchDataError(path, f"variant[{i}]", "must be a table ([[variant]])")
-        v = _check_table(path, raw, _VARIANT_KEYS, _OPTIONAL_VARIANT, prefix)
+        v = check_table(path, raw, _VARIANT_KEYS, _OPTIONAL_VARIANT, prefix)
         klinks = top["extra_klinks"] if v["extra_klinks"] is None else v["extra_klinks"]
-        _check_zig_libc_target(path, prefix, v)
         variants.append(Target(
             machine=top["machine"],
             machine_arch=v["machine_arch"],
@@ -289,14 +283,7 @@ def _load_file(path: Path) -> Machine:
             endian=v["endian"],
             elf_class=v["elf_class"],
             elf_machine=v["elf_machine"],
-            gcc_triple=v["gcc_triple"],
-            gcc_flags=tuple(v["gcc_flags"]),
-            clang_target=v["clang_target"],
-            clang_flags=tuple(v["clang_flags"]),
-            zig_target=v["zig_target"],
-            zig_flags=tuple(v["zig_flags"]),
             qemu=v["qemu"],
-            qemu_sysroot=v["qemu_sysroot"],
             native_abi=v["native_abi"],
             wno_format=v["wno_format"],
             symquirk=v["symquirk"],
@@ -305,10 +292,8 @@ def _load_file(path: Path) -> Machine:
             kmod_cflags=tuple((cc, tuple(fl)) for cc, fl in sorted(v["kmod_cflags"].items())),
             kmod_cppflags=tuple(v["kmod_cppflags"]),
             c_string_routines=tuple(v["c_string_routines"]),
-            zig_cannot_link=v["zig_cannot_link"],
             is_default=v["machine_arch"] == top["default"],
             source=path,
-            zig_libc_target=v["zig_libc_target"],
         ))
     if not variants:
         raise ArchDataError(path, "variant", "needs at least one [[variant]] table")

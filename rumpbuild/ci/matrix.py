@@ -112,8 +112,8 @@ def smoke_skip_reason(session, entry) -> str | None:
 
     if entry.category != "fs":
         return f"smoke tests cover file systems; {entry.name} is a {entry.category} component"
-    if session.toolchain.link_problem:
-        return f"{session.toolchain.name} cannot link test programs here: {session.toolchain.link_problem}"
+    if session.toolchain.program_problem:
+        return f"{session.toolchain.name} cannot run test programs here: {session.toolchain.program_problem}"
     names, _ = module_info(entry)
     fs_name = sorted(names)[0] if names else entry.name
     try:

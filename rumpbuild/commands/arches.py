@@ -1,4 +1,5 @@
-"""`rumpbuild arches`: the NetBSD machines rumpbuild knows (rumpbuild/arch/*.toml)."""
+"""`rumpbuild arches`: the NetBSD machines rumpbuild knows (rumpbuild/arch/*.toml) and which
+toolchains target each (their own tables, rumpbuild/toolchain/<name>.toml)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import sys
 
 from rumpbuild.arch import Target, all_machines
 from rumpbuild.commands import Command
+from rumpbuild.toolchain import TOOLCHAINS
+from rumpbuild.toolchain.data import entry
 
 
 def target_dict(t: Target) -> dict:
@@ -21,20 +24,24 @@ def target_dict(t: Target) -> dict:
         "endian": t.endian,
         "elf_class": t.elf_class,
         "elf_machine": t.elf_machine,
-        "gcc_triple": t.gcc_triple,
-        "gcc_flags": list(t.gcc_flags),
-        "clang_target": t.clang_target,
-        "clang_flags": list(t.clang_flags),
-        "zig_target": t.zig_target,
-        "zig_flags": list(t.zig_flags),
         "qemu": t.qemu,
-        "qemu_sysroot": t.qemu_sysroot,
         "native_abi": t.native_abi,
         "wno_format": t.wno_format,
         "symquirk": t.symquirk,
         "pq": t.pq,
         "extra_klinks": list(t.extra_klinks),
+        # each toolchain's entry for this MACHINE_ARCH (its own table's keys); absent: cannot target it
+        "toolchains": {name: entry(name, t) for name in TOOLCHAINS if entry(name, t) is not None},
     }
+
+
+def _toolchains_cell(t: Target) -> str:
+    words = []
+    for name in TOOLCHAINS:
+        e = entry(name, t)
+        if e is not None:
+            words.append(name + (" (cannot link)" if e["cannot_link"] else " (crashes)" if e["crashes"] else ""))
+    return ", ".join(words)
 
 
 def _rows() -> list[list[str]]:
@@ -46,16 +53,15 @@ def _rows() -> list[list[str]]:
                 t.machine_arch + ("*" if t.is_default else ""),
                 t.machine_cpu,
                 f"{t.endian[0].upper()}E{t.elf_class}",
-                t.gcc_triple,
-                " ".join((t.zig_target,) + t.zig_flags),
                 t.qemu,
                 "yes" if t.native_abi else "",
                 ", ".join(t.aliases),
+                _toolchains_cell(t),
             ])
     return rows
 
 
-HEADERS = ["MACHINE", "MACHINE_ARCH", "CPU", "ELF", "gcc triple", "zig target", "qemu", "native ABI", "aliases"]
+HEADERS = ["MACHINE", "MACHINE_ARCH", "CPU", "ELF", "qemu", "native ABI", "aliases", "toolchains"]
 
 
 def _print_text(out) -> None:
@@ -67,7 +73,9 @@ def _print_text(out) -> None:
     for r in rows:
         print(fmt.format(*r).rstrip(), file=out)
     print("\n* = default MACHINE_ARCH of its MACHINE; ELF = endianness (LE/BE) and class. "
-          "Any MACHINE, MACHINE_ARCH or alias works as --arch.", file=out)
+          "Any MACHINE, MACHINE_ARCH or alias works as --arch. toolchains = those whose table "
+          "(rumpbuild/toolchain/<name>.toml) targets the arch, with known breakage; "
+          "`rumpbuild doctor` checks which are installed and work.", file=out)
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -89,8 +97,8 @@ COMMAND = Command(
     name="arches",
     help="list the NetBSD machines rumpbuild can build for",
     description="List every NetBSD MACHINE with its MACHINE_ARCH variants, MACHINE_CPU, "
-    "ELF format, cross-compiler triples, qemu-user binary and names accepted by --arch.\n"
-    "The data comes from rumpbuild/arch/*.toml.",
+    "ELF format, qemu-user binary, names accepted by --arch and the toolchains that target it.\n"
+    "The data comes from rumpbuild/arch/*.toml and rumpbuild/toolchain/<name>.toml.",
     add_arguments=add_arguments,
     run=run,
 )

@@ -245,7 +245,8 @@ class ElfObject:
                        f"is a {have[2]}-endian ELF{have[1]} {have[0]} object, but arch "
                        f"{target.name} expects {want[2]}-endian ELF{want[1]} {want[0]}", [
                            "pass the --arch the object was compiled for (`rumpbuild arches` lists them)",
-                           f"or recompile it for {target.name} (zig: -target {target.zig_target})",
+                           f"or recompile it for {target.name}"
+                           + (f" (zig: -target {target.zig_target})" if target.zig_target else ""),
                        ])
 
 

@@ -70,7 +70,7 @@ def run_rumpuser_configure(outdir: str, tree, target, toolchain) -> str | None:
     os.makedirs(confdir, exist_ok=True)
     argv = ["/bin/sh", str(script)]
     if not _is_native(target):
-        argv += ["--host", target.gcc_triple]
+        argv += ["--host", toolchain.host_triple]
     env = dict(os.environ, CC=shlex.join(toolchain.cc), CFLAGS="", CPPFLAGS="", LDFLAGS="")
     p = subprocess.run(argv, cwd=confdir, env=env, capture_output=True, text=True)
     if p.returncode != 0 and "Invalid configuration" in p.stdout + p.stderr:
@@ -80,10 +80,14 @@ def run_rumpuser_configure(outdir: str, tree, target, toolchain) -> str | None:
         argv = ["/bin/sh", str(script), "--build", "x86_64-pc-linux-gnu", "--host", "i386-pc-linux-gnu"]
         p = subprocess.run(argv, cwd=confdir, env=env, capture_output=True, text=True)
     if p.returncode != 0 or not os.path.exists(header):
+        from rumpbuild.toolchain import alternatives
+
         tail = (p.stdout + p.stderr)[-1500:]
+        known = [f"{toolchain.name} cannot link for {target.name}: {toolchain.link_problem}"] \
+            if toolchain.link_problem else []
         raise UserError(f"the tree's lib/librumpuser/configure failed for {target.name} "
                         f"(status {p.returncode}; log in {confdir}/config.log):\n{tail}",
-                        ["`rumpbuild doctor --arch " + target.machine + "` checks the toolchain",
-                         "try another --toolchain"])
+                        known + alternatives(target, exclude=(toolchain.name,), programs=True)
+                        + ["`rumpbuild doctor --arch " + target.machine_arch + "` checks the toolchains"])
     write_atomic(stamp_path, stamp)
     return header

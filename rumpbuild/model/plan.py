@@ -157,7 +157,7 @@ def plan_library(entry, toolchain, target, outdir: str, kind: str | None = None,
              f"`rumpbuild scan -v {entry.name}` shows where each source was looked for"],
         )
     user_stems = {os.path.splitext(os.path.basename(s))[0] for s in entry.rumpcomp_user_srcs}
-    cc = list(toolchain.cc)
+    cc = list(toolchain.cc) + toolchain.path_map_flags(outdir)  # no output path in objects: reproducible
     objects = []
     c_dir = os.path.join(recipe.netbsdsrcdir, "common", "lib", "libc", "string")
     # A generated component's folder does not exist in the tree (nothing is written there

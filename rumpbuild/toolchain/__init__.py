@@ -1,17 +1,22 @@
 """C toolchains that compile rump kernel code for a NetBSD machine.
 
-Three plug-ins, SCons-tool style, one module each (``zig``, ``gcc``,
-``clang``): ``exists(target)`` returns ``None`` when the toolchain works for
-the :class:`~rumpbuild.arch.Target` (else the reason, one line) and
-``generate(target)`` returns a :class:`Toolchain`.  Per-arch facts come only
-from ``rumpbuild/arch/*.toml``; compiler-version quirks come from
-``warnings.toml`` next to this file.
+Three plug-ins, SCons-tool style, one module each (``gcc``, ``clang``,
+``zig``), registered in ``TOOLCHAINS`` below: ``exists(target)`` returns
+``None`` when the toolchain works for the :class:`~rumpbuild.arch.Target`
+(else the reason, one line), ``generate(target)`` returns a
+:class:`Toolchain`, ``install_hint(target)`` says how to get it.  Each
+plug-in's per-arch facts (targets, flags, known breakage) live in its own
+table, ``<name>.toml`` next to it, keyed by MACHINE_ARCH (loader:
+:mod:`rumpbuild.toolchain.data`); the arch files hold NetBSD facts only.
+Compiler-version quirks come from ``warnings.toml``.  Adding a toolchain means
+``<name>.py`` + ``<name>.toml`` and its name in ``TOOLCHAINS``.
 
 "Works" is tested, not guessed: :func:`probe` compiles a tiny C file for the
 target and checks with pyelftools that the object's e_machine, ELF class and
 endianness are the target's; it also records the compiler's predefined macros
 (``cc -dM -E -x c /dev/null``: version, clang or gcc, host-OS macros to
-undefine) and, where asked, whether a fully static program links.  Results
+undefine) and, where asked, whether a program links (dynamic and/or fully
+static).  Results
 are cached per process and on disk (``~/.cache/rumpbuild/toolchains.json``;
 ``$XDG_CACHE_HOME`` and ``$RUMPBUILD_CACHE_DIR`` move it, see :func:`cache_path`) keyed by the argv and the compiler binary's mtime and
 size, so ``rumpbuild doctor`` and builds do not re-probe.
@@ -44,9 +49,10 @@ from typing import Mapping
 from rumpbuild.arch import Target
 from rumpbuild.cache import cache_dir
 from rumpbuild.errors import UnknownNameError, UserError
+from rumpbuild.toolchain.data import entry, qemu_sysroot
 
-TOOLCHAINS = ("zig", "gcc", "clang")   # plug-in modules, in doctor's order
-AUTO_ORDER = ("gcc", "clang", "zig")   # what `auto` tries
+TOOLCHAINS = ("gcc", "clang", "zig")   # the plug-in registry, in the order `auto` tries them
+AUTO_ORDER = TOOLCHAINS
 NAMES = ("auto",) + TOOLCHAINS
 
 # buildrump.sh's RUMPKERN_UNDEF: host-OS macros kernel code must not see.
@@ -60,8 +66,9 @@ FORTIFY_MACROS = ("_FORTIFY_SOURCE",)
 
 WARNINGS_FILE = Path(__file__).resolve().parent / "warnings.toml"
 
-PROBE_VERSION = 1  # bump when the probe's recorded facts change
+PROBE_VERSION = 3  # bump when the probe's recorded facts change
 PROBE_TIMEOUT = 120
+LINK_TIMEOUT = 1200  # zig's first static link for a target builds its libc: minutes on a busy machine
 
 _PROBE_SOURCE = """\
 int rumpbuild_probe(int x);
@@ -86,10 +93,25 @@ class Toolchain:
     static_ok: bool            # links fully static programs that run with no sysroot
     predefined: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False, hash=False)
     link_problem: str = ""     # why it compiles but cannot link for the target ("" if it can)
+    run_problem: str = ""      # why programs it links for the target crash (toolchain data; "" if none known)
+    host_triple: str = ""      # GNU triple for configure --host
 
     @property
     def version_str(self) -> str:
         return ".".join(map(str, self.version))
+
+    @property
+    def program_problem(self) -> str:
+        """Why test programs made with this toolchain cannot link or run ("" when they can)."""
+        return self.link_problem or self.run_problem
+
+    def path_map_flags(self, outdir: str) -> list[str]:
+        """Flags that record paths under ``outdir`` as relative ones in objects (debug info, __FILE__),
+        so two output folders give byte-identical objects (zig always emits debug info)."""
+        out = os.path.abspath(outdir)
+        if self.active_cc == "gcc" and self.version and self.version[0] < 8:
+            return [f"-fdebug-prefix-map={out}=."]   # -ffile-prefix-map is gcc 8+
+        return [f"-ffile-prefix-map={out}=."]
 
     def extra_cflags(self, source: str | None = None) -> list[str]:
         """Flags warnings.toml adds for this compiler and version (append after the tree's).
@@ -135,13 +157,15 @@ class Toolchain:
         if host_elf() == target_elf(self.target):
             return []
         qemu = shutil.which(self.target.qemu) or self.target.qemu
-        return [qemu] if static else [qemu, "-L", self.target.qemu_sysroot]
+        sysroot = qemu_sysroot(self.target)
+        return [qemu] if static or not sysroot else [qemu, "-L", sysroot]
 
     def to_dict(self) -> dict:
         return {
             "name": self.name, "arch": self.target.name, "cc": list(self.cc), "ar": list(self.ar),
             "active_cc": self.active_cc, "version": self.version_str, "libc": self.libc,
             "static_ok": self.static_ok, "links": not self.link_problem, "link_problem": self.link_problem,
+            "run_problem": self.run_problem,
         }
 
 
@@ -319,24 +343,32 @@ def _first_lines(text: str, n: int = 2) -> str:
     return "; ".join(lines[:n])[:300] or "no output"
 
 
-def probe(cc: tuple[str, ...], target: Target, *, link_static: bool = True) -> dict:
+def probe(cc: tuple[str, ...], target: Target, *, links: tuple[str, ...] = (), cached_only: bool = False) -> dict:
     """Test ``cc`` for ``target``; returns a dict (cached in memory and on disk).
 
-    Keys: ``ok`` (bool), ``reason`` (str, when not ok), ``macros`` (predefined
-    macros, name → value), ``static_ok`` (a static program links; only tested
-    when ``link_static``), ``dumpmachine``.
+    Keys: ``ok`` (bool: it compiles for the target), ``reason`` (str, when
+    not ok), ``macros`` (predefined macros, name → value), ``dumpmachine``,
+    and for each of ``links`` ("dynamic", "static") that was tried:
+    ``dynamic_ok``/``static_ok`` (the tiny program linked into a program of
+    the target's ELF) and ``link_error`` (the linker's first lines when none
+    of them linked).  With ``cached_only``, an earlier result or ``{}``: no
+    compiler runs (builds read what `rumpbuild doctor` proved this way).
     """
     cc = tuple(cc)
     exe = resolve_exe(cc[0]) if cc else None
     if exe is None:
         return {"ok": False, "reason": f"'{cc[0] if cc else ''}' not found (no such executable in PATH)",
                 "macros": {}, "static_ok": False}
-    key_data = [PROBE_VERSION, list(cc), _stamp(exe), list(target_elf(target)), link_static]
+    links = tuple(links)
+    key_data = [PROBE_VERSION, list(cc), _stamp(exe), list(target_elf(target)), list(links)]
     key = hashlib.sha256(json.dumps(key_data).encode()).hexdigest()[:32]
     with _lock:
         if key in _mem:
             return _mem[key]
         klock = _key_locks.setdefault(key, threading.Lock())
+    if cached_only:
+        disk = _disk_load(cache_path()).get("probes", {}).get(key)
+        return disk if disk is not None and disk.get("argv") == list(cc) else {}
     with klock:
         with _lock:
             if key in _mem:
@@ -345,20 +377,21 @@ def probe(cc: tuple[str, ...], target: Target, *, link_static: bool = True) -> d
         if disk is not None and disk.get("argv") == list(cc):
             result = disk
         else:
-            result = _run_probe(cc, target, link_static)
+            result = _run_probe(cc, target, links)
             result["argv"] = list(cc)
-            _disk_store(key, result)
+            if not result.get("link_unknown"):   # a timeout proves nothing: try again next time
+                _disk_store(key, result)
         with _lock:
             _mem[key] = result
         return result
 
 
-def _run(argv, cwd) -> subprocess.CompletedProcess:
-    return subprocess.run(argv, cwd=cwd, capture_output=True, text=True, timeout=PROBE_TIMEOUT,
+def _run(argv, cwd, timeout: int = PROBE_TIMEOUT) -> subprocess.CompletedProcess:
+    return subprocess.run(argv, cwd=cwd, capture_output=True, text=True, timeout=timeout,
                           stdin=subprocess.DEVNULL)
 
 
-def _run_probe(cc: tuple[str, ...], target: Target, link_static: bool) -> dict:
+def _run_probe(cc: tuple[str, ...], target: Target, links: tuple[str, ...]) -> dict:
     res: dict = {"ok": False, "reason": None, "macros": {}, "static_ok": False, "dumpmachine": ""}
     with tempfile.TemporaryDirectory(prefix="rumpbuild-probe-") as tmp:
         src = Path(tmp) / "probe.c"
@@ -389,11 +422,30 @@ def _run_probe(cc: tuple[str, ...], target: Target, link_static: bool) -> dict:
             res["macros"] = _parse_macros(p.stdout) if p.returncode == 0 else {}
             p = _run(list(cc) + ["-dumpmachine"], tmp)
             res["dumpmachine"] = p.stdout.strip() if p.returncode == 0 else ""
-            if link_static:
-                p = _run(list(cc) + ["-static", "probe.c", "-o", "probe"], tmp)
-                res["static_ok"] = p.returncode == 0 and _elf_facts(Path(tmp) / "probe") == want
         except (OSError, subprocess.TimeoutExpired):
             pass
+        errors = []
+        for mode in links:
+            exe = Path(tmp) / f"probe-{mode}"
+            try:
+                p = _run(list(cc) + (["-static"] if mode == "static" else []) + ["probe.c", "-o", exe.name], tmp,
+                         LINK_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                res[f"{mode}_ok"] = False
+                res["link_unknown"] = f"{mode} link: took more than {LINK_TIMEOUT} s (not cached; run again)"
+                continue
+            except OSError as exc:
+                res[f"{mode}_ok"] = False
+                errors.append(f"{mode} link: {exc.strerror}")
+                continue
+            res[f"{mode}_ok"] = p.returncode == 0 and _elf_facts(exe) == want
+            if not res[f"{mode}_ok"]:
+                errors.append(f"{mode} link: " + (_first_lines(p.stderr or p.stdout) if p.returncode
+                                                  else "the program is not the target's ELF"))
+        if any(res.get(f"{m}_ok") for m in links):
+            res.pop("link_unknown", None)   # one way of linking works: that is proof enough
+        elif errors:
+            res["link_error"] = "; ".join(errors)
     return res
 
 
@@ -430,13 +482,43 @@ def flavour(macros: Mapping[str, str]) -> tuple[str, tuple[int, ...]]:
 
 def make_toolchain(name: str, target: Target, cc, ar, result: dict, *, libc: str,
                    static_ok: bool | None = None, link_problem: str = "") -> Toolchain:
-    """A Toolchain from a successful probe result (plug-ins call this from generate())."""
+    """A Toolchain from a successful probe result (plug-ins call this from generate()).
+
+    The plug-in's table adds what is known to be broken for the arch
+    (``cannot_link``, ``crashes``); a link the probe tried and that failed is a
+    link problem too.
+    """
     active_cc, version = flavour(result.get("macros", {}))
+    e = (entry(name, target) if name in TOOLCHAINS else None) or {}
+    link_problem = link_problem or e.get("cannot_link", "")
+    if not link_problem and result.get("link_error"):
+        link_problem = f"a test program does not link ({result['link_error']})"
+    gcc = entry("gcc", target)
     return Toolchain(
         name=name, target=target, cc=tuple(cc), ar=tuple(ar), active_cc=active_cc, version=version,
         libc=libc, static_ok=result.get("static_ok", False) if static_ok is None else static_ok,
         predefined=dict(result.get("macros", {})), link_problem=link_problem,
+        run_problem=e.get("crashes", ""),
+        host_triple=gcc["triple"] if gcc else result.get("dumpmachine", ""),
     )
+
+
+def prove_link(tc: Toolchain) -> tuple[bool | None, str]:
+    """Link the tiny program as ``tc`` links programs for its target: (True, "") when it links,
+    (False, why) when it does not, (None, why) when that is unknown (the link timed out).
+
+    Cached on disk like every probe (keyed by the compiler binary and its
+    mtime); zig's first link for a target builds its libc, which takes minutes.
+    """
+    modes = plugin(tc.name).links(tc.target) if tc.name in TOOLCHAINS else ("dynamic", "static")
+    result = probe(tc.cc, tc.target, links=modes)
+    if not result["ok"]:
+        return False, result["reason"]
+    if result.get("link_error"):
+        return False, result["link_error"]
+    if any(result.get(f"{m}_ok") for m in modes):
+        return True, ""
+    return None, result.get("link_unknown", "not tried")
 
 
 def first_ar(*names: str) -> tuple[str, ...]:
@@ -459,14 +541,34 @@ def plugin(name: str):
 
 
 def not_working(name: str, target: Target, reason: str, hints=()) -> UserError:
+    """The error for ``--toolchain NAME`` when NAME cannot build for ``target``."""
     arch = target.machine_arch
     return UserError(
-        f"toolchain '{name}' cannot build for {target.name}: {reason}",
-        list(hints) + [
-            "`--toolchain zig` (always available from the ziglang wheel)" if name != "zig" else
-            "reinstall the ziglang wheel: pip install --force-reinstall ziglang",
+        f"{name} cannot build for {target.name}: {reason}",
+        list(hints) + alternatives(target, exclude=(name,)) + [
             f"`rumpbuild doctor --arch {arch}` shows which toolchains work for {arch}",
         ])
+
+
+def alternatives(target: Target, exclude=(), programs: bool = False) -> list[str]:
+    """Hints naming the toolchains that will build for ``target``: "--toolchain gcc", or with
+    what to install first ("--toolchain gcc (apt-get install gcc-arm-linux-gnueabi)").
+
+    With ``programs``, only those whose table knows no link or run breakage
+    for the arch and that link when installed.  Best first: installed ones.
+    """
+    ready, installable = [], []
+    for name in TOOLCHAINS:
+        e = entry(name, target)
+        if name in exclude or e is None or (programs and (e["cannot_link"] or e["crashes"])):
+            continue
+        mod = plugin(name)
+        if mod.exists(target) is None:
+            if not programs or not mod.generate(target).program_problem:
+                ready.append(f"--toolchain {name}")
+        elif mod.command(target) is None:   # not installed (an installed one that fails is no advice)
+            installable.append(f"--toolchain {name} ({mod.install_hint(target)})")
+    return ready + installable
 
 
 def _split_env(environ: Mapping[str, str], var: str) -> tuple[str, ...] | None:
@@ -485,11 +587,12 @@ def custom_toolchain(target: Target, environ: Mapping[str, str] = os.environ) ->
     cc = _split_env(environ, "CC")
     assert cc
     ar = _split_env(environ, "AR") or first_ar("ar")
-    result = probe(cc, target)
+    result = probe(cc, target, links=("dynamic", "static"))
     if not result["ok"]:
         raise UserError(
             f"CC={shlex.join(cc)} cannot build for {target.name}: {result['reason']}",
-            [f"set CC to a compiler for {target.name}, e.g. CC={target.gcc_triple}-gcc",
+            [f"set CC to a compiler for {target.name}"
+             + (f", e.g. CC={entry('gcc', target)['triple']}-gcc" if entry("gcc", target) else ""),
              "unset CC to let rumpbuild pick a toolchain (`--toolchain zig` always works)",
              f"`rumpbuild doctor --arch {target.machine_arch}` shows which toolchains work"])
     dm = result.get("dumpmachine", "")
@@ -499,10 +602,13 @@ def custom_toolchain(target: Target, environ: Mapping[str, str] = os.environ) ->
 def find_toolchain(target: Target, name: str = "auto", environ: Mapping[str, str] = os.environ) -> Toolchain:
     """The toolchain to build ``target`` with.
 
-    ``name``: zig | gcc | clang | auto (gcc if Debian's cross gcc is there,
-    else clang if it can compile *and link* for the target, else zig).  ``CC``/``AR``
-    in ``environ`` win over ``name``.  Raises UserError if the toolchain does
-    not work for the target.
+    ``name``: gcc | clang | zig | auto.  ``auto`` takes the first toolchain
+    of ``TOOLCHAINS`` (gcc, clang, zig) that compiles for the target and whose
+    test programs link and run (probed, and the toolchain's table knows no
+    breakage for the arch); when none does, the first that compiles, which
+    builds the libraries (its ``program_problem`` says why no programs).
+    ``CC``/``AR`` in ``environ`` win over ``name``.  Raises UserError if the
+    toolchain does not work for the target.
     """
     if name not in NAMES:
         raise UnknownNameError("toolchain", name, list(NAMES), hints=[
@@ -510,28 +616,29 @@ def find_toolchain(target: Target, name: str = "auto", environ: Mapping[str, str
     if _split_env(environ, "CC"):
         return custom_toolchain(target, environ)
     if name == "auto":
-        reasons = []
-        for cand in AUTO_ORDER:
+        reasons, compiles_only = [], None
+        for cand in TOOLCHAINS:
             mod = plugin(cand)
             reason = mod.exists(target)
-            if reason is None:
-                tc = mod.generate(target)
-                # A clang without the target's linker and libc builds libraries but no
-                # test programs; zig links for nearly every arch (arch data: zig_cannot_link).
-                if cand == "clang" and not tc.static_ok:
-                    reasons.append("clang: cannot link programs for this target")
-                    continue
+            if reason is not None:
+                reasons.append(f"{cand}: {reason}")
+                continue
+            tc = mod.generate(target)
+            if not tc.program_problem:
                 break
-            reasons.append(f"{cand}: {reason}")
+            compiles_only = compiles_only or tc
         else:
-            raise UserError(f"no toolchain works for {target.name}: " + "; ".join(reasons), [
-                f"`rumpbuild doctor --arch {target.machine_arch}` for details",
-                "reinstall the ziglang wheel: pip install --force-reinstall ziglang"])
+            if compiles_only is None:
+                raise UserError(f"no toolchain works for {target.name}: " + "; ".join(reasons), [
+                    *alternatives(target),
+                    f"`rumpbuild doctor --arch {target.machine_arch}` for details"])
+            tc = compiles_only
     else:
         mod = plugin(name)
         reason = mod.exists(target)
         if reason is not None:
-            raise not_working(name, target, reason, mod.hints(target))
+            raise not_working(name, target, reason, mod.hints(target) if mod.command(target) is None
+                              and entry(name, target) is not None else [])
         tc = mod.generate(target)
     ar = _split_env(environ, "AR")
     return dataclasses.replace(tc, ar=ar) if ar else tc

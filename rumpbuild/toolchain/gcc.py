@@ -1,10 +1,10 @@
-"""GNU cc: Debian's cross compiler ``<gcc_triple>-gcc``, or the host's ``gcc``
+"""GNU cc: Debian's cross compiler ``<triple>-gcc``, or the host's ``gcc``
 when it already makes the target's ELF (the host is that arch).
 
-Variables from the arch data: ``gcc_triple`` and ``gcc_flags``.  The archiver
-is ``<gcc_triple>-ar`` if installed, else ``ar`` (binutils-multiarch reads
-every format).  Programs link against the cross glibc; ``static_ok`` is
-probed (Debian's libc6-dev-<arch>-cross ships libc.a).
+Per-arch data in ``gcc.toml`` (keys: ``ARCH_KEYS``).  The archiver is
+``<triple>-ar`` if installed, else ``ar`` (binutils-multiarch reads every
+format).  Programs link against the cross glibc; whether they link (dynamic
+or static) is probed (Debian's libc6-dev-<arch>-cross ships libc.a).
 """
 
 from __future__ import annotations
@@ -14,33 +14,65 @@ import shutil
 from rumpbuild.arch import Target
 from rumpbuild.toolchain import (Toolchain, first_ar, host_elf, make_toolchain, not_working, probe,
                                  target_elf)
+from rumpbuild.toolchain.data import entry, no_entry
+
+ARCH_KEYS = {
+    "triple": (str, None),     # GNU triple: <triple>-gcc, <triple>-ar, /usr/<triple>
+    "flags": (list, []),
+    "packaged": (bool, True),  # Debian packages <triple>-gcc as gcc-<triple>
+}
+LINKS = ("dynamic", "static")
+
+
+def links(target: Target) -> tuple[str, ...]:
+    """How the probe links test programs: dynamic and fully static (either one will do)."""
+    return LINKS
+
+
+def _entry(target: Target) -> dict | None:
+    return entry("gcc", target)
 
 
 def command(target: Target) -> tuple[str, ...] | None:
-    exe = shutil.which(f"{target.gcc_triple}-gcc")
+    e = _entry(target)
+    if e is None:
+        return None
+    exe = shutil.which(f"{e['triple']}-gcc")
     if exe is None and host_elf() == target_elf(target):
         exe = shutil.which("gcc")
-    return None if exe is None else (exe, *target.gcc_flags)
+    return None if exe is None else (exe, *e["flags"])
+
+
+def install_hint(target: Target) -> str:
+    """How to get gcc for ``target``, one line."""
+    e = _entry(target)
+    if e is None:
+        return "gcc.toml has no entry for this arch"
+    if not e["packaged"]:
+        return f"build an {e['triple']}-gcc cross compiler, Debian packages none"
+    return f"apt-get install gcc-{e['triple'].replace('_', '-')}"
 
 
 def hints(target: Target) -> list[str]:
-    pkg = target.gcc_triple.replace("_", "-")
-    return [f"apt-get install gcc-{pkg} (Debian's cross compiler, if packaged for this arch)"]
+    return [install_hint(target)]
 
 
 def exists(target: Target) -> str | None:
+    e = _entry(target)
+    if e is None:
+        return no_entry("gcc", target)
     cc = command(target)
     if cc is None:
-        return f"{target.gcc_triple}-gcc not found in PATH"
-    result = probe(cc, target)
+        return f"{e['triple']}-gcc not found in PATH"
+    result = probe(cc, target, links=LINKS)
     return None if result["ok"] else result["reason"]
 
 
 def generate(target: Target) -> Toolchain:
+    reason = exists(target)
+    if reason is not None:
+        raise not_working("gcc", target, reason, hints(target))
     cc = command(target)
-    if cc is None:
-        raise not_working("gcc", target, f"{target.gcc_triple}-gcc not found in PATH", hints(target))
-    result = probe(cc, target)
-    if not result["ok"]:
-        raise not_working("gcc", target, result["reason"], hints(target))
-    return make_toolchain("gcc", target, cc, first_ar(f"{target.gcc_triple}-ar", "ar"), result, libc="glibc")
+    triple = _entry(target)["triple"]
+    return make_toolchain("gcc", target, cc, first_ar(f"{triple}-ar", "ar"), probe(cc, target, links=LINKS),
+                          libc="glibc")

@@ -1,8 +1,12 @@
-"""zig cc: clang plus bundled libcs, from the ziglang wheel; works for every arch.
+"""zig cc: clang plus bundled libcs, from the ziglang wheel; compiles for every arch LLVM targets.
 
-Variables from the arch data: ``zig_libc_target`` (musl, static programs that
-run under qemu-user with no sysroot) or else ``zig_target`` (glibc, dynamic),
-plus ``zig_flags``.
+Per-arch data in ``zig.toml`` (keys: ``ARCH_KEYS``): ``libc_target`` (musl,
+static programs that run under qemu-user with no sysroot) or else ``target``
+(glibc, dynamic), plus ``flags``; ``cannot_link`` and ``crashes`` record what
+zig gets wrong for an arch (builds then make .a/_pic.a only, and ``auto`` and
+``test`` look for another toolchain).  Builds take those from the table
+without linking anything (zig's first static link for an arch builds its libc:
+minutes); ``rumpbuild doctor`` links a test program to prove the table.
 
 zig cc differs from plain clang in ways kernel code must not inherit; checked
 with zig 0.17.1 (clang 22) by compiling a file with ``-ffreestanding
@@ -27,12 +31,37 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from rumpbuild.arch import Target
+from rumpbuild.arch import ArchDataError, Target
 from rumpbuild.cache import cache_dir
 from rumpbuild.toolchain import Toolchain, _elf_facts, make_toolchain, not_working, probe, target_elf
+from rumpbuild.toolchain.data import entry, no_entry
 
 # Flags that undo zig cc's defaults (see the module docstring).
 NEUTRALISE = ("-fno-sanitize=all", "-fno-stack-protector", "-UNDEBUG")
+
+ARCH_KEYS = {
+    "target": (str, None),       # zig cc -target, glibc
+    "flags": (list, []),
+    "libc_target": (str, ""),    # zig cc -target, musl (static programs); "" = use target
+}
+_MUSL_ABIS = ("musl", "musleabi", "musleabihf")
+
+
+def check_entry(path: Path, arch: str, e: dict) -> None:
+    """libc_target must be `<target's CPU arch>-linux-<musl ABI>`."""
+    value = e["libc_target"]
+    if not value:
+        return
+    parts = value.split("-")
+    cpu = e["target"].split("-")[0]
+    if len(parts) != 3 or parts[1] != "linux" or parts[2] not in _MUSL_ABIS:
+        raise ArchDataError(path, f"{arch}.libc_target",
+                            f"'{value}' is not ARCH-linux-ABI with ABI one of " + ", ".join(_MUSL_ABIS),
+                            [f"e.g. libc_target = \"{cpu}-linux-musl\"",
+                             "remove the key if zig has no musl for this arch"])
+    if parts[0] != cpu:
+        raise ArchDataError(path, f"{arch}.libc_target", f"arch '{parts[0]}' differs from target's '{cpu}'",
+                            [f"use {cpu}-linux-{parts[2]}"])
 
 
 def zig_path() -> str | None:
@@ -46,14 +75,26 @@ def zig_path() -> str | None:
 
 
 def zig_triple(target: Target) -> str:
-    return target.zig_libc_target or target.zig_target
+    e = entry("zig", target)
+    return "" if e is None else (e["libc_target"] or e["target"])
 
 
 def command(target: Target) -> tuple[str, ...] | None:
     zig = zig_path()
-    if zig is None:
+    e = entry("zig", target)
+    if zig is None or e is None:
         return None
-    return (zig, "cc", "-target", zig_triple(target), *target.zig_flags, *NEUTRALISE)
+    return (zig, "cc", "-target", zig_triple(target), *e["flags"], *NEUTRALISE)
+
+
+def links(target: Target) -> tuple[str, ...]:
+    """How zig links programs for ``target``: static with musl, else dynamic with glibc."""
+    e = entry("zig", target)
+    return ("static",) if e is not None and e["libc_target"] else ("dynamic",)
+
+
+def install_hint(target: Target) -> str:
+    return "pip install ziglang"
 
 
 def hints(target: Target) -> list[str]:
@@ -61,24 +102,29 @@ def hints(target: Target) -> list[str]:
 
 
 def exists(target: Target) -> str | None:
+    if entry("zig", target) is None:
+        return no_entry("zig", target)
     cc = command(target)
     if cc is None:
         return "the ziglang Python package is not installed"
-    result = probe(cc, target, link_static=False)  # a static link builds musl: seconds, and data says it works
+    result = probe(cc, target)  # no link here: the table says where zig links (doctor proves it)
     return None if result["ok"] else result["reason"]
 
 
 def generate(target: Target) -> Toolchain:
+    reason = exists(target)
+    if reason is not None:
+        raise not_working("zig", target, reason, hints(target) if zig_path() is None else [])
     cc = command(target)
-    if cc is None:
-        raise not_working("zig", target, "the ziglang Python package is not installed", hints(target))
-    result = probe(cc, target, link_static=False)
-    if not result["ok"]:
-        raise not_working("zig", target, result["reason"], hints(target))
-    musl = bool(target.zig_libc_target)
-    return make_toolchain("zig", target, cc, (cc[0], "ar"), result,
-                          libc="musl" if musl else "glibc", static_ok=musl,
-                          link_problem=target.zig_cannot_link)
+    e = entry("zig", target)
+    musl = bool(e["libc_target"])
+    link_problem = e["cannot_link"]
+    proof = probe(cc, target, links=links(target), cached_only=True)  # what `rumpbuild doctor` found
+    if not link_problem and proof.get("link_error"):
+        link_problem = f"a test program does not link ({proof['link_error']}; found by rumpbuild doctor)"
+    return make_toolchain("zig", target, cc, (cc[0], "ar"), probe(cc, target),
+                          libc="musl" if musl else "glibc", static_ok=musl and not link_problem,
+                          link_problem=link_problem)
 
 
 def fixup_flags(flags: list[str]) -> list[str]:
