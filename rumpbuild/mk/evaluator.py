@@ -102,11 +102,13 @@ class Evaluator:
         if name in self.cmdline:
             return self.cmdline[name]
         v = self.vars.get(name)
-        if v is None:
-            if name[:1] == ".":
-                v = self._special(name)
-            elif self.env is not None:
-                v = self.env.get(name)
+        if v is not None:
+            if type(v) is _Parts:
+                v = self.vars[name] = " ".join(v)
+        elif name[:1] == ".":
+            v = self._special(name)
+        elif self.env is not None:
+            v = self.env.get(name)
         if self.appends and name in self.appends:  # -D VAR+=x: after what the Makefiles made VAR
             return self.appends[name] if v is None else f"{v} {self.appends[name]}"
         return v
