@@ -20,6 +20,7 @@ import re
 from rumpbuild.errors import UserError
 from rumpbuild.fsutil import write_atomic
 from rumpbuild.state.model import State
+from rumpbuild.state.partition import locate
 from rumpbuild.templates import environment
 
 # state-file driver -> (component name in the tree, kernel headers its helper needs, in cgd.c's order)
@@ -95,10 +96,12 @@ def _view(state: State) -> list[dict]:
     steps = []
     for s in state.steps:
         v = dict(s.__dict__, kind=s.kind)
-        if s.kind == "cgd":
-            v["etfs_key"] = f"/dev/rumpbuild-{s.device}-disk"
-        else:
-            v["etfs_keys"] = [f"/dev/rumpbuild-{s.device}-c{n}" for n in range(len(s.components))]
+        disks = [s.disk] if s.kind == "cgd" else list(s.components)
+        keys = [f"/dev/rumpbuild-{s.device}-disk"] if s.kind == "cgd" else [
+            f"/dev/rumpbuild-{s.device}-c{n}" for n in range(len(s.components))]
+        v["etfs"] = [dict(key=k, path=d.path, window=locate(d.path, d.suffix) if d.suffix else None)
+                     for k, d in zip(keys, disks) if d.path]
+        v["etfs_key"], v["etfs_keys"] = keys[0], keys
         steps.append(v)
     return steps
 
@@ -124,8 +127,10 @@ def state_objects(session, plan, state: State, workdir: str, init_from: str | No
                              "templates/state_kernel.c.j2"])
     m = state.mount
     hsrc = os.path.join(workdir, "state_host.c")
+    steps = _view(state)
     write_atomic(hsrc, env.get_template("state_host.c.j2").render(
-        state_file=state.path, drivers=state.drivers, steps=_view(state), images=state.images(),
+        state_file=state.path, drivers=state.drivers, steps=steps, images=state.images(),
+        windows=any(e["window"] for v in steps for e in v["etfs"]),
         init_from=os.path.abspath(init_from) if init_from else "",
         mount_device=m.device if m else "",
         mount_base=m.base_device if m else (state.steps[-1].device if state.steps else ""),

@@ -132,7 +132,11 @@ def load_state(path: str, creating: bool = False) -> State:
     state.steps = [parsed[k] for k in order]
     if "mount" in doc:
         state.mount = _mount(doc["mount"], pr)
-    _check_devices(state, order, pr)
+    # devices by table, parsed or not: a table with a bad field still says what it configures
+    declared = {(s, i): t.get("device") for s in ("cgd", "raid") for i, t in enumerate(doc.get(s, []) or [])
+                if isinstance(doc.get(s), list) and isinstance(t, dict)}
+    _check_devices(state, [k for k in ((s, i) for s, i, _ in lines.tables) if k in declared], declared,
+                   parsed, pr)
     pr.raise_if_any()
     return state
 
@@ -297,7 +301,7 @@ def _raid(t, i, pr, base, creating) -> RaidStep | None:
                 pr.add("raid", i, "components", f"components are strings (image paths, device names or "
                                                 f"\"absent\"), not {c!r}")
                 return None
-            d = _disk(c, "raid", i, "components", pr, base, True)
+            d = _disk(c, "raid", i, "components", pr, base, not creating)
             if d is None:
                 return None
             disks.append(d)
@@ -352,23 +356,32 @@ def _mount(t, pr: _Problems) -> MountSpec | None:
     return MountSpec(fs, device, pr.lines.table("mount", 0))
 
 
-def _check_devices(state: State, order, pr: _Problems) -> None:
-    """Each device configured once, used only after the step that configures it."""
+def _check_devices(state: State, order, declared, parsed, pr: _Problems) -> None:
+    """Each device configured once, used only after the table that configures it."""
     configured: dict[str, tuple[str, int]] = {}
-    for step, (kind, i) in zip(state.steps, order):
-        uses = [step.disk] if kind == "cgd" else list(step.components)
-        field = "image" if kind == "cgd" else "components"
-        for d in uses:
-            if d.device and d.device not in configured:
-                pr.add(kind, i, field, f"uses {d.device} before any step configures it",
-                       f"move the table that configures {d.device} above this one")
-            elif d.device == step.device:
-                pr.add(kind, i, field, f"{step.device} cannot sit on itself")
-        if step.device in configured:
-            k, j = configured[step.device]
-            pr.add(kind, i, "device", f"{step.device} is configured twice (first in [[{k}]] #{j + 1}, line "
+    for kind, i in order:
+        device = declared[(kind, i)]
+        step = parsed.get((kind, i))
+        if step is not None:
+            uses = [step.disk] if kind == "cgd" else list(step.components)
+            field = "image" if kind == "cgd" else "components"
+            for d in uses:
+                if d.device == step.device:
+                    pr.add(kind, i, field, f"{step.device} cannot sit on itself")
+                elif d.device and d.device not in configured:
+                    later = [k for k, v in declared.items() if v == d.device]
+                    pr.add(kind, i, field, f"uses {d.device} before any table configures it"
+                           + (f" ([[{later[0][0]}]] #{later[0][1] + 1} at line {pr.lines.table(*later[0])} "
+                              "comes later)" if later else ""),
+                           f"move the table that configures {d.device} above this one" if later else
+                           f"add a table with device = \"{d.device}\" above this one")
+        if not isinstance(device, str):
+            continue
+        if device in configured:
+            k, j = configured[device]
+            pr.add(kind, i, "device", f"{device} is configured twice (first in [[{k}]] #{j + 1}, line "
                                       f"{pr.lines.table(k, j)})", "give each device its own number")
-        configured.setdefault(step.device, (kind, i))
+        configured.setdefault(device, (kind, i))
     m = state.mount
     if m is not None and _MOUNT_DEVICE.match(m.device):
         dev = _MOUNT_DEVICE.match(m.device).group(1)
