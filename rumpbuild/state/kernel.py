@@ -23,10 +23,11 @@ from rumpbuild.state.model import State
 from rumpbuild.state.partition import locate
 from rumpbuild.templates import environment
 
-# state-file driver -> (component name in the tree, kernel headers its helper needs, in cgd.c's order)
+# state-file driver -> (component name in the tree, headers its declarations need first (included
+# where the tree has them, in cgd.c's order), headers declaring its ioctls)
 DRIVERS = {
-    "cgd": ("cgd", ["sys/device.h", "sys/buf.h", "sys/bufq.h", "sys/disk.h", "dev/dkvar.h", "dev/cgdvar.h"]),
-    "raid": ("raidframe", ["dev/raidframe/raidframevar.h", "dev/raidframe/raidframeio.h"]),
+    "cgd": ("cgd", ["sys/device.h", "sys/buf.h", "sys/bufq.h", "sys/disk.h", "dev/dkvar.h"], ["dev/cgdvar.h"]),
+    "raid": ("raidframe", [], ["dev/raidframe/raidframevar.h", "dev/raidframe/raidframeio.h"]),
 }
 _CIPHER_NAME = re.compile(rb'\.cf_name\s*=\s*"([^"]+)"')
 RAID_MARGIN = 1 << 20  # component size beyond the plain image: RAIDframe's label area, stripe rounding
@@ -117,10 +118,11 @@ def state_objects(session, plan, state: State, workdir: str, init_from: str | No
     if dev is None:
         raise UserError("a state file needs librumpdev (cgd and raid are device drivers), and this tree "
                         "builds none", ["check that the tree has sys/rump/librump/rumpdev"])
-    headers = [h for drv in state.drivers for h in DRIVERS[drv][1]]
+    pre_headers = [h for drv in state.drivers for h in DRIVERS[drv][1]]
+    headers = [h for drv in state.drivers for h in DRIVERS[drv][2]]
     ksrc = os.path.join(workdir, "state_kernel.c")
     write_atomic(ksrc, env.get_template("state_kernel.c.j2").render(
-        state_file=state.path, drivers=state.drivers, headers=headers))
+        state_file=state.path, drivers=state.drivers, pre_headers=pre_headers, headers=headers))
     kobj = compile_kernel_c(session, dev, ksrc, os.path.join(workdir, "state_kernel.o"),
                             f"the kernel half of {state.path}",
                             ["the tree's cgd/RAIDframe headers differ from the 2016 tree's: see "
