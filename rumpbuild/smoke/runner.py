@@ -257,7 +257,9 @@ def run_smoke(session, entry, image: str | None = None, shared: bool | None = No
             res.add("link", "FAIL", lp.output.strip()[-1500:], variant)
             continue
         res.add("link", "PASS", os.path.relpath(exe, session.outdir), variant)
-        args = ["-t", facts["mount_type"], "-m", "/mnt", "-w", NEW_FILE, "-p", seed + variant]
+        # a state file's images persist between runs: a new name each time (not every kernel truncates)
+        new_file = NEW_FILE if state is None else f"N{seed[:5]}{variants.index(variant)}.TXT"
+        args = ["-t", facts["mount_type"], "-m", "/mnt", "-w", new_file, "-p", seed + variant]
         variant_image = None
         if key:
             # each variant writes into its own copy: the next must not find NEW.TXT there already

@@ -69,7 +69,9 @@ class _Lines:
         return next((ln for s, i, ln in self.tables if s == name and i == index), 0)
 
     def key(self, name: str, index: int, key: str) -> int:
-        return self.keys.get((name, index, key)) or self.table(name, index) or 1
+        """The line of *key* in table *name* (a top-level key may be a table of its own)."""
+        return (self.keys.get((name, index, key)) or (self.table(key, 0) if not name else 0)
+                or self.table(name, index) or 1)
 
 
 class _Problems:
