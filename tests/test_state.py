@@ -138,6 +138,8 @@ def test_several_problems_listed_together_and_cli_exit_1(tmp_path, run_cli):
     assert status == 1 and "Traceback" not in err and "unknown cipher 'rot13'" in err
     status, _, err = run_cli("test", "msdos", "--init-from", "--out", tmp_path / "o", "-q")
     assert status == 1 and "add --state FILE" in err
+    status, _, err = run_cli("test", "msdos", "--state", path, "--image", path, "--out", tmp_path / "o", "-q")
+    assert status == 1 and "--state names its images itself" in err
 
 
 def test_not_toml_and_creating_allows_missing_images(tmp_path):

@@ -115,6 +115,10 @@ def _load_state(args, session):
         return None
     import os
 
+    if args.image or args.partition:
+        raise UserError("--state names its images itself: --image and --partition do not apply",
+                        ["drop --image/--partition; give a plain image with --init-from PLAIN.img"])
+
     from rumpbuild.state import load_state
     from rumpbuild.state.kernel import check_tree
 

@@ -223,14 +223,14 @@ def run_smoke(session, entry, image: str | None = None, shared: bool | None = No
     helper = _mountargs_object(session, plan, fs_name, facts, workdir)
     state_objs, state_env = [], None
     if state is not None:
-        from rumpbuild.state.kernel import key_environment, prepare_images, state_objects
+        from rumpbuild.state.kernel import prepare_images, state_environment, state_objects
 
         init_from = hostimage if init_from == "made" else init_from
         made = prepare_images(state, init_from)
         res.add("state", "PASS", f"{len(state.steps)} step(s) from {state.path}"
                 + (f"; made {', '.join(map(os.path.basename, made))}" if made else ""))
-        state_objs = state_objects(session, plan, state, workdir, init_from)
-        state_env = dict(os.environ, **key_environment(state))
+        state_objs = state_objects(session, plan, state, workdir)
+        state_env = dict(os.environ, **state_environment(state, init_from))
     prog_src = str(HERE / "rumptest.c")
     tc = session.toolchain
     prog_obj = os.path.join(workdir, "rumptest.o")

@@ -9,7 +9,9 @@
   like the smoke test's mount arguments) and state_host.c (the host half:
   etfs, order, teardown).  The smoke program calls rumpbuild_state_up()
   before its mount and rumpbuild_state_down() after its unmount.
-* :func:`prepare_images` makes the sparse images ``--init-from`` fills.
+* :func:`prepare_images` makes the sparse images ``--init-from`` fills;
+  :func:`state_environment` is what the program needs at run time (keys,
+  the --init-from image), so one program serves with and without it.
 """
 
 from __future__ import annotations
@@ -87,9 +89,13 @@ def prepare_images(state: State, init_from: str | None) -> list[str]:
     return made
 
 
-def key_environment(state: State) -> dict[str, str]:
-    """RUMPBUILD_STATE_KEY<n> = hex key of the n-th step (cgd steps only)."""
-    return {f"RUMPBUILD_STATE_KEY{i}": s.key.hex() for i, s in enumerate(state.steps) if s.kind == "cgd"}
+def state_environment(state: State, init_from: str | None = None) -> dict[str, str]:
+    """What the program's state half reads at run time: RUMPBUILD_STATE_KEY<n> (hex key of the
+    n-th step, cgd steps only) and, with --init-from, RUMPBUILD_STATE_INIT_FROM."""
+    env = {f"RUMPBUILD_STATE_KEY{i}": s.key.hex() for i, s in enumerate(state.steps) if s.kind == "cgd"}
+    if init_from:
+        env["RUMPBUILD_STATE_INIT_FROM"] = os.path.abspath(init_from)
+    return env
 
 
 def _view(state: State) -> list[dict]:
@@ -107,7 +113,7 @@ def _view(state: State) -> list[dict]:
     return steps
 
 
-def state_objects(session, plan, state: State, workdir: str, init_from: str | None) -> list[str]:
+def state_objects(session, plan, state: State, workdir: str) -> list[str]:
     """Compile the kernel half (rumpdev flags, renamed) and the host half; their object files."""
     from rumpbuild.steps.compile import compile_object
     from rumpbuild.steps.kernelc import compile_kernel_c
@@ -133,7 +139,6 @@ def state_objects(session, plan, state: State, workdir: str, init_from: str | No
     write_atomic(hsrc, env.get_template("state_host.c.j2").render(
         state_file=state.path, drivers=state.drivers, steps=steps, images=state.images(),
         windows=any(e["window"] for v in steps for e in v["etfs"]),
-        init_from=os.path.abspath(init_from) if init_from else "",
         mount_device=m.device if m else "",
         mount_base=m.base_device if m else (state.steps[-1].device if state.steps else ""),
         mount_partition=m.partition if m else None))
