@@ -3,7 +3,6 @@ configure → init → mount → teardown end to end, with the closure found by 
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 import shutil

@@ -14,11 +14,6 @@ class Disk:
     suffix: str = ""  # "%DISKLABEL:e%", "%MBR:1%" or ""
     device: str | None = None  # "cgd0", "raid0" … when it sits on a configured device
 
-    @property
-    def etfs_path(self) -> str:
-        """The host path as rump_pub_etfs_register() takes it (partition suffix included)."""
-        return (self.path or "") + self.suffix
-
 
 @dataclass(frozen=True)
 class CgdStep:
