@@ -236,3 +236,33 @@ def test_real_tree_cipher_check(tmp_path, real_tree):
         pytest.skip("this tree's cgd has aes-xts")
     with pytest.raises(UserError, match="this tree's cgd has no cipher 'aes-xts'"):
         check_tree(st, real_tree / "sys")
+
+
+def test_hostimage_check_follows_the_stack_under_the_mount(tmp_path):
+    from rumpbuild.state.smoke import hostimage_check
+
+    stacked = """\
+        [[raid]]
+        device = "raid0"
+        level = 1
+        components = ["a.img", "b.img"]
+
+        [[cgd]]
+        device = "cgd0"
+        image = "raid0"
+        cipher = "aes-cbc"
+        key = { file = "key.bin" }
+
+        [mount]
+        fs = "ffs"
+        device = "%s"
+        """
+    path = _write(tmp_path, stacked % "cgd0", images=("a.img", "b.img"))
+    st = load_state(str(path))
+    assert hostimage_check(st, [b"secret"])[0] == "PASS"  # nothing leaked under cgd0
+    (tmp_path / "b.img").write_bytes(b"..secret..")
+    status, detail = hostimage_check(st, [b"secret"])
+    assert status == "FAIL" and "b.img" in detail
+    st = load_state(str(_write(tmp_path, stacked % "raid0", images=("a.img",))))
+    status, detail = hostimage_check(st, [b"secret"])  # the mirror alone: plaintext expected, one half degraded
+    assert status == "PASS" and "1 of 2" in detail and "degraded" in detail
