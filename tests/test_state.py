@@ -266,3 +266,17 @@ def test_hostimage_check_follows_the_stack_under_the_mount(tmp_path):
     st = load_state(str(_write(tmp_path, stacked % "raid0", images=("a.img",))))
     status, detail = hostimage_check(st, [b"secret"])  # the mirror alone: plaintext expected, one half degraded
     assert status == "PASS" and "1 of 2" in detail and "degraded" in detail
+
+
+def test_example_cgd_under_qemu_raw_partition_c(run_cli, tmp_path, monkeypatch):
+    """Another machine: RAW_PART 2 ('c') comes from the kernel half compiled for it."""
+    from rumpbuild.arch import resolve
+
+    _need("mkfs.vfat", "mcopy", resolve("evbarm64").qemu)
+    monkeypatch.setenv("RUMPBUILD_CACHE_DIR", str(tmp_path / "cache"))
+    path = _write(tmp_path, CGD + '\n[mount]\nfs = "msdos"\ndevice = "cgd0"\n', images=())
+    status, stdout, err = run_cli("test", "msdos", "--arch", "evbarm64", "--toolchain", "zig", "--out",
+                                  tmp_path / "out", "-q", "--json", "--state", path, "--init-from")
+    steps = {s["name"]: (s["status"], s["detail"]) for s in json.loads(stdout)["steps"]}
+    assert status == 0, steps
+    assert "/dev/rcgd0c" in steps["init"][1] and steps["read"][0] == "PASS" and steps["teardown"][0] == "PASS"
