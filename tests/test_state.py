@@ -236,6 +236,9 @@ def test_real_tree_cipher_check(tmp_path, real_tree):
         pytest.skip("this tree's cgd has aes-xts")
     with pytest.raises(UserError, match="this tree's cgd has no cipher 'aes-xts'"):
         check_tree(st, real_tree / "sys")
+    st = load_state(str(_write(tmp_path, CGD.replace("cgd0", "cgd1"))))
+    with pytest.raises(UserError, match=r"component makes device nodes for cgd0 only, not cgd1"):
+        check_tree(st, real_tree / "sys")
 
 
 def test_hostimage_check_follows_the_stack_under_the_mount(tmp_path):

@@ -32,6 +32,7 @@ DRIVERS = {
     "raid": ("raidframe", [], ["dev/raidframe/raidframevar.h", "dev/raidframe/raidframeio.h"]),
 }
 _CIPHER_NAME = re.compile(rb'\.cf_name\s*=\s*"([^"]+)"')
+_DEVNODES = re.compile(r'makedevnodes?\s*\([^"]*"/dev/(\w+?)"')  # rump_vfs_makedevnodes(S_IFBLK, "/dev/cgd0", …)
 RAID_MARGIN = 1 << 20  # component size beyond the plain image: RAIDframe's label area, stripe rounding
 
 
@@ -48,16 +49,25 @@ def c_literal(value) -> str:
 
 
 def check_tree(state: State, tree_sys) -> None:
-    """The tree's cgd knows every cipher the file asks for (the 2016 tree has no aes-xts)."""
+    """The tree's cgd knows every cipher the file asks for (the 2016 tree has no aes-xts), and its
+    rump components make device nodes for every unit the file uses (the 2016 tree's: unit 0 only)."""
     src = os.path.join(str(tree_sys), "dev", "cgd_crypto.c")
-    if not any(s.kind == "cgd" for s in state.steps) or not os.path.isfile(src):
-        return
-    known = [m.group(1).decode() for m in _CIPHER_NAME.finditer(open(src, "rb").read())]
+    known = [m.group(1).decode() for m in _CIPHER_NAME.finditer(open(src, "rb").read())] \
+        if os.path.isfile(src) else []
     for s in state.steps:
         if s.kind == "cgd" and known and s.cipher not in known:
             raise UserError(f"{state.path}:{s.line}: [[cgd]] {s.device} field 'cipher': this tree's cgd has no "
                             f"cipher '{s.cipher}' ({src} knows {', '.join(known)})",
                             [f"cipher = \"{known[0]}\"", "or use a newer NetBSD tree"])
+        comp = os.path.join(str(tree_sys), "rump", "dev", "lib", f"lib{DRIVERS[s.kind][0]}",
+                            f"{DRIVERS[s.kind][0]}_component.c")
+        if not os.path.isfile(comp):
+            continue
+        nodes = {n for n in _DEVNODES.findall(open(comp, "rb").read().decode("latin-1")) if n.startswith(s.kind)}
+        if nodes and s.device not in nodes:
+            raise UserError(f"{state.path}:{s.line}: [[{s.kind}]] field 'device': this tree's rump {s.kind} "
+                            f"component makes device nodes for {', '.join(sorted(nodes))} only, not {s.device} "
+                            f"({comp})", [f"device = \"{sorted(nodes)[0]}\""])
 
 
 def state_entries(session, state: State) -> list:
