@@ -21,11 +21,19 @@ qemu-<arch> for other machines.  One line per step, PASS or FAIL:
 Images may name a partition in the rump kernel's own syntax,
 `disk.img%DISKLABEL:f%`.  The exit status is 1 when any step fails.
 
+--state FILE configures cgd(4) disks and RAIDframe sets before the mount, in
+the file's order, through the kernel's own ioctls, mounts the file's [mount]
+device, and tears them down after the unmount (format: README, "Kernel state
+before the mount").  --init-from [PLAIN.img] first writes a plain file-system
+image (default: the one made with the host's tools) through them, so a cgd's
+host file holds ciphertext; RAID sets are then created (labels, parity).
+
 examples:
   rumpbuild test msdos                           example tree, host arch
   rumpbuild test ffs --src ~/netbsd/src --arch evbarm64 --toolchain zig
   rumpbuild test ffs --src ~/netbsd/src --image disk.img%DISKLABEL:a%
   rumpbuild test msdos --arch amd64 --kmod msdos.kmod   a converted kernel module instead (x86)
+  rumpbuild test ffs --src ~/netbsd/src --state cgd.toml --init-from   make, encrypt, mount, read back
 """
 
 
@@ -42,6 +50,10 @@ def add_arguments(p):
                    help="stub the kernel functions no rump library defines (as `component --stubs`) and link them")
     p.add_argument("--shared", choices=["auto", "yes", "no"], default="auto",
                    help="also link and run against the shared libraries (default: where they can run)")
+    p.add_argument("--state", metavar="FILE", help="configure the cgd/RAID devices of this TOML state file "
+                   "before the mount and mount its [mount] device")
+    p.add_argument("--init-from", metavar="PLAIN.img", nargs="?", const="made",
+                   help="with --state: first write this plain image (default: the made one) through the devices")
     p.add_argument("--kmod", metavar="FILE.kmod", help="x86: test this kernel module, converted (see `rumpbuild "
                    "component --kmod`), instead of the component built from source; linked -no-pie (variant no-pie)")
 
@@ -83,8 +95,9 @@ def run(args) -> int:
         if args.stubs:
             extra = _stub_archives(session, entry)
             shared = False if extra else shared  # stubs are kernel (non-PIC) code: static program only
+        state = _load_state(args, session)
         res = run_smoke(session, entry, args.image, shared, extra_archives=extra, partition=args.partition,
-                        on_step=on_step)
+                        on_step=on_step, state=state, init_from=args.init_from)
     if args.json:
         json.dump({"component": res.component, "arch": res.arch, "toolchain": session.toolchain.name,
                    "ok": res.ok, "steps": [s.__dict__ for s in res.steps]}, sys.stdout, indent=1)
@@ -104,6 +117,37 @@ def _print_header(lib: str, session) -> None:
 def _print_step(s) -> None:
     v = f"[{s.variant}] " if s.variant else ""
     print(f"  {s.status:4}  {v}{s.name:10} {s.detail}", flush=True)
+
+
+def _load_state(args, session):
+    """The validated --state file, checked against the tree (ciphers its cgd knows)."""
+    from rumpbuild.errors import UserError
+
+    if args.init_from and not args.state:
+        raise UserError("--init-from writes through the devices of a state file", ["add --state FILE"])
+    if not args.state:
+        return None
+    import os
+
+    if args.image or args.partition:
+        raise UserError("--state names its images itself: --image and --partition do not apply",
+                        ["drop --image/--partition; give a plain image with --init-from PLAIN.img"])
+
+    from rumpbuild.state import load_state
+    from rumpbuild.state.kernel import check_tree
+
+    if args.init_from not in (None, "made") and not os.path.isfile(args.init_from):
+        raise UserError(f"--init-from {args.init_from}: no such file", ["make one with makefs, or give "
+                        "--init-from alone for the image rumpbuild makes"])
+    state = load_state(args.state, creating=bool(args.init_from))
+    if state.mount is not None and state.mount.fs != args.name:
+        raise UserError(f"{args.state}:{state.mount.line}: [mount] fs = \"{state.mount.fs}\", but the test is of "
+                        f"{args.name}", [f"rumpbuild test {state.mount.fs} --state {args.state}"])
+    if state.mount is None:
+        raise UserError(f"{args.state}: the smoke test mounts a device and the state file has no [mount] table",
+                        ["add [mount] with fs and device"])
+    check_tree(state, session.tree.sys)
+    return state
 
 
 def _run_kmod(args, text: bool, on_step):

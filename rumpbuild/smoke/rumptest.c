@@ -24,6 +24,9 @@
 
 int rumpbuild_mountargs(const char *, void *, unsigned long *);
 int rump_pub_etfs_register(const char *, const char *, enum rump_etfs_type);
+/* linked in only with `rumpbuild test --state FILE` (templates/state_host.c.j2) */
+int rumpbuild_state_up(const char **) __attribute__((weak));
+int rumpbuild_state_down(void) __attribute__((weak));
 
 static int failures;
 
@@ -103,6 +106,15 @@ main(int argc, char **argv)
 	step("rump_init", rv == 0, "rump_init() = %d", rv);
 	if (rv != 0)
 		return 1;
+	if (rumpbuild_state_up) {
+		const char *dev = NULL;
+
+		if (rumpbuild_state_up(&dev) != 0) {
+			rumpbuild_state_down();
+			return 1;
+		}
+		key = dev ? dev : key;
+	}
 	if (key && image) {
 		rv = rump_pub_etfs_register(key, image, RUMP_ETFS_BLK);
 		step("etfs", rv == 0, "%s -> %s (error %d)", key, image, rv);
@@ -116,8 +128,11 @@ main(int argc, char **argv)
 	}
 	rv = rump_sys_mount(type, mnt, readonly ? RUMP_MNT_RDONLY : 0, args, alen);
 	step("mount", rv == 0, "%s on %s: %s", type, mnt, rv == 0 ? "mounted" : strerror(errno));
-	if (rv != 0)
+	if (rv != 0) {
+		if (rumpbuild_state_down)
+			rumpbuild_state_down();
 		return 1;
+	}
 
 	if (rfile) {
 		size_t want = expect ? strlen(expect) : 0;
@@ -162,6 +177,8 @@ main(int argc, char **argv)
 
 	rv = rump_sys_unmount(mnt, 0);
 	step("unmount", rv == 0, "%s: %s", mnt, rv == 0 ? "unmounted" : strerror(errno));
+	if (rumpbuild_state_down && rumpbuild_state_down() != 0)
+		failures++;
 	printf("DONE %d failures\n", failures);
 	return failures ? 1 : 0;
 }

@@ -156,9 +156,12 @@ def prebuilt_link_flags(tc) -> list[str]:
 
 def run_smoke(session, entry, image: str | None = None, shared: bool | None = None,
               prebuilt: Prebuilt | None = None, extra_archives=(), partition: str | None = None,
-              on_step=None) -> SmokeResult:
+              on_step=None, state=None, init_from: str | None = None) -> SmokeResult:
     """Smoke-test *entry* built from source, or with *prebuilt* (entry may then be None) its archive.
 
+    *state* (rumpbuild.state.State): configure its cgd/RAID devices before the
+    mount and mount its [mount] device; *init_from* (a path, or "made" for the
+    image made here) is first written through them (rumpbuild.state.kernel).
     A prebuilt component is linked first, with its extra archives, then the
     libraries of ``prebuilt.entries`` (built here); one variant, "no-pie"
     (:func:`prebuilt_link_flags`), never shared.
@@ -189,6 +192,10 @@ def run_smoke(session, entry, image: str | None = None, shared: bool | None = No
         fs_name = sorted(names)[0] if names else entry.name
         closure = session.closure(entry)
     facts = fs_facts(fs_name)
+    if state is not None:
+        from rumpbuild.state.kernel import state_entries
+
+        closure += [e for e in state_entries(session, state) if e not in closure]
     for base in ("rumpvfs", "rumpkern", "rumpuser"):
         b = session.find_base(base)
         if b is not None and b not in closure:
@@ -202,7 +209,9 @@ def run_smoke(session, entry, image: str | None = None, shared: bool | None = No
     workdir = os.path.join(session.outdir, "smoke", res.component + ("-prebuilt" if prebuilt else ""))
     os.makedirs(workdir, exist_ok=True)
     key = hostimage = None
-    if facts.get("image") or image:
+    if state is not None and (image or init_from != "made"):
+        pass  # the state file names the images: nothing to make or copy
+    elif facts.get("image") or image:
         if image:
             base, sep, part = image.partition("%")  # disk.img%DISKLABEL:f%
             if not os.path.isfile(base):
@@ -220,8 +229,20 @@ def run_smoke(session, entry, image: str | None = None, shared: bool | None = No
                 hostimage = wrap(hostimage, os.path.join(workdir, "disk.img"), partition)
                 res.add("disklabel", "PASS", f"image in partition {partition} of disk.img: {os.path.basename(hostimage)}")
         key = "/dev/rumpbuild-img"
+    if state is not None:
+        key = None  # the mount device comes from rumpbuild_state_up()
 
     helper = _mountargs_object(session, plan, fs_name, facts, workdir)
+    state_objs, state_env = [], None
+    if state is not None:
+        from rumpbuild.state.kernel import prepare_images, state_environment, state_objects
+
+        init_from = hostimage if init_from == "made" else init_from
+        made = prepare_images(state, init_from)
+        res.add("state", "PASS", f"{len(state.steps)} step(s) from {state.path}"
+                + (f"; made {', '.join(map(os.path.basename, made))}" if made else ""))
+        state_objs = state_objects(session, plan, state, workdir)
+        state_env = dict(os.environ, **state_environment(state, init_from))
     prog_src = str(HERE / "rumptest.c")
     tc = session.toolchain
     prog_obj = os.path.join(workdir, "rumptest.o")
@@ -241,14 +262,16 @@ def run_smoke(session, entry, image: str | None = None, shared: bool | None = No
     seed = secrets.token_hex(6)
     for variant in variants:
         exe = os.path.join(workdir, f"rumptest-{variant}")
-        objs = [prog_obj, helper]
+        objs = [prog_obj, helper] + state_objs
         lp = _link(session, link_libs, objs, exe, variant == "shared", prebuilt if variant == "no-pie" else None,
                    extra_archives)
         if not lp.ok:
             res.add("link", "FAIL", lp.output.strip()[-1500:], variant)
             continue
         res.add("link", "PASS", os.path.relpath(exe, session.outdir), variant)
-        args = ["-t", facts["mount_type"], "-m", "/mnt", "-w", NEW_FILE, "-p", seed + variant]
+        # a state file's images persist between runs: a new name each time (not every kernel truncates)
+        new_file = NEW_FILE if state is None else f"N{seed[:5]}{variants.index(variant)}.TXT"
+        args = ["-t", facts["mount_type"], "-m", "/mnt", "-w", new_file, "-p", seed + variant]
         variant_image = None
         if key:
             # each variant writes into its own copy: the next must not find NEW.TXT there already
@@ -260,12 +283,15 @@ def run_smoke(session, entry, image: str | None = None, shared: bool | None = No
             args += ["-k", key, "-i", variant_image]
             if not image:
                 args += ["-r", KNOWN_FILE, "-e", KNOWN_TEXT]
+        elif state is not None and init_from == hostimage and hostimage:
+            args += ["-r", KNOWN_FILE, "-e", KNOWN_TEXT]  # the made image went in through the state
         if facts.get("readonly"):
             args += ["-o"]
         static = variant in ("static", "no-pie") and tc.libc != "glibc"  # static libc: no qemu sysroot
         run = tc.run_prefix(static=static) + [exe] + args
         try:
-            rp = subprocess.run(run, capture_output=True, text=True, timeout=PROGRAM_TIMEOUT, cwd=workdir)
+            rp = subprocess.run(run, capture_output=True, text=True, timeout=PROGRAM_TIMEOUT, cwd=workdir,
+                                env=state_env)
         except subprocess.TimeoutExpired:
             res.add("run", "FAIL", f"no answer in {PROGRAM_TIMEOUT} s: {shlex.join(run)}", variant)
             continue
@@ -282,6 +308,16 @@ def run_smoke(session, entry, image: str | None = None, shared: bool | None = No
             res.add("run", "FAIL", f"the program printed no steps: {(rp.stderr or rp.stdout).strip()[-800:]}",
                     variant)
             continue
+        if state is not None:
+            from rumpbuild.state.smoke import WRONG_KEY_HINT, hostimage_check
+
+            for s in res.steps:
+                if s.variant == variant and s.name == "mount" and s.status == "FAIL" and \
+                        any(st.kind == "cgd" for st in state.steps):
+                    s.detail += WRONG_KEY_HINT
+            if any(s.variant == variant and s.name == "readback" and s.status == "PASS" for s in res.steps):
+                needles = [f"rumpbuild {seed + variant} line 00000\n".encode(), KNOWN_TEXT.encode()]
+                res.add("hostimage", *hostimage_check(state, needles), variant)
         if variant_image and not facts.get("readonly"):
             base = variant_image.partition("%")[0]
             needle = f"rumpbuild {seed + variant} line 00000\n".encode()

@@ -8,4 +8,7 @@
 /* rumpvfs internals */
 void	rumpfs_init(void);
 
+struct vnodeops;
+int	rump_vfs_makedevnode(const char *, const struct vnodeops *, void *);
+
 #endif /* _RUMP_SYS_VFS_H_ */

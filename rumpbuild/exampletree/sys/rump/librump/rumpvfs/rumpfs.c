@@ -316,6 +316,28 @@ rump_pub_etfs_register(const char *key, const char *hostpath,
 	return 0;
 }
 
+/*
+ * A device node at *path* whose vnode operations are a driver's (NetBSD's
+ * rump_vfs_makedevnodes() with a device switch; the example kernel has none).
+ */
+int
+rump_vfs_makedevnode(const char *path, const struct vnodeops *ops, void *data)
+{
+	struct rumpfs_node *dir, *rn;
+	const char *last;
+	int error;
+
+	if ((error = etfs_find(path, true, &dir, &rn, &last)) != 0)
+		return error;
+	if (rn != NULL)
+		return EEXIST;
+	rn = makenode(VBLK, last, strlen(last));
+	rn->rn_vp->v_op = ops;
+	rn->rn_vp->v_data = data;
+	LIST_INSERT_HEAD(&dir->rn_children, rn, rn_entries);
+	return 0;
+}
+
 int
 rump_pub_etfs_remove(const char *key)
 {
