@@ -17,6 +17,7 @@ COMMAND_MODULES = {
     "kmod": "kmod",
     "kernel": "kernel",
     "test": "test",
+    "util": "util",
     "ci": "ci",
     "rules": "rules",
     "arches": "arches",

@@ -105,23 +105,55 @@ def make_image(recipe: str, workdir: str) -> str:
     return image
 
 
-def _mountargs_object(session, plan, fs_name: str, facts: dict, workdir: str) -> str:
-    """Compile the mount-argument helper as rump kernel code (rumpvfs's flags) and rename it."""
-    from rumpbuild.steps.kernelc import compile_kernel_c
-
+def vfs_plan(plan):
+    """librumpvfs's plan: rump kernel code rumpbuild generates compiles with its flags."""
     vfs = next((l for l in plan.libraries if l.kind == "faction" and l.name == "rumpvfs"), None)
     if vfs is None:
-        raise UserError("the smoke test needs librumpvfs, and this tree builds none")
+        raise UserError("a file-system program needs librumpvfs, and this tree builds none")
+    return vfs
+
+
+def mountargs_object(session, plan, fs_name: str, facts: dict, workdir: str) -> str:
+    """Compile the mount-argument helper as rump kernel code (rumpvfs's flags) and rename it.
+
+    Shared by the smoke test and `rumpbuild util`: both fill the tree's own
+    mount-argument struct from filesystems.toml's data.
+    """
+    from rumpbuild.steps.kernelc import compile_kernel_c
+
     src = os.path.join(workdir, "mountargs.c")
     write_atomic(src, render("mountargs.c.j2", fs=fs_name, header=facts["header"], struct=facts["struct"],
                              init=facts.get("init", []), pre_headers=facts.get("pre_headers", [])))
-    return compile_kernel_c(session, vfs, src, os.path.join(workdir, "mountargs.o"),
+    return compile_kernel_c(session, vfs_plan(plan), src, os.path.join(workdir, "mountargs.o"),
                             f"the {fs_name} mount arguments",
                             [f"check header/struct/init of [{fs_name}] in {HERE / 'filesystems.toml'}"])
 
 
-def _link(session, plan_libs, objs, out, shared: bool, prebuilt: Prebuilt | None = None,
-          extra_archives=()) -> subprocess.CompletedProcess:
+def closure_with_base(session, entry) -> list:
+    """*entry*'s link closure followed by the rump kernel base (rumpvfs, rumpkern, rumpuser)."""
+    closure = session.closure(entry)
+    add_base(session, closure)
+    return closure
+
+
+def add_base(session, closure: list) -> None:
+    for base in ("rumpvfs", "rumpkern", "rumpuser"):
+        b = session.find_base(base)
+        if b is not None and b not in closure:
+            closure.append(b)
+
+
+def fs_name_of(entry) -> str:
+    """The name the component's MODULE() registers (filesystems.toml key), else its folder name."""
+    from rumpbuild.model.closure import module_info
+
+    names, _req = module_info(entry)
+    return sorted(names)[0] if names else entry.name
+
+
+def link_program(session, plan_libs, objs, out, shared: bool, prebuilt: Prebuilt | None = None,
+                 extra_archives=(), extra_libs=()) -> subprocess.CompletedProcess:
+    """Link a program with the rump libraries (whole archives unless *shared*); *extra_libs* go last."""
     tc = session.toolchain
     cmd = list(tc.cc) + ["-o", out] + objs
     if shared:
@@ -136,7 +168,7 @@ def _link(session, plan_libs, objs, out, shared: bool, prebuilt: Prebuilt | None
         cmd += prebuilt_link_flags(tc) if prebuilt and prebuilt.no_pie else (
             ["-static"] if tc.libc != "glibc" else [])
         cmd += ["-Wl,--whole-archive"] + pre + [l.archive for l in plan_libs] + ["-Wl,--no-whole-archive"]
-    cmd += ["-lpthread"] + (["-ldl", "-lrt"] if tc.libc == "glibc" else [])
+    cmd += list(extra_libs) + ["-lpthread"] + (["-ldl", "-lrt"] if tc.libc == "glibc" else [])
     return subprocess.run(cmd, capture_output=True, text=True)
 
 
@@ -159,8 +191,6 @@ def run_smoke(session, entry, image: str | None = None, shared: bool | None = No
     libraries of ``prebuilt.entries`` (built here); one variant, "no-pie"
     (:func:`prebuilt_link_flags`), never shared.
     """
-    from rumpbuild.model.closure import module_info
-
     tc = session.toolchain
     if tc.link_problem:
         raise UserError(f"the smoke test links a program, and {tc.name} cannot link for {session.target.name}: "
@@ -174,14 +204,10 @@ def run_smoke(session, entry, image: str | None = None, shared: bool | None = No
         shared = False
     else:
         res = SmokeResult(entry.lib, session.target.name)
-        names, _req = module_info(entry)
-        fs_name = sorted(names)[0] if names else entry.name
+        fs_name = fs_name_of(entry)
         closure = session.closure(entry)
     facts = fs_facts(fs_name)
-    for base in ("rumpvfs", "rumpkern", "rumpuser"):
-        b = session.find_base(base)
-        if b is not None and b not in closure:
-            closure.append(b)
+    add_base(session, closure)
     plan = session.build(closure, shared=prebuilt is None)
     res.add("build", "PASS", f"{len(plan.libraries)} libraries: " + " ".join(l.lib for l in plan.libraries)
             + (f" + prebuilt {os.path.basename(prebuilt.archive)}" if prebuilt else ""))
@@ -210,7 +236,7 @@ def run_smoke(session, entry, image: str | None = None, shared: bool | None = No
                 res.add("disklabel", "PASS", f"image in partition {partition} of disk.img: {os.path.basename(hostimage)}")
         key = "/dev/rumpbuild-img"
 
-    helper = _mountargs_object(session, plan, fs_name, facts, workdir)
+    helper = mountargs_object(session, plan, fs_name, facts, workdir)
     prog_src = str(HERE / "rumptest.c")
     tc = session.toolchain
     prog_obj = os.path.join(workdir, "rumptest.o")
@@ -231,7 +257,7 @@ def run_smoke(session, entry, image: str | None = None, shared: bool | None = No
     for variant in variants:
         exe = os.path.join(workdir, f"rumptest-{variant}")
         objs = [prog_obj, helper]
-        lp = _link(session, link_libs, objs, exe, variant == "shared", prebuilt if variant == "no-pie" else None,
+        lp = link_program(session, link_libs, objs, exe, variant == "shared", prebuilt if variant == "no-pie" else None,
                    extra_archives)
         if lp.returncode != 0:
             res.add("link", "FAIL", lp.stderr.strip()[-1500:], variant)
