@@ -124,12 +124,16 @@ def build_util(session, entry=None, prebuilt: Prebuilt | None = None, extra_arch
     mountargs = mountargs_object(session, plan, fs_name, facts, workdir)
     kernel_obj, missing = _kernel_helper(session, plan, fs_name, calls, workdir)
     fuse_cflags, fuse_libs, why_not = fuse_flags(session)
+    lacking = [c for c in ("stat", "lstat", "getdents") if c not in calls]
+    if not why_not and lacking:  # a FUSE mount answers getattr and readdir with them
+        fuse_cflags, fuse_libs, why_not = [], [], f"this tree's rump kernel has no {', '.join(lacking)}"
 
     defines = {
         "RBU_FS": f'"{fs_name}"', "RBU_MOUNT_TYPE": f'"{facts["mount_type"]}"',
         "RBU_READONLY": "1" if facts.get("readonly") else "0",
         "RBU_NEEDS_IMAGE": "1" if facts.get("image") else "0",
         "RBU_FUSE": "0" if why_not else "1",
+        "RBU_NOFUSE_WHY": '"' + why_not.replace('"', "'").replace("\\", "/") + '"',
         "RBU_VERSION": f'"(rumpbuild {__version__}, {session.target.name}, tree {session.tree.root})"',
         "RBU_HAVE_ETFS_WITHSIZE": "1" if has_etfs_withsize(session.tree) else "0",
     }

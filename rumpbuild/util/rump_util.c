@@ -71,6 +71,9 @@ int rump_pub_etfs_register_withsize(const char *, const char *, enum rump_etfs_t
 #include <fuse.h>
 #endif
 
+#ifndef RBU_NOFUSE_WHY
+#define RBU_NOFUSE_WHY "built without libfuse3"
+#endif
 #ifndef RBU_FS
 #error compile with -DRBU_FS='"name"' (rumpbuild util does)
 #endif
@@ -151,8 +154,8 @@ usage(FILE *f)
 	    "-s (the default, and the only mode) serves one request at a time.\n"
 	    "-o takes ro and FUSE mount options (allow_other, default_permissions, ...).\n"
 #else
-	    "This build has no FUSE face (built without libfuse3: a static, musl or\n"
-	    "cross build); the commands above work everywhere.\n"
+	    "This build has no FUSE face (IMAGE MOUNTPOINT): " RBU_NOFUSE_WHY ".\n"
+	    "The commands above work everywhere.\n"
 #endif
 	    "%s"
 	    "-v shows the rump kernel's console; -V, --version the version; -h, --help this text\n",
@@ -235,8 +238,10 @@ mbr_part(int fd, const char *host, int num, uint64_t *offp, uint64_t *sizep)
 	unsigned char sec[SECSIZE];
 	const unsigned char *e;
 
-	if (pread(fd, sec, SECSIZE, 0) != SECSIZE || sec[510] != 0x55 || sec[511] != 0xaa) {
-		warnx_("%s: no MBR partition table (no 0x55aa signature in sector 0); "
+	/* a FAT boot sector has the signature too, but no partition entries */
+	if (pread(fd, sec, SECSIZE, 0) != SECSIZE || sec[510] != 0x55 || sec[511] != 0xaa
+	    || (sec[446 + 4] | sec[462 + 4] | sec[478 + 4] | sec[494 + 4]) == 0) {
+		warnx_("%s: no MBR partition table (sector 0 has no signature or no partitions); "
 		    "drop the %%MBR:%d%% suffix to use the whole image", host, num);
 		return -1;
 	}
@@ -290,8 +295,8 @@ parse_image(const char *spec, int ro, char *host, size_t hostlen, int *partp, ui
 		int e = errno;
 
 		warnx_("%s: %s%s", host, strerror(e),
-		    e == EACCES || e == EROFS ? " (try -o ro)" : e == ENOENT ? " (make one with the host's "
-		    "mkfs tool, e.g. mkfs.vfat -C IMAGE 8192)" : "");
+		    e == EACCES || e == EROFS ? " (try -o ro)" : e == ENOENT ? " (check the path; the host's "
+		    "mkfs tools make images)" : "");
 		return -1;
 	}
 	if (*partp == 'l')
@@ -1457,10 +1462,16 @@ run_fuse(const char *spec, const char *mnt, int ro, int foreground, int debug, c
 {
 	struct fuse_args fa = FUSE_ARGS_INIT(0, NULL);
 	struct fuse *f;
-	char opts[4096];
+	char opts[4096], absmnt[PATH_MAX];
 	int pfd[2] = { -1, -1 }, rv;
 	char ok = 1;
 
+	/* the daemon leaves the current directory: it unmounts by absolute path */
+	if (realpath(mnt, absmnt) == NULL) {
+		warnx_("%s: %s", mnt, strerror(errno));
+		return 1;
+	}
+	mnt = absmnt;
 	if (!foreground) {
 		pid_t pid;
 
@@ -1682,8 +1693,8 @@ main(int argc, char **argv)
 		}
 		return run_fuse(spec, argv[i], ro, foreground, debug, fuseopts);
 #else
-		fprintf(err, "%s: unknown command '%s'; this build has no FUSE face (no libfuse3 for its "
-		    "target), so IMAGE MOUNTPOINT is not available: use the commands (--help)\n", PROG, argv[i]);
+		fprintf(err, "%s: unknown command '%s'; this build has no FUSE face (" RBU_NOFUSE_WHY "), "
+		    "so IMAGE MOUNTPOINT is not available: use the commands (--help)\n", PROG, argv[i]);
 		return 2;
 #endif
 	}
