@@ -465,8 +465,9 @@ read_names(const char *rp, struct names *nm)
 			struct rbu_dirent *d = (struct rbu_dirent *)(buf + off);
 
 			off += d->reclen;
-			if (strcmp(d->name, ".") == 0 || strcmp(d->name, "..") == 0)
-				continue;
+			if (d->name[0] == '\0' || strchr(d->name, '/') != NULL || strcmp(d->name, ".") == 0
+			    || strcmp(d->name, "..") == 0)
+				continue;	/* a name that would make a path loop back */
 			if (nm->n == nm->cap) {
 				nm->cap = nm->cap ? nm->cap * 2 : 64;
 				nm->v = realloc(nm->v, nm->cap * sizeof(*nm->v));
@@ -1138,6 +1139,35 @@ host_stat(const struct rbu_stat *r, struct stat *st)
 	return 0;
 }
 
+/*
+ * rump descriptors FUSE holds open.  A signal ends the loop without the
+ * release of files still open on the host side; closing them is what lets
+ * the rump file system unmount (else EBUSY) with their data.
+ */
+#define MAXFH	8192
+static unsigned char fh_open[MAXFH];
+
+static int
+keep_fh(int fd, struct fuse_file_info *fi)
+{
+	if (fd >= 0 && fd < MAXFH)
+		fh_open[fd] = 1;
+	fi->fh = (uint64_t)fd;
+	return 0;
+}
+
+static void
+close_all_fh(void)
+{
+	int fd;
+
+	for (fd = 0; fd < MAXFH; fd++)
+		if (fh_open[fd]) {
+			rump_sys_close(fd);
+			fh_open[fd] = 0;
+		}
+}
+
 static int
 f_getattr(const char *path, struct stat *st, struct fuse_file_info *fi)
 {
@@ -1205,8 +1235,7 @@ f_open(const char *path, struct fuse_file_info *fi)
 
 	if ((fd = rump_sys_open(rp, rump_oflags(fi->flags))) == -1)
 		return -rerr();
-	fi->fh = (uint64_t)fd;
-	return 0;
+	return keep_fh(fd, fi);
 }
 
 static int
@@ -1217,8 +1246,7 @@ f_create(const char *path, mode_t mode, struct fuse_file_info *fi)
 
 	if ((fd = rump_sys_open(rp, rump_oflags(fi->flags) | RUMP_O_CREAT, mode & 07777)) == -1)
 		return -rerr();
-	fi->fh = (uint64_t)fd;
-	return 0;
+	return keep_fh(fd, fi);
 }
 
 static int
@@ -1253,6 +1281,8 @@ static int
 f_release(const char *path, struct fuse_file_info *fi)
 {
 	(void)path;
+	if (fi->fh < MAXFH)
+		fh_open[fi->fh] = 0;
 	return rump_sys_close((int)fi->fh) == -1 ? -rerr() : 0;
 }
 
@@ -1532,8 +1562,13 @@ run_fuse(const char *spec, const char *mnt, int ro, int foreground, int debug, c
 			dup2(dn, 0);
 			dup2(dn, 1);
 			dup2(dn, 2);
+			/* also our copies of the original 1 and 2: a caller reading them waits for EOF */
 			if (err != stderr)
 				dup2(dn, fileno(err));
+			if (out != stdout) {
+				fflush(out);
+				dup2(dn, fileno(out));
+			}
 			if (dn > 2)
 				close(dn);
 		}
@@ -1546,6 +1581,7 @@ run_fuse(const char *spec, const char *mnt, int ro, int foreground, int debug, c
 	fuse_unmount(f);		/* no new requests from here on */
 	fuse_destroy(f);
 	fuse_opt_free_args(&fa);
+	close_all_fh();
 	if (unmount_fs() != 0)		/* syncs: every write reaches the image */
 		return 1;
 	return rv < 0 ? 1 : status;
