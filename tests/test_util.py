@@ -352,3 +352,20 @@ def test_real_fuse_sigterm_during_copy_keeps_what_was_written(real_msdos, tmp_pa
     subprocess.run(["mcopy", "-n", "-i", str(img), "::/*", str(out)], check=True, capture_output=True)
     for name, data in written.items():
         assert (out / name).read_bytes() == data, name
+
+
+def test_example_kmod_utility(tmp_path_factory, cache_env, tmp_path):
+    """x86: the utility linked with a converted kernel module instead of the component built from source."""
+    _need("mkfs.vfat", "mtype")
+    out = tmp_path_factory.mktemp("kmod")
+    p = subprocess.run([sys.executable, "-m", "rumpbuild", "kmod", "build", "msdos", "--arch", "amd64", "--out",
+                        str(out), "-q"], capture_output=True, text=True, env=cache_env)
+    assert p.returncode == 0, p.stderr[-2000:]
+    doc = _build(tmp_path_factory, cache_env, "msdos", "--arch", "amd64", "--kmod", out / "kmods" / "msdos.kmod")
+    assert "rumpfs_msdos" not in doc["libraries"]  # the kmod's archive stands in for it
+    img = _vfat(tmp_path / "fat.img", 2048)
+    (tmp_path / "K.TXT").write_text("from the kmod\n")
+    _run(doc, img, "put", tmp_path / "K.TXT", "/K.TXT")
+    got = subprocess.run(["mtype", "-i", str(img), "::/K.TXT"], capture_output=True, text=True)
+    assert got.stdout == "from the kmod\n"
+    _fsck_clean(img)

@@ -87,7 +87,7 @@ def run(args) -> int:
     if res.missing_calls:
         print("  this tree's rump kernel lacks " + ", ".join(res.missing_calls)
               + ": commands that need them fail with a message")
-    print(f"run it:  {run_line} IMAGE ls -l /")
+    print(f"run it:  {run_line} {'IMAGE ' if res.needs_image else ''}ls -l /")
     if res.run_prefix:
         print("  (a cross-built program: qemu-user runs it"
               + (", with -L for the target's dynamic C library)" if "-L" in res.run_prefix else

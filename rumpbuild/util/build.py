@@ -44,6 +44,7 @@ class UtilResult:
     run_prefix: list[str]  # how to run it on this host ([] natively, qemu-… otherwise)
     libraries: list[str]
     missing_calls: list[str]  # calls this tree's rump kernel lacks (commands using them fail cleanly)
+    needs_image: bool  # False for tmpfs: the file system lives in memory
 
 
 def rump_calls(tree) -> dict[str, str]:
@@ -157,4 +158,4 @@ def build_util(session, entry=None, prebuilt: Prebuilt | None = None, extra_arch
     os.replace(program + ".tmp", program)
     static = tc.libc != "glibc"
     return UtilResult(program, fs_name, not why_not, why_not, tc.run_prefix(static=static),
-                      [l.lib for l in link_libs], missing)
+                      [l.lib for l in link_libs], missing, bool(facts.get("image")))

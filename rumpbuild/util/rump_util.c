@@ -127,9 +127,9 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-	    "usage: %s [-o ro] %s COMMAND [ARGS...]\n"
+	    "usage: %s [-v] [-o ro] %sCOMMAND [ARGS...]\n"
 #if RBU_FUSE
-	    "       %s [-o ro,OPTION...] [-f] [-s] [-d] %sMOUNTPOINT\n"
+	    "       %s [-v] [-o ro,OPTION...] [-f] [-s] [-d] %sMOUNTPOINT\n"
 #endif
 	    "\n"
 	    "The NetBSD %s file system, running in a rump kernel in this process.\n"
@@ -159,7 +159,7 @@ usage(FILE *f)
 #endif
 	    "%s"
 	    "-v shows the rump kernel's console; -V, --version the version; -h, --help this text\n",
-	    PROG, RBU_NEEDS_IMAGE ? "IMAGE" : "",
+	    PROG, RBU_NEEDS_IMAGE ? "IMAGE[%DISKLABEL:p%|%MBR:n%] " : "",
 #if RBU_FUSE
 	    PROG, RBU_NEEDS_IMAGE ? "IMAGE " : "",
 #endif
