@@ -273,7 +273,7 @@ def run_smoke(session, entry, image: str | None = None, shared: bool | None = No
             shutil.copyfile(base, copy)
             variant_image = copy + (sep + part if sep else "")
             args += ["-k", key, "-i", variant_image]
-            if not image:
+            if not image and _load("images.toml")[facts["image"]].get("known_file", True):
                 args += ["-r", KNOWN_FILE, "-e", KNOWN_TEXT]
         if facts.get("readonly"):
             args += ["-o"]
