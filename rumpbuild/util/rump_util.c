@@ -452,7 +452,7 @@ cmpname(const void *a, const void *b)
 static int
 read_names(const char *rp, struct names *nm)
 {
-	static char buf[16384];
+	static char buf[16384] __attribute__((aligned(8)));	/* rbu_dirent holds a uint64_t */
 	int fd, n, e;
 
 	memset(nm, 0, sizeof(*nm));
@@ -1184,7 +1184,7 @@ static int
 f_readdir(const char *path, void *buf, fuse_fill_dir_t filler, off_t off, struct fuse_file_info *fi,
     enum fuse_readdir_flags flags)
 {
-	static char dbuf[16384];
+	static char dbuf[16384] __attribute__((aligned(8)));
 	int fd, n;
 	FPATH(path, rp);
 
