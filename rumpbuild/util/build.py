@@ -92,7 +92,9 @@ def _kernel_helper(session, plan, fs_name: str, calls: dict, workdir: str) -> tu
     have = {c: calls.get(c, "") for c in STRUCT_CALLS}  # "" where the tree lacks the call
     missing = [c for c in STRUCT_CALLS if not have[c]]
     src = os.path.join(workdir, "util_kernel.c")
-    write_atomic(src, render("util_kernel.c.j2", fs=fs_name, have=have, missing=missing,
+    # flush-behind needs the kernel's own VOP_PUTPAGES (a real NetBSD tree's uvm)
+    flush = (session.tree.sys / "uvm" / "uvm_pager.h").is_file()
+    write_atomic(src, render("util_kernel.c.j2", fs=fs_name, have=have, missing=missing, flush=flush,
                              abi_header=str(ABI_HEADER)))
     obj = compile_kernel_c(session, vfs_plan(plan), src, os.path.join(workdir, "util_kernel.o"),
                            f"the kernel side of rump_{fs_name}",

@@ -55,6 +55,7 @@ int rumpbuild_util_stat(const char *, int, struct rbu_stat *);
 int rumpbuild_util_statvfs(const char *, struct rbu_statvfs *);
 int rumpbuild_util_getdents(int, char *, size_t);
 int rumpbuild_util_utimens(const char *, int64_t, int32_t, int64_t, int32_t);
+int rumpbuild_util_flush(int, int64_t, int64_t);	/* returns 0 or a NetBSD errno */
 int rumpbuild_mountargs(const char *, void *, unsigned long *);
 
 #endif /* RBU_ABI_H */

@@ -87,6 +87,19 @@ int rump_pub_etfs_register_withsize(const char *, const char *, enum rump_etfs_t
 #define MAXPART		16
 
 static int status;		/* exit status: 1 once any operand failed */
+/*
+ * Extra RUMP_MNT_* flags.  async by default: NetBSD's ffs and ext2fs write
+ * metadata synchronously otherwise, and librumpuser fsyncs the image file
+ * after each such write (an untar of 5000 files: 33.5 s instead of 1.9 s).
+ * The program always unmounts before it exits (also on SIGTERM/SIGINT),
+ * which writes everything; -o sync restores NetBSD's default for crash
+ * safety against SIGKILL or a host crash.
+ */
+#ifdef RUMP_MNT_ASYNC
+static int mntflags = RUMP_MNT_ASYNC;
+#else
+static int mntflags;
+#endif
 static FILE *out, *err;		/* our stdout/stderr: fds 1 and 2 carry the kernel console */
 static int outfd = STDOUT_FILENO;
 static const char *image_name;	/* as the user wrote it, for messages */
@@ -136,6 +149,9 @@ usage(FILE *f)
 	    "IMAGE may name a partition: disk.img%%DISKLABEL:a%% (NetBSD disklabel, a..p)\n"
 	    "or disk.img%%MBR:1%% (MBR primary partition, 1..4).\n"
 	    "\n"
+	    "The file system is mounted async (written at unmount, fsync or sync, and always\n"
+	    "before the program exits); -o sync writes metadata through at once, as NetBSD does.\n"
+	    "\n"
 	    "commands (exit status 1 when any operand fails, with one line naming it):\n"
 	    "  ls [-l] [PATH...]       list a directory (default /)\n"
 	    "  cat PATH...             write files to standard output\n"
@@ -152,7 +168,7 @@ usage(FILE *f)
 	    "MOUNTPOINT`, SIGTERM or SIGINT; then syncs and unmounts it (nothing written\n"
 	    "is lost).  -f stays in the foreground, -d also prints each FUSE request,\n"
 	    "-s (the default, and the only mode) serves one request at a time.\n"
-	    "-o takes ro and FUSE mount options (allow_other, default_permissions, ...).\n"
+	    "-o takes ro, sync, noatime and FUSE mount options (allow_other, ...).\n"
 #else
 	    "This build has no FUSE face (IMAGE MOUNTPOINT): " RBU_NOFUSE_WHY ".\n"
 	    "The commands above work everywhere.\n"
@@ -360,7 +376,7 @@ mount_fs(const char *spec, int ro)
 		warnx_("the %s mount arguments do not fit in %zu bytes", RBU_FS, sizeof(args));
 		return -1;
 	}
-	if (rump_sys_mount(RBU_MOUNT_TYPE, MNT, ro ? RUMP_MNT_RDONLY : 0, args, alen) == -1) {
+	if (rump_sys_mount(RBU_MOUNT_TYPE, MNT, (ro ? RUMP_MNT_RDONLY : 0) | mntflags, args, alen) == -1) {
 		int e = rerr();
 
 		warnx_("%s: cannot mount it as %s%s: %s%s", spec, RBU_FS, ro ? " (read-only)" : "", strerror(e),
@@ -433,6 +449,28 @@ static int
 rstat(const char *rp, int follow, struct rbu_stat *st)
 {
 	return rumpbuild_util_stat(rp, follow, st);
+}
+
+/*
+ * On an async mount, start writing a file's dirty pages every FLUSH_BEHIND
+ * bytes (rumpbuild_util_flush: what a synchronous mount does by itself);
+ * *mark is where the last flush ended.
+ */
+#define FLUSH_BEHIND	(1024 * 1024)
+
+static void
+flush_behind(int fd, int64_t *mark, int64_t end)
+{
+#ifdef RUMP_MNT_ASYNC
+	if (!(mntflags & RUMP_MNT_ASYNC))
+		return;
+#endif
+	if (end < *mark)
+		*mark = 0;	/* rewritten from further back: start over */
+	if (end - *mark >= FLUSH_BEHIND) {
+		(void)rumpbuild_util_flush(fd, *mark, end);
+		*mark = end;
+	}
 }
 
 /* ---- directory reading ------------------------------------------------- */
@@ -901,6 +939,8 @@ put_one(const char *hp, const char *rp, const char *dst, int rflag)
 			close(hfd);
 			return;
 		}
+		int64_t done = 0, mark = 0;
+
 		while ((n = read(hfd, iobuf, sizeof(iobuf))) > 0) {
 			ssize_t w = rump_sys_write(fd, iobuf, (size_t)n);
 
@@ -908,6 +948,8 @@ put_one(const char *hp, const char *rp, const char *dst, int rflag)
 				warnx_("put: error writing '%s': %s", dst, w == -1 ? rstr() : strerror(ENOSPC));
 				break;
 			}
+			done += w;
+			flush_behind(fd, &mark, done);
 		}
 		if (n == -1)
 			warnx_("put: error reading '%s': %s", hp, strerror(errno));
@@ -1146,12 +1188,15 @@ host_stat(const struct rbu_stat *r, struct stat *st)
  */
 #define MAXFH	8192
 static unsigned char fh_open[MAXFH];
+static int64_t fh_mark[MAXFH];		/* flush_behind's mark per descriptor */
 
 static int
 keep_fh(int fd, struct fuse_file_info *fi)
 {
-	if (fd >= 0 && fd < MAXFH)
+	if (fd >= 0 && fd < MAXFH) {
 		fh_open[fd] = 1;
+		fh_mark[fd] = 0;
+	}
 	fi->fh = (uint64_t)fd;
 	return 0;
 }
@@ -1274,6 +1319,8 @@ f_write(const char *path, const char *buf, size_t size, off_t off, struct fuse_f
 #else
 	n = rump_sys_lseek((int)fi->fh, off, SEEK_SET) == -1 ? -1 : rump_sys_write((int)fi->fh, buf, size);
 #endif
+	if (n > 0 && fi->fh < MAXFH)
+		flush_behind((int)fi->fh, &fh_mark[fi->fh], off + n);
 	return n == -1 ? -rerr() : (int)n;
 }
 
@@ -1534,7 +1581,7 @@ run_fuse(const char *spec, const char *mnt, int ro, int foreground, int debug, c
 	if (debug)
 		fuse_opt_add_arg(&fa, "-d");
 	if ((f = fuse_new(&fa, &fuse_ops, sizeof(fuse_ops), NULL)) == NULL) {
-		warnx_("bad FUSE options: -o %s", fuseopts);
+		warnx_("bad FUSE options: -o %s (mount.fuse3(8) lists them; -v shows libfuse's own message)", fuseopts);
 		unmount_fs();
 		return 1;
 	}
@@ -1685,6 +1732,16 @@ main(int argc, char **argv)
 					ro = 1;
 				else if (strcmp(opt, "rw") == 0)
 					ro = RBU_READONLY;
+#ifdef RUMP_MNT_ASYNC
+				else if (strcmp(opt, "async") == 0)
+					mntflags |= RUMP_MNT_ASYNC;
+				else if (strcmp(opt, "sync") == 0)
+					mntflags &= ~RUMP_MNT_ASYNC;
+#endif
+#ifdef RUMP_MNT_NOATIME
+				else if (strcmp(opt, "noatime") == 0)
+					mntflags |= RUMP_MNT_NOATIME;
+#endif
 				else if (strlen(fuseopts) + strlen(opt) + 2 < sizeof(fuseopts)) {
 					if (fuseopts[0])
 						strcat(fuseopts, ",");
