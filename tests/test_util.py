@@ -49,8 +49,8 @@ def cache_env(tmp_path_factory):
     return dict(os.environ, RUMPBUILD_CACHE_DIR=str(tmp_path_factory.mktemp("cache")))
 
 
-def _build(tmp_path_factory, cache_env, *args) -> dict:
-    out = tmp_path_factory.mktemp("util")
+def _build(tmp_path_factory, cache_env, *args, out=None) -> dict:
+    out = out or tmp_path_factory.mktemp("util")
     p = subprocess.run([sys.executable, "-m", "rumpbuild", "util", *map(str, args), "--out", str(out), "-q",
                         "--json"], capture_output=True, text=True, env=cache_env, cwd=out)
     assert p.returncode == 0 and "Traceback" not in p.stderr, p.stderr[-3000:]
@@ -66,9 +66,20 @@ def ex_msdos(tmp_path_factory, cache_env):
 
 
 @pytest.fixture(scope="module")
-def real_msdos(tmp_path_factory, cache_env, real_tree):
+def real_out(tmp_path_factory, real_tree):
+    return tmp_path_factory.mktemp("real")  # one output folder: the base builds once
+
+
+@pytest.fixture(scope="module")
+def real_msdos(tmp_path_factory, cache_env, real_tree, real_out):
     _need("mkfs.vfat", "mcopy", "fsck.vfat")
-    return _build(tmp_path_factory, cache_env, "msdos", "--src", real_tree, "-j2")
+    return _build(tmp_path_factory, cache_env, "msdos", "--src", real_tree, "-j2", out=real_out)
+
+
+@pytest.fixture(scope="module")
+def real_ext2fs(tmp_path_factory, cache_env, real_tree, real_out):
+    _need("mke2fs", "e2fsck", "debugfs")
+    return _build(tmp_path_factory, cache_env, "ext2fs", "--src", real_tree, "-j2", out=real_out)
 
 
 def _run(doc, *args, ok=True):
@@ -251,6 +262,25 @@ def test_real_mixed_tree_put_get_mtools_fsck(real_msdos, tmp_path):
     p = _run(real_msdos, img, "rm", "/new", ok=False)
     assert p.returncode == 1 and p.stderr.decode() == "rump_msdos: rm: cannot remove '/new': Is a directory\n"
     _fsck_clean(img)
+
+
+def test_real_ext2fs_reads_mke2fs_tree_writes_what_e2fsprogs_reads(real_ext2fs, tmp_path):
+    src = _mixed_tree(tmp_path / "src")
+    img = tmp_path / "e2.img"
+    subprocess.run(["mke2fs", "-q", "-F", "-t", "ext2", "-d", str(src), str(img), "65536"], check=True,
+                   capture_output=True)
+    _run(real_ext2fs, img, "get", "-r", "/", tmp_path / "back")
+    shutil.rmtree(tmp_path / "back" / "lost+found")
+    assert _digests(tmp_path / "back") == _digests(src)
+    _run(real_ext2fs, img, "put", "-r", src, "/copy")
+    p = subprocess.run(["e2fsck", "-fn", str(img)], capture_output=True, text=True)
+    assert p.returncode == 0, p.stdout
+    for rel, digest in _digests(src).items():
+        if digest == "dir":
+            continue
+        out = tmp_path / "dump"
+        subprocess.run(["debugfs", "-R", f'dump "/copy/{rel}" {out}', str(img)], check=True, capture_output=True)
+        assert hashlib.sha256(out.read_bytes()).hexdigest() == digest, rel
 
 
 def test_real_partitions_by_byte_range(real_msdos, tmp_path):
