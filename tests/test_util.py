@@ -399,3 +399,20 @@ def test_example_kmod_utility(tmp_path_factory, cache_env, tmp_path):
     got = subprocess.run(["mtype", "-i", str(img), "::/K.TXT"], capture_output=True, text=True)
     assert got.stdout == "from the kmod\n"
     _fsck_clean(img)
+
+
+def test_example_sigint_during_put_leaves_a_clean_image(ex_msdos, tmp_path):
+    """A signal stops the command between blocks and the program unmounts: fsck clean, a prefix on the image."""
+    img = _vfat(tmp_path / "fat.img", 65536)
+    big = tmp_path / "BIG.DAT"
+    big.write_bytes(os.urandom(56 * 1024 * 1024))
+    proc = subprocess.Popen(ex_msdos["run"] + [str(img), "put", str(big), "/BIG.DAT"], stderr=subprocess.PIPE)
+    time.sleep(0.15)  # here the copy takes ~0.6 s: the signal lands in the middle
+    proc.send_signal(signal.SIGINT)
+    err = proc.communicate(timeout=300)[1].decode()
+    assert proc.returncode in (0, 130), err
+    if proc.returncode == 130:
+        assert "put: stopped by signal 2; unmounting" in err
+    _fsck_clean(img)
+    got = subprocess.run(["mtype", "-i", str(img), "::/BIG.DAT"], capture_output=True).stdout
+    assert 0 < len(got) and big.read_bytes()[:len(got)] == got

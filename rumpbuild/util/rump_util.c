@@ -100,6 +100,7 @@ static int mntflags = RUMP_MNT_ASYNC;
 #else
 static int mntflags;
 #endif
+static volatile sig_atomic_t stop_sig;	/* SIGINT/SIGTERM/SIGHUP during a command */
 static FILE *out, *err;		/* our stdout/stderr: fds 1 and 2 carry the kernel console */
 static int outfd = STDOUT_FILENO;
 static const char *image_name;	/* as the user wrote it, for messages */
@@ -719,13 +720,13 @@ static int
 copy_out(const char *rp, int hfd, const char *cmd, const char *what, const char *dst)
 {
 	int fd = rump_sys_open(rp, RUMP_O_RDONLY);
-	ssize_t n;
+	ssize_t n = 0;
 
 	if (fd == -1) {
 		warnx_("%s: %s: %s", cmd, what, rstr());
 		return -1;
 	}
-	while ((n = rump_sys_read(fd, iobuf, sizeof(iobuf))) > 0) {
+	while (!stop_sig && (n = rump_sys_read(fd, iobuf, sizeof(iobuf))) > 0) {
 		if (write_all(hfd, iobuf, (size_t)n) == -1) {
 			warnx_("%s: %s: %s", cmd, dst, strerror(errno));
 			rump_sys_close(fd);
@@ -767,6 +768,9 @@ static void
 get_one(const char *rp, const char *src, const char *hp, int rflag)
 {
 	struct rbu_stat st;
+
+	if (stop_sig)
+		return;
 
 	if (rstat(rp, 0, &st) == -1) {
 		if (rerr() != EOPNOTSUPP) {
@@ -856,6 +860,9 @@ put_one(const char *hp, const char *rp, const char *dst, int rflag)
 {
 	struct stat hs;
 
+	if (stop_sig)
+		return;
+
 	if (lstat(hp, &hs) == -1) {
 		warnx_("put: cannot stat '%s': %s", hp, strerror(errno));
 		return;
@@ -927,7 +934,7 @@ put_one(const char *hp, const char *rp, const char *dst, int rflag)
 	}
 	{
 		int hfd = open(hp, O_RDONLY), fd;
-		ssize_t n;
+		ssize_t n = 0;
 
 		if (hfd == -1) {
 			warnx_("put: cannot open '%s' for reading: %s", hp, strerror(errno));
@@ -941,7 +948,7 @@ put_one(const char *hp, const char *rp, const char *dst, int rflag)
 		}
 		int64_t done = 0, mark = 0;
 
-		while ((n = read(hfd, iobuf, sizeof(iobuf))) > 0) {
+		while (!stop_sig && (n = read(hfd, iobuf, sizeof(iobuf))) > 0) {
 			ssize_t w = rump_sys_write(fd, iobuf, (size_t)n);
 
 			if (w != n) {
@@ -1056,6 +1063,9 @@ static int
 rm_tree(const char *rp, const char *name, int rflag, int fflag)
 {
 	struct rbu_stat st;
+
+	if (stop_sig)
+		return -1;
 
 	if (rstat(rp, 0, &st) == -1) {
 		if (!(fflag && rerr() == ENOENT))
@@ -1668,6 +1678,26 @@ quiet_console(void)
 	close(dn);
 }
 
+static void
+on_signal(int sig)
+{
+	stop_sig = sig;
+}
+
+/* A signal stops the command between blocks; main then unmounts, so the image stays consistent. */
+static void
+catch_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
 struct command {
 	const char *name;
 	void (*run)(int, char **);
@@ -1796,11 +1826,15 @@ main(int argc, char **argv)
 		    fuseopts[0] ? fuseopts : "...");
 		return 2;
 	}
+	catch_signals();
 	if (mount_fs(spec, ro) != 0)
 		return 1;
 	cmd->run(argc - i, argv + i);
 	fflush(out);
+	if (stop_sig)
+		warnx_("%s: stopped by signal %d; unmounting, so what was written is on the image", argv[i],
+		    (int)stop_sig);
 	if (unmount_fs() != 0)
 		return 1;
-	return status;
+	return stop_sig ? 128 + stop_sig : status;
 }
