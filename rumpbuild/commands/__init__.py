@@ -20,6 +20,7 @@ COMMAND_MODULES = {
     "kmod": "kmod",
     "kernel": "kernel",
     "test": "test",
+    "util": "util",
     "install": "install",
     "ci": "ci",
     "rules": "rules",

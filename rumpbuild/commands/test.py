@@ -61,13 +61,10 @@ def add_arguments(p):
 def _stub_archives(session, entry) -> list[str]:
     """Build the component with its closure and base, stub what nothing defines."""
     from rumpbuild.model.missing import analyze
+    from rumpbuild.smoke.runner import closure_with_base
     from rumpbuild.stubs import generate_stubs
 
-    closure = session.closure(entry)
-    for base in ("rumpvfs", "rumpkern", "rumpuser"):
-        b = session.find_base(base)
-        if b is not None and b not in closure:
-            closure.append(b)
+    closure = closure_with_base(session, entry)
     plan = session.build(closure, shared=True)
     truly = [m.name for m in analyze(session, plan, entry.lib) if m.defined_in is None]
     if not truly:

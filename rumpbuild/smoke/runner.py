@@ -112,35 +112,68 @@ def make_image(recipe: str, workdir: str) -> str:
     return image
 
 
-def _mountargs_object(session, plan, fs_name: str, facts: dict, workdir: str) -> str:
-    """Compile the mount-argument helper as rump kernel code (rumpvfs's flags) and rename it."""
-    from rumpbuild.steps.kernelc import compile_kernel_c
-
+def vfs_plan(plan):
+    """librumpvfs's plan: rump kernel code rumpbuild generates compiles with its flags."""
     vfs = next((l for l in plan.libraries if l.kind == "faction" and l.name == "rumpvfs"), None)
     if vfs is None:
-        raise UserError("the smoke test needs librumpvfs, and this tree builds none")
+        raise UserError("a file-system program needs librumpvfs, and this tree builds none")
+    return vfs
+
+
+def mountargs_object(session, plan, fs_name: str, facts: dict, workdir: str) -> str:
+    """Compile the mount-argument helper as rump kernel code (rumpvfs's flags) and rename it.
+
+    Shared by the smoke test and `rumpbuild util`: both fill the tree's own
+    mount-argument struct from filesystems.toml's data.
+    """
+    from rumpbuild.steps.kernelc import compile_kernel_c
+
     src = os.path.join(workdir, "mountargs.c")
     write_atomic(src, render("mountargs.c.j2", fs=fs_name, header=facts["header"], struct=facts["struct"],
                              init=facts.get("init", []), pre_headers=facts.get("pre_headers", [])))
-    return compile_kernel_c(session, vfs, src, os.path.join(workdir, "mountargs.o"),
+    return compile_kernel_c(session, vfs_plan(plan), src, os.path.join(workdir, "mountargs.o"),
                             f"the {fs_name} mount arguments",
                             [f"check header/struct/init of [{fs_name}] in {HERE / 'filesystems.toml'}"])
 
 
-def _link(session, plan_libs, objs, out, shared: bool, prebuilt: Prebuilt | None = None,
-          extra_archives=()):
+def closure_with_base(session, entry) -> list:
+    """*entry*'s link closure followed by the rump kernel base (rumpvfs, rumpkern, rumpuser)."""
+    closure = session.closure(entry)
+    add_base(session, closure)
+    return closure
+
+
+def add_base(session, closure: list) -> None:
+    for base in ("rumpvfs", "rumpkern", "rumpuser"):
+        b = session.find_base(base)
+        if b is not None and b not in closure:
+            closure.append(b)
+
+
+def fs_name_of(entry) -> str:
+    """The name the component's MODULE() registers (filesystems.toml key), else its folder name."""
+    from rumpbuild.model.closure import module_info
+
+    names, _req = module_info(entry)
+    return sorted(names)[0] if names else entry.name
+
+
+def link_program(session, plan_libs, objs, out, shared: bool, prebuilt: Prebuilt | None = None,
+                 extra_archives=(), extra_libs=()):
+    """Link a program with the rump libraries (whole archives unless *shared*); *extra_libs* go last."""
     tc = session.toolchain
     libs = ["-lpthread"] + (["-ldl", "-lrt"] if tc.libc == "glibc" else [])
     if shared:
         libdir = session.outdir
         flags = ["-L" + libdir, "-Wl,-rpath," + libdir, "-Wl,--no-as-needed"] + [f"-l{l.lib}" for l in plan_libs]
-        return link(tc.cc, out, objs, flags=flags, libs=libs)
+        return link(tc.cc, out, objs, flags=flags, libs=list(extra_libs) + libs)
     pre = [prebuilt.archive] + list(prebuilt.extra_archives) if prebuilt else list(extra_archives)
     # "static": the rump libraries linked in whole.  libc too with musl; with glibc it
     # stays dynamic (a static glibc link map lists the vDSO and rumpuser_dl_bootstrap
     # crashes reading it), which is how buildrump.sh's own tests link.
     flags = prebuilt_link_flags(tc) if prebuilt and prebuilt.no_pie else (["-static"] if tc.libc != "glibc" else [])
-    return link(tc.cc, out, objs, whole_archives=pre + [l.archive for l in plan_libs], flags=flags, libs=libs)
+    return link(tc.cc, out, objs, whole_archives=pre + [l.archive for l in plan_libs], flags=flags,
+                libs=list(extra_libs) + libs)
 
 
 def prebuilt_link_flags(tc) -> list[str]:
@@ -166,8 +199,6 @@ def run_smoke(session, entry, image: str | None = None, shared: bool | None = No
     libraries of ``prebuilt.entries`` (built here); one variant, "no-pie"
     (:func:`prebuilt_link_flags`), never shared.
     """
-    from rumpbuild.model.closure import module_info
-
     tc = session.toolchain
     if tc.program_problem:
         from rumpbuild.toolchain import alternatives
@@ -188,18 +219,14 @@ def run_smoke(session, entry, image: str | None = None, shared: bool | None = No
         shared = False
     else:
         res = SmokeResult(entry.lib, session.target.name, on_step=on_step)
-        names, _req = module_info(entry)
-        fs_name = sorted(names)[0] if names else entry.name
+        fs_name = fs_name_of(entry)
         closure = session.closure(entry)
     facts = fs_facts(fs_name)
     if state is not None:
         from rumpbuild.state.kernel import state_entries
 
         closure += [e for e in state_entries(session, state) if e not in closure]
-    for base in ("rumpvfs", "rumpkern", "rumpuser"):
-        b = session.find_base(base)
-        if b is not None and b not in closure:
-            closure.append(b)
+    add_base(session, closure)
     plan = session.build(closure, shared=prebuilt is None)
     res.add("build", "PASS", f"{len(plan.libraries)} libraries: " + " ".join(l.lib for l in plan.libraries)
             + (f" + prebuilt {os.path.basename(prebuilt.archive)}" if prebuilt else ""))
@@ -232,7 +259,7 @@ def run_smoke(session, entry, image: str | None = None, shared: bool | None = No
     if state is not None:
         key = None  # the mount device comes from rumpbuild_state_up()
 
-    helper = _mountargs_object(session, plan, fs_name, facts, workdir)
+    helper = mountargs_object(session, plan, fs_name, facts, workdir)
     state_objs, state_env = [], None
     if state is not None:
         from rumpbuild.state.kernel import prepare_images, state_environment, state_objects
@@ -263,7 +290,7 @@ def run_smoke(session, entry, image: str | None = None, shared: bool | None = No
     for variant in variants:
         exe = os.path.join(workdir, f"rumptest-{variant}")
         objs = [prog_obj, helper] + state_objs
-        lp = _link(session, link_libs, objs, exe, variant == "shared", prebuilt if variant == "no-pie" else None,
+        lp = link_program(session, link_libs, objs, exe, variant == "shared", prebuilt if variant == "no-pie" else None,
                    extra_archives)
         if not lp.ok:
             res.add("link", "FAIL", lp.output.strip()[-1500:], variant)
@@ -281,7 +308,7 @@ def run_smoke(session, entry, image: str | None = None, shared: bool | None = No
             shutil.copyfile(base, copy)
             variant_image = copy + (sep + part if sep else "")
             args += ["-k", key, "-i", variant_image]
-            if not image:
+            if not image and _load("images.toml")[facts["image"]].get("known_file", True):
                 args += ["-r", KNOWN_FILE, "-e", KNOWN_TEXT]
         elif state is not None and init_from == hostimage and hostimage:
             args += ["-r", KNOWN_FILE, "-e", KNOWN_TEXT]  # the made image went in through the state

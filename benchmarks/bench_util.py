@@ -1,0 +1,208 @@
+"""rump_ext2fs vs e2fsprogs on the same ext2 image: FUSE (vs fuse2fs) and put/get (vs debugfs).
+
+Prints, measured in one run on this machine (best of --repeat runs each):
+  1. FUSE, on a fresh copy of one empty ext2 image each time:
+       write   a --size-mb file (1 MiB writes, then fsync)
+       read    it back after a remount (the host's page cache dropped)
+       untar   a tar of --files small files (1-8 KiB, 50 folders), then syncfs
+     through `rump_ext2fs -f IMAGE MNT` and through `fuse2fs -f IMAGE MNT`;
+  2. scriptable: `rump_ext2fs IMAGE put FILE /f` and `get /f FILE` vs
+     `debugfs -w -R "write FILE f"` and `debugfs -R "dump f FILE"`;
+and the ratio rump / e2fsprogs of each (the issue's target: ≤ 1.5, and < 1
+for small files).  Each image is checked with `e2fsck -fn` afterwards.
+
+Needs root, /dev/fuse, fuse2fs, e2fsprogs and a NetBSD tree
+(RUMPBUILD_NETBSDSRC or --src): rump_ext2fs is built from it first.
+
+usage: python3 benchmarks/bench_util.py [--src DIR] [--size-mb 256] [--files 5000] [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+MIB = 1024 * 1024
+
+
+def build_utility(src: str, out: Path) -> list[str]:
+    p = subprocess.run([sys.executable, "-m", "rumpbuild", "util", "ext2fs", "--src", src, "--out", str(out),
+                        "-q", "--json"], capture_output=True, text=True, cwd=ROOT,
+                       env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    if p.returncode != 0:
+        sys.exit(f"rumpbuild util ext2fs failed:\n{p.stderr[-2000:]}")
+    doc = json.loads(p.stdout)
+    if not doc["fuse"]:
+        sys.exit(f"rump_ext2fs has no FUSE face here: {doc['fuse_why_not']}")
+    return doc["run"]
+
+
+def make_tar(path: Path, files: int) -> None:
+    rnd = random.Random(13)
+    with tarfile.open(path, "w") as tar:
+        for i in range(files):
+            data = rnd.randbytes(rnd.randint(1024, 8192))
+            info = tarfile.TarInfo(f"d{i % 50:02d}/f{i:05d}")
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+
+
+def wait_mounted(mnt: Path, proc: subprocess.Popen) -> None:
+    end = time.monotonic() + 60
+    while not os.path.ismount(mnt):
+        if proc.poll() is not None or time.monotonic() > end:
+            sys.exit(f"{proc.args[0]} did not mount: {proc.stderr.read().decode(errors='replace')}")
+        time.sleep(0.02)
+
+
+class Mount:
+    """A FUSE server in the foreground, ended by fusermount3 -u; exit waits for it (its last sync)."""
+
+    def __init__(self, argv: list[str], mnt: Path):
+        self.argv, self.mnt = argv, mnt
+
+    def __enter__(self):
+        self.proc = subprocess.Popen(self.argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        wait_mounted(self.mnt, self.proc)
+        return self
+
+    def __exit__(self, *exc):
+        subprocess.run(["fusermount3", "-u", str(self.mnt)], check=True)
+        try:
+            self.proc.wait(timeout=300)
+        except subprocess.TimeoutExpired:
+            self.proc.send_signal(signal.SIGKILL)
+            raise
+
+
+def timed(fn) -> float:
+    t0 = time.perf_counter()
+    fn()
+    return time.perf_counter() - t0
+
+
+def fuse_round(server: list[str], image: Path, mnt: Path, data: bytes, size_mb: int, tar: Path) -> dict:
+    def write():
+        with open(mnt / "big", "wb") as f:
+            for _ in range(size_mb):
+                f.write(data)
+            os.fsync(f.fileno())
+
+    def read():
+        with open(mnt / "big", "rb", buffering=0) as f:
+            while f.read(MIB):
+                pass
+
+    def untar():
+        subprocess.run(["tar", "-xf", str(tar), "-C", str(mnt)], check=True)
+        subprocess.run(["sync", "-f", str(mnt)], check=True)
+
+    res = {}
+    with Mount(server + [str(image), str(mnt)], mnt):
+        res["write"] = timed(write)
+    with Mount(server + [str(image), str(mnt)], mnt):
+        res["read"] = timed(read)
+        res["untar"] = timed(untar)
+    check(image)
+    return res
+
+
+def script_round(rump: list[str], image: Path, host_file: Path, back: Path) -> dict:
+    res = {"put": timed(lambda: subprocess.run(rump + [str(image), "put", str(host_file), "/f"], check=True))}
+    res["get"] = timed(lambda: subprocess.run(rump + [str(image), "get", "/f", str(back)], check=True))
+    check(image)
+    return res
+
+
+def debugfs_round(image: Path, host_file: Path, back: Path) -> dict:
+    res = {"put": timed(lambda: subprocess.run(["debugfs", "-w", "-R", f"write {host_file} f", str(image)],
+                                               check=True, capture_output=True))}
+    res["get"] = timed(lambda: subprocess.run(["debugfs", "-R", f"dump f {back}", str(image)], check=True,
+                                              capture_output=True))
+    check(image)
+    return res
+
+
+def check(image: Path) -> None:
+    p = subprocess.run(["e2fsck", "-fn", str(image)], capture_output=True, text=True)
+    if p.returncode != 0:
+        sys.exit(f"e2fsck -fn {image} reports errors:\n{p.stdout[-2000:]}")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--src", default=os.environ.get("RUMPBUILD_NETBSDSRC"), help="NetBSD tree (default $RUMPBUILD_NETBSDSRC)")
+    ap.add_argument("--size-mb", type=int, default=256)
+    ap.add_argument("--files", type=int, default=5000)
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--keep", metavar="DIR", help="work in DIR (kept) instead of a temporary folder")
+    args = ap.parse_args()
+    if not args.src:
+        sys.exit("give --src DIR or set RUMPBUILD_NETBSDSRC: rump_ext2fs is built from a NetBSD tree")
+    for tool in ("fuse2fs", "fusermount3", "mke2fs", "e2fsck", "debugfs", "tar"):
+        if not shutil.which(tool):
+            sys.exit(f"needs {tool} (apt-get install fuse2fs fuse3 e2fsprogs tar)")
+    work = Path(args.keep or tempfile.mkdtemp(prefix="bench_util-"))
+    work.mkdir(parents=True, exist_ok=True)
+    rump = build_utility(args.src, work / "out")
+    data = os.urandom(MIB)
+    tar = work / "small.tar"
+    make_tar(tar, args.files)
+    host_file = work / "big.host"
+    with open(host_file, "wb") as f:
+        for _ in range(args.size_mb):
+            f.write(data)
+    empty = work / "empty.img"
+    blocks = (args.size_mb * 2 + args.files * 12 // 1024 + 64) * 256  # 4 KiB blocks
+    subprocess.run(["mke2fs", "-q", "-F", "-t", "ext2", "-b", "4096", str(empty), str(blocks)], check=True)
+    mnt = work / "mnt"
+    mnt.mkdir(exist_ok=True)
+
+    best: dict[str, dict[str, float]] = {}
+
+    def keep_best(who, res):
+        for k, v in res.items():
+            best.setdefault(who, {})[k] = min(v, best.get(who, {}).get(k, v))
+
+    for _ in range(args.repeat):  # alternate, so a noisy neighbour hits both
+        for who, server in (("rump_ext2fs", rump + ["-f"]), ("fuse2fs", ["fuse2fs", "-f"])):
+            img = work / f"{who}.img"
+            shutil.copyfile(empty, img)
+            keep_best(f"fuse {who}", fuse_round(server, img, mnt, data, args.size_mb, tar))
+        img = work / "script.img"
+        shutil.copyfile(empty, img)
+        keep_best("script rump_ext2fs", script_round(rump, img, host_file, work / "back.rump"))
+        shutil.copyfile(empty, img)
+        keep_best("script debugfs", debugfs_round(img, host_file, work / "back.debugfs"))
+    for back in ("back.rump", "back.debugfs"):
+        if (work / back).read_bytes() != host_file.read_bytes():
+            sys.exit(f"{back}: the file read back differs from the one written")
+
+    print(f"rump_ext2fs vs e2fsprogs, {args.size_mb} MB file, {args.files} small files, best of {args.repeat}")
+    print(f"{'what':28} {'rump_ext2fs':>12} {'e2fsprogs':>12} {'ratio':>7}")
+    rows = [("FUSE write", "fuse", "write"), ("FUSE read (after remount)", "fuse", "read"),
+            ("FUSE untar small files", "fuse", "untar"), ("put (vs debugfs write)", "script", "put"),
+            ("get (vs debugfs dump)", "script", "get")]
+    for label, face, key in rows:
+        ours = best[f"{face} rump_ext2fs"][key]
+        theirs = best[f"{face} {'fuse2fs' if face == 'fuse' else 'debugfs'}"][key]
+        print(f"{label:28} {ours:11.2f}s {theirs:11.2f}s {ours / theirs:7.2f}")
+    if not args.keep:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,163 @@
+"""Build `<out>/bin/rump_<fs>`: rump_util.c for one file system, linked with its rump libraries.
+
+Three objects: the host program (rump_util.c, -D settings for the file
+system and for the calls this tree's rump kernel has), its kernel-side
+helper (util_kernel.c.j2: stat/getdents/statvfs/utimensat in rbu_abi.h's
+fixed-width structures) and the mount-argument helper the smoke test uses
+too; all linked statically with the closure (whole archives).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from rumpbuild import __version__
+from rumpbuild.errors import UserError
+from rumpbuild.fsutil import write_atomic
+from rumpbuild.steps.compile import compile_object
+from rumpbuild.smoke.runner import (Prebuilt, add_base, closure_with_base, fs_facts, fs_name_of, link_program,
+                                    mountargs_object, vfs_plan)
+from rumpbuild.templates import render
+
+HERE = Path(__file__).resolve().parent
+SOURCE = HERE / "rump_util.c"
+ABI_HEADER = HERE / "rbu_abi.h"
+
+# Calls the host program makes directly (scalar arguments only): RBU_HAVE_<NAME>=1 where the tree has them.
+DIRECT_CALLS = ("unlink", "rmdir", "rename", "symlink", "readlink", "chmod", "lchown", "truncate",
+                "ftruncate", "pread", "pwrite", "sync")
+# Calls the kernel-side helper makes with the kernel's structures, by their __sysimpl symbol.
+STRUCT_CALLS = ("stat", "lstat", "getdents", "statvfs1", "utimensat")
+
+
+@dataclass
+class UtilResult:
+    program: str  # <out>/bin/rump_<fs>
+    fs_name: str
+    fuse: bool
+    fuse_why_not: str  # why there is no FUSE face ("" when there is)
+    run_prefix: list[str]  # how to run it on this host ([] natively, qemu-… otherwise)
+    libraries: list[str]
+    missing_calls: list[str]  # calls this tree's rump kernel lacks (commands using them fail cleanly)
+    needs_image: bool  # False for tmpfs: the file system lives in memory
+
+
+def rump_calls(tree) -> dict[str, str]:
+    """{call: symbol} for the rump_sys_* calls the tree's rump_syscalls.h declares.
+
+    NetBSD's header renames versioned calls (``#define RUMP_SYS_RENAME_STAT
+    rump___sysimpl_stat50``); the example tree's declares plain names.
+    """
+    header = tree.rump / "include" / "rump" / "rump_syscalls.h"
+    try:
+        text = header.read_text(errors="replace")
+    except OSError as e:
+        raise UserError(f"cannot read {header}: {e.strerror}", ["--src must name a NetBSD tree with sys/rump"])
+    calls = {m.group(1).lower(): m.group(2) for m in re.finditer(r"#define\s+RUMP_SYS_RENAME_(\w+)\s+(\w+)", text)}
+    for m in re.finditer(r"\brump_sys_(\w+)\s*\(", text):
+        calls.setdefault(m.group(1), "rump_sys_" + m.group(1))
+    return calls
+
+
+def has_etfs_withsize(tree) -> bool:
+    inc = tree.rump / "include" / "rump"
+    return any("rump_pub_etfs_register_withsize" in p.read_text(errors="replace")
+               for p in (inc / "rump.h", inc / "rumpkern_if_pub.h") if p.is_file())
+
+
+def fuse_flags(session) -> tuple[list[str], list[str], str]:
+    """(cflags, libs, why-not) for libfuse3: only for a native glibc build where pkg-config finds it."""
+    tc = session.toolchain
+    if tc.libc != "glibc":
+        return [], [], f"the {tc.name} toolchain links {tc.libc} programs, and libfuse3 is a glibc library here"
+    if tc.run_prefix(static=False):
+        return [], [], f"a cross build ({session.target.name}) has no libfuse3 for its target"
+    if not shutil.which("pkg-config"):
+        return [], [], "pkg-config is not installed (apt-get install pkg-config libfuse3-dev)"
+    p = subprocess.run(["pkg-config", "--cflags", "--libs", "fuse3"], capture_output=True, text=True)
+    if p.returncode != 0:
+        return [], [], "libfuse3 is not installed (apt-get install libfuse3-dev fuse3)"
+    flags = shlex.split(p.stdout)
+    return [f for f in flags if not f.startswith(("-l", "-L"))], [f for f in flags if f.startswith(("-l", "-L"))], ""
+
+
+def _kernel_helper(session, plan, fs_name: str, calls: dict, workdir: str) -> tuple[str, list[str]]:
+    from rumpbuild.steps.kernelc import compile_kernel_c
+
+    have = {c: calls.get(c, "") for c in STRUCT_CALLS}  # "" where the tree lacks the call
+    missing = [c for c in STRUCT_CALLS if not have[c]]
+    src = os.path.join(workdir, "util_kernel.c")
+    # flush-behind needs the kernel's own VOP_PUTPAGES (a real NetBSD tree's uvm)
+    flush = (session.tree.sys / "uvm" / "uvm_pager.h").is_file()
+    write_atomic(src, render("util_kernel.c.j2", fs=fs_name, have=have, missing=missing, flush=flush,
+                             abi_header=str(ABI_HEADER)))
+    obj = compile_kernel_c(session, vfs_plan(plan), src, os.path.join(workdir, "util_kernel.o"),
+                           f"the kernel side of rump_{fs_name}",
+                           [f"the generated source is {src}; report the error with the tree's version"])
+    return obj, missing
+
+
+def build_util(session, entry=None, prebuilt: Prebuilt | None = None, extra_archives=(),
+               progress=None) -> UtilResult:
+    """Build the component (or use *prebuilt*), its closure and the base; compile and link rump_<fs>."""
+    tc = session.toolchain
+    if tc.link_problem:
+        raise UserError(f"rump_<fs> is a program, and {tc.name} cannot link for {session.target.name}: "
+                        f"{tc.link_problem}", ["`rumpbuild doctor` shows which toolchains link for which arch"])
+    if prebuilt is not None:
+        fs_name, closure = prebuilt.fs_name, list(prebuilt.entries)
+        add_base(session, closure)
+    else:
+        fs_name, closure = fs_name_of(entry), closure_with_base(session, entry)
+    facts = fs_facts(fs_name)
+    plan = session.build(closure, shared=False, progress=progress)
+    by_lib = {l.lib: l for l in plan.libraries}
+    link_libs = [by_lib[e.lib] for e in closure if e.lib in by_lib]
+
+    workdir = os.path.join(session.outdir, "util", fs_name)
+    bindir = os.path.join(session.outdir, "bin")
+    os.makedirs(workdir, exist_ok=True)
+    os.makedirs(bindir, exist_ok=True)
+    calls = rump_calls(session.tree)
+    mountargs = mountargs_object(session, plan, fs_name, facts, workdir)
+    kernel_obj, missing = _kernel_helper(session, plan, fs_name, calls, workdir)
+    fuse_cflags, fuse_libs, why_not = fuse_flags(session)
+    lacking = [c for c in ("stat", "lstat", "getdents") if c not in calls]
+    if not why_not and lacking:  # a FUSE mount answers getattr and readdir with them
+        fuse_cflags, fuse_libs, why_not = [], [], f"this tree's rump kernel has no {', '.join(lacking)}"
+
+    defines = {
+        "RBU_FS": f'"{fs_name}"', "RBU_MOUNT_TYPE": f'"{facts["mount_type"]}"',
+        "RBU_READONLY": "1" if facts.get("readonly") else "0",
+        "RBU_NEEDS_IMAGE": "1" if facts.get("image") else "0",
+        "RBU_FUSE": "0" if why_not else "1",
+        "RBU_NOFUSE_WHY": '"' + why_not.replace('"', "'").replace("\\", "/") + '"',
+        "RBU_VERSION": f'"(rumpbuild {__version__}, {session.target.name}, tree {session.tree.root})"',
+        "RBU_HAVE_ETFS_WITHSIZE": "1" if has_etfs_withsize(session.tree) else "0",
+    }
+    for call in DIRECT_CALLS:
+        defines[f"RBU_HAVE_{call.upper()}"] = "1" if call in calls else "0"
+    missing += [c for c in DIRECT_CALLS if c not in calls]
+    obj = os.path.join(workdir, "rump_util.o")
+    inc = [f"-I{os.path.join(session.outdir, 'include')}", f"-I{session.tree.rump / 'include'}", f"-I{HERE}"]
+    cmd = (list(tc.cc) + ["-O2", "-D_FILE_OFFSET_BITS=64", "-D_GNU_SOURCE"] + [f"-D{k}={v}" for k, v in defines.items()]
+           + inc + fuse_cflags + ["-c", str(SOURCE), "-o", obj])
+    ran = compile_object(cmd, workdir, obj, depfile=False)
+    if not ran.ok:
+        raise UserError(f"compiling {SOURCE.name} for {session.target.name} failed:\n{ran.output.strip()[-2000:]}",
+                        [f"the command was: {shlex.join(cmd)}"])
+    program = os.path.join(bindir, f"rump_{fs_name}")
+    objs = [obj, kernel_obj, mountargs]
+    lp = link_program(session, link_libs, objs, program, False, prebuilt, extra_archives, fuse_libs)
+    if not lp.ok:
+        raise UserError(f"linking rump_{fs_name} failed:\n{lp.output.strip()[-2000:]}",
+                        ["--stubs links stubs for kernel functions no rump library defines"])
+    static = tc.libc != "glibc"
+    return UtilResult(program, fs_name, not why_not, why_not, tc.run_prefix(static=static),
+                      [l.lib for l in link_libs], missing, bool(facts.get("image")))

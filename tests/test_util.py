@@ -1,0 +1,418 @@
+"""`rumpbuild util`: rump_<fs> puts files into host-made images and gets them back, and host tools agree.
+
+The example tree's rump kernel is minimal (open/read/write/mkdir/mount; no
+stat or getdents): its rump_msdos proves put/get/cat, partitions and error
+handling, and has no FUSE face.  With RUMPBUILD_NETBSDSRC the real tree's
+rump_msdos also proves recursive copies of mixed trees, ls/stat/df and the
+FUSE face (mount, cp -a, diff, remount, SIGTERM during a copy).
+"""
+
+from __future__ import annotations
+
+import filecmp
+import hashlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from rumpbuild.smoke.disklabel import PART_START, SECSIZE, write_disk, write_mbr_disk
+
+MB5 = 5 * 1024 * 1024
+
+
+def _need(*tools):
+    missing = [t for t in tools if not shutil.which(t)]
+    if missing:
+        pytest.skip("needs " + ", ".join(missing))
+
+
+def _fuse_usable() -> str:
+    """'' when FUSE mounts work here, else why not."""
+    if not os.path.exists("/dev/fuse"):
+        return "no /dev/fuse"
+    if not shutil.which("fusermount3"):
+        return "no fusermount3 (apt-get install fuse3)"
+    if os.geteuid() != 0:
+        return "FUSE tests run as root"
+    return ""
+
+
+@pytest.fixture(scope="module")
+def cache_env(tmp_path_factory):
+    return dict(os.environ, RUMPBUILD_CACHE_DIR=str(tmp_path_factory.mktemp("cache")))
+
+
+def _build(tmp_path_factory, cache_env, *args, out=None) -> dict:
+    out = out or tmp_path_factory.mktemp("util")
+    p = subprocess.run([sys.executable, "-m", "rumpbuild", "util", *map(str, args), "--out", str(out), "-q",
+                        "--json"], capture_output=True, text=True, env=cache_env, cwd=out)
+    assert p.returncode == 0 and "Traceback" not in p.stderr, p.stderr[-3000:]
+    doc = json.loads(p.stdout)
+    assert os.access(doc["program"], os.X_OK)
+    return doc
+
+
+@pytest.fixture(scope="module")
+def ex_msdos(tmp_path_factory, cache_env):
+    _need("mkfs.vfat", "mcopy", "fsck.vfat")
+    return _build(tmp_path_factory, cache_env, "msdos")
+
+
+@pytest.fixture(scope="module")
+def real_out(tmp_path_factory, real_tree):
+    return tmp_path_factory.mktemp("real")  # one output folder: the base builds once
+
+
+@pytest.fixture(scope="module")
+def real_msdos(tmp_path_factory, cache_env, real_tree, real_out):
+    _need("mkfs.vfat", "mcopy", "fsck.vfat")
+    return _build(tmp_path_factory, cache_env, "msdos", "--src", real_tree, "-j2", out=real_out)
+
+
+@pytest.fixture(scope="module")
+def real_ext2fs(tmp_path_factory, cache_env, real_tree, real_out):
+    _need("mke2fs", "e2fsck", "debugfs")
+    return _build(tmp_path_factory, cache_env, "ext2fs", "--src", real_tree, "-j2", out=real_out)
+
+
+def _run(doc, *args, ok=True):
+    p = subprocess.run(doc["run"] + [str(a) for a in args], capture_output=True, timeout=300)
+    if ok:
+        assert p.returncode == 0, (args, p.stderr.decode(errors="replace"))
+    return p
+
+
+def _vfat(path: Path, kib: int = 16384) -> Path:
+    subprocess.run(["mkfs.vfat", "-C", str(path), str(kib)], check=True, capture_output=True)
+    return path
+
+
+def _fsck_clean(image, offset=None):
+    if offset:  # fsck.vfat reads a partition from its own file
+        part = Path(str(image) + ".part")
+        with open(image, "rb") as f:
+            f.seek(offset[0])
+            part.write_bytes(f.read(offset[1]))
+        image = part
+    p = subprocess.run(["fsck.vfat", "-n", str(image)], capture_output=True, text=True)
+    assert p.returncode == 0, p.stdout + p.stderr
+
+
+def _digests(root: Path) -> dict:
+    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else "dir"
+            for p in sorted(root.rglob("*"))}
+
+
+def _flat_files(root: Path) -> Path:
+    """8.3 names in one folder: what the example tree's msdos writes."""
+    root.mkdir()
+    (root / "EMPTY.DAT").write_bytes(b"")
+    (root / "ONE.DAT").write_bytes(b"x")
+    (root / "BIG.DAT").write_bytes(os.urandom(MB5))
+    (root / "README.TXT").write_text("rump_msdos wrote this\n")
+    return root
+
+
+def _mixed_tree(root: Path) -> Path:
+    """Empty, 1-byte and 5 MB files, names with spaces and UTF-8, nested folders."""
+    (root / "sub" / "deeper").mkdir(parents=True)
+    (root / "empty").write_bytes(b"")
+    (root / "one byte").write_bytes(b"\n")
+    (root / "big.bin").write_bytes(os.urandom(MB5))
+    (root / "name with spaces.txt").write_text("spaces\n")
+    (root / "grüße 日本.txt").write_text("utf-8\n")
+    (root / "sub" / "deeper" / "leaf.txt").write_text("deep\n")
+    (root / "sub" / "Ünïcode dir").mkdir()
+    (root / "sub" / "Ünïcode dir" / "x").write_bytes(os.urandom(3000))
+    return root
+
+
+# ---------------------------------------------------------------------------- example tree
+
+def test_example_put_get_roundtrip_host_tools_agree(ex_msdos, tmp_path):
+    src = _flat_files(tmp_path / "src")
+    img = _vfat(tmp_path / "fat.img")
+    for f in sorted(src.iterdir()):
+        _run(ex_msdos, img, "put", f, "/" + f.name)
+    back = tmp_path / "back"
+    back.mkdir()
+    for f in sorted(src.iterdir()):
+        _run(ex_msdos, img, "get", "/" + f.name, back / f.name)
+    assert _digests(back) == _digests(src)
+    assert _run(ex_msdos, img, "cat", "README.TXT").stdout == b"rump_msdos wrote this\n"
+    # mtools reads the same bytes, fsck.vfat finds nothing wrong
+    mt = tmp_path / "mtools"
+    mt.mkdir()
+    for f in sorted(src.iterdir()):
+        subprocess.run(["mcopy", "-n", "-i", str(img), "::/" + f.name, str(mt / f.name)], check=True)
+    assert _digests(mt) == _digests(src)
+    _fsck_clean(img)
+
+
+def test_example_disklabel_two_partitions(ex_msdos, tmp_path):
+    a, e = _vfat(tmp_path / "a.img", 2048), _vfat(tmp_path / "e.img", 4096)
+    disk = tmp_path / "disk.img"
+    write_disk(str(disk), {"a": str(a), "e": str(e)})
+    (tmp_path / "A.TXT").write_text("partition a\n")
+    (tmp_path / "E.TXT").write_text("partition e\n")
+    _run(ex_msdos, f"{disk}%DISKLABEL:a%", "put", tmp_path / "A.TXT", "/A.TXT")
+    _run(ex_msdos, f"{disk}%DISKLABEL:e%", "put", tmp_path / "E.TXT", "/E.TXT")
+    assert _run(ex_msdos, f"{disk}%DISKLABEL:a%", "cat", "/A.TXT").stdout == b"partition a\n"
+    assert _run(ex_msdos, f"{disk}%DISKLABEL:e%", "cat", "/E.TXT").stdout == b"partition e\n"
+    p = _run(ex_msdos, f"{disk}%DISKLABEL:e%", "cat", "/A.TXT", ok=False)
+    assert p.returncode == 1 and p.stderr.decode().strip() == "rump_msdos: cat: /A.TXT: No such file or directory"
+    # each partition is a clean FAT holding its own file, read by mtools at the label's offset
+    a_off = PART_START * SECSIZE
+    e_off = a_off + a.stat().st_size
+    for off, size, name, text in ((a_off, a.stat().st_size, "A.TXT", "partition a\n"),
+                                  (e_off, e.stat().st_size, "E.TXT", "partition e\n")):
+        got = subprocess.run(["mtype", "-i", f"{disk}@@{off}", "::/" + name], capture_output=True, text=True)
+        assert got.stdout == text
+        _fsck_clean(disk, (off, size))
+
+
+def test_example_errors_exit_1_with_one_line(ex_msdos, tmp_path):
+    img = _vfat(tmp_path / "small.img", 1024)
+    big = tmp_path / "BIG.DAT"
+    big.write_bytes(os.urandom(2 * 1024 * 1024))
+    cases = [
+        ((img, "cat", "/NONE.TXT"), "cat: /NONE.TXT: No such file or directory"),
+        ((img, "put", big, "/BIG.DAT"), "put: error writing '/BIG.DAT': No space left on device"),
+        (("-o", "ro", img, "put", big, "/RO.DAT"), "put: cannot create regular file '/RO.DAT': Read-only file system"),
+        ((tmp_path / "none.img", "cat", "/X"), "none.img: No such file or directory"),
+        ((f"{img}%DISKLABEL:a%", "cat", "/X"), "no NetBSD disklabel found"),
+        ((f"{img}%MBR:1%", "cat", "/X"), "no MBR partition table"),
+        ((f"{img}%NOPE%", "cat", "/X"), "unknown partition suffix '%NOPE%'"),
+    ]
+    for args, message in cases:
+        p = _run(ex_msdos, *args, ok=False)
+        err = p.stderr.decode()
+        assert p.returncode == 1 and message in err and err.count("\n") == 1, (args, err)
+    disk = tmp_path / "disk.img"
+    write_disk(str(disk), {"a": str(img)})
+    p = _run(ex_msdos, f"{disk}%DISKLABEL:c%", "ls", ok=False)
+    assert p.returncode == 1 and "the disklabel has no partition c" in p.stderr.decode()
+    p = _run(ex_msdos, img, "frobnicate", "x", ok=False)
+    assert p.returncode == 2 and "unknown command 'frobnicate'" in p.stderr.decode()
+    helptext = _run(ex_msdos, "--help").stdout.decode()
+    assert "usage: rump_msdos" in helptext and "no FUSE face" in helptext  # the example kernel has no stat
+    assert _run(ex_msdos, "--version").stdout.decode().startswith("rump_msdos (rumpbuild ")
+
+
+def test_example_mbr_partition_needs_withsize(ex_msdos, tmp_path):
+    """The example tree's rump kernel has no byte-range etfs: MBR partitions are refused, by name."""
+    disk = tmp_path / "mbr.img"
+    write_mbr_disk(str(disk), [str(_vfat(tmp_path / "p1.img", 1024))])
+    p = _run(ex_msdos, f"{disk}%MBR:1%", "cat", "/X", ok=False)
+    assert p.returncode == 1 and "no rump_pub_etfs_register_withsize" in p.stderr.decode()
+    p = _run(ex_msdos, f"{disk}%MBR:2%", "cat", "/X", ok=False)
+    assert p.returncode == 1 and "MBR partition 2 is empty" in p.stderr.decode()
+
+
+def test_evbarm_reads_what_amd64_wrote(ex_msdos, tmp_path_factory, cache_env, tmp_path):
+    """The zig/musl evbarm build (commands only, says so) under qemu-arm, on the amd64 build's image."""
+    from rumpbuild.arch import resolve
+
+    _need(resolve("evbarm").qemu)
+    arm = _build(tmp_path_factory, cache_env, "msdos", "--arch", "evbarm", "--toolchain", "zig")
+    assert arm["fuse"] is False and arm["fuse_why_not"] and arm["run"][0].endswith(resolve("evbarm").qemu)
+    src = _flat_files(tmp_path / "src")
+    img = _vfat(tmp_path / "fat.img")
+    for f in sorted(src.iterdir()):
+        _run(ex_msdos, img, "put", f, "/" + f.name)
+    back = tmp_path / "back"
+    back.mkdir()
+    for f in sorted(src.iterdir()):
+        _run(arm, img, "get", "/" + f.name, back / f.name)
+    assert _digests(back) == _digests(src)
+    (tmp_path / "ARM.TXT").write_text("written under qemu-arm\n")
+    _run(arm, img, "put", tmp_path / "ARM.TXT", "/ARM.TXT")
+    assert _run(ex_msdos, img, "cat", "/ARM.TXT").stdout == b"written under qemu-arm\n"
+    _fsck_clean(img)
+
+
+# ---------------------------------------------------------------------------- the real tree
+
+def test_real_mixed_tree_put_get_mtools_fsck(real_msdos, tmp_path):
+    src = _mixed_tree(tmp_path / "src")
+    img = _vfat(tmp_path / "fat.img")
+    _run(real_msdos, img, "put", "-r", src, "/")
+    _run(real_msdos, img, "get", "-r", "/src", tmp_path / "back")
+    assert _digests(tmp_path / "back") == _digests(src)
+    listing = _run(real_msdos, img, "ls", "-l", "/src").stdout.decode()
+    assert "grüße 日本.txt" in listing and f"{MB5:10d}" in listing
+    assert _run(real_msdos, img, "stat", "/src/one byte").stdout.decode().split("\n")[1].split()[1] == "1"
+    assert "1K-blocks" in _run(real_msdos, img, "df").stdout.decode()
+    mt = tmp_path / "mtools"
+    mt.mkdir()
+    subprocess.run(["mcopy", "-s", "-n", "-i", str(img), "::/src", str(mt)], check=True, capture_output=True)
+    assert _digests(mt / "src") == _digests(src)
+    _fsck_clean(img)
+    _run(real_msdos, img, "mv", "/src/empty", "/src/sub/moved")
+    _run(real_msdos, img, "rm", "-r", "/src/sub/deeper")
+    _run(real_msdos, img, "mkdir", "-p", "/new/a/b")
+    assert _run(real_msdos, img, "ls", "/src/sub").stdout.decode().split("\n")[:2] == ["moved", "Ünïcode dir"]
+    p = _run(real_msdos, img, "rm", "/new", ok=False)
+    assert p.returncode == 1 and p.stderr.decode() == "rump_msdos: rm: cannot remove '/new': Is a directory\n"
+    _fsck_clean(img)
+
+
+def test_real_ext2fs_reads_mke2fs_tree_writes_what_e2fsprogs_reads(real_ext2fs, tmp_path):
+    src = _mixed_tree(tmp_path / "src")
+    img = tmp_path / "e2.img"
+    subprocess.run(["mke2fs", "-q", "-F", "-t", "ext2", "-d", str(src), str(img), "65536"], check=True,
+                   capture_output=True)
+    _run(real_ext2fs, img, "get", "-r", "/", tmp_path / "back")
+    shutil.rmtree(tmp_path / "back" / "lost+found")
+    assert _digests(tmp_path / "back") == _digests(src)
+    _run(real_ext2fs, img, "put", "-r", src, "/copy")
+    p = subprocess.run(["e2fsck", "-fn", str(img)], capture_output=True, text=True)
+    assert p.returncode == 0, p.stdout
+    for rel, digest in _digests(src).items():
+        if digest == "dir":
+            continue
+        out = tmp_path / "dump"
+        subprocess.run(["debugfs", "-R", f'dump "/copy/{rel}" {out}', str(img)], check=True, capture_output=True)
+        assert hashlib.sha256(out.read_bytes()).hexdigest() == digest, rel
+
+
+def test_real_partitions_by_byte_range(real_msdos, tmp_path):
+    """The 2016 tree's librumpuser knows no %DISKLABEL%: the utility finds the range itself."""
+    a, e = _vfat(tmp_path / "a.img", 2048), _vfat(tmp_path / "e.img", 4096)
+    disk, mbr = tmp_path / "disk.img", tmp_path / "mbr.img"
+    write_disk(str(disk), {"a": str(a), "e": str(e)})
+    write_mbr_disk(str(mbr), [str(a), str(e)])
+    (tmp_path / "a.txt").write_text("a\n")
+    (tmp_path / "e.txt").write_text("e\n")
+    for spec_a, spec_e in ((f"{disk}%DISKLABEL:a%", f"{disk}%DISKLABEL:e%"), (f"{mbr}%MBR:1%", f"{mbr}%MBR:2%")):
+        _run(real_msdos, spec_a, "put", tmp_path / "a.txt", "/a.txt")
+        _run(real_msdos, spec_e, "put", tmp_path / "e.txt", "/e.txt")
+        assert _run(real_msdos, spec_a, "ls").stdout == b"a.txt\n"
+        assert _run(real_msdos, spec_e, "ls").stdout == b"e.txt\n"
+
+
+def _daemon_pids(image: Path) -> list[int]:
+    pids = []
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                if str(image).encode() in (d / "cmdline").read_bytes():
+                    pids.append(int(d.name))
+            except OSError:
+                pass
+    return pids
+
+
+def _wait_gone(image: Path, timeout=60):
+    end = time.monotonic() + timeout
+    while _daemon_pids(image):
+        assert time.monotonic() < end, "the rump_msdos daemon did not exit after unmount"
+        time.sleep(0.1)
+
+
+def test_real_fuse_copy_diff_remount(real_msdos, tmp_path):
+    why = _fuse_usable()
+    if why:
+        pytest.skip(why)
+    assert real_msdos["fuse"], real_msdos["fuse_why_not"]
+    src = _mixed_tree(tmp_path / "src")
+    img = _vfat(tmp_path / "fuse.img", 32768)
+    mnt = tmp_path / "mnt"
+    mnt.mkdir()
+    for round_ in ("first", "remount"):
+        _run(real_msdos, img, mnt)  # daemon: returns once the mount is up
+        try:
+            assert os.path.ismount(mnt)
+            if round_ == "first":
+                subprocess.run(["cp", "-a", f"{src}/.", str(mnt)], check=True)
+            subprocess.run(["diff", "-r", str(src), str(mnt)], check=True)
+            st = os.statvfs(mnt)
+            assert st.f_blocks > 0 and st.f_bfree < st.f_blocks
+        finally:
+            subprocess.run(["fusermount3", "-u", str(mnt)], check=True)
+        _wait_gone(img)
+        _fsck_clean(img)
+    mt = tmp_path / "mtools"
+    mt.mkdir()
+    subprocess.run(["mcopy", "-s", "-n", "-i", str(img), "::/*", str(mt)], check=True, capture_output=True)
+    assert _digests(mt) == _digests(src)
+
+
+def test_real_fuse_sigterm_during_copy_keeps_what_was_written(real_msdos, tmp_path):
+    why = _fuse_usable()
+    if why:
+        pytest.skip(why)
+    img = _vfat(tmp_path / "term.img", 65536)
+    mnt = tmp_path / "mnt"
+    mnt.mkdir()
+    proc = subprocess.Popen(real_msdos["run"] + ["-f", str(img), str(mnt)], stderr=subprocess.PIPE)
+    end = time.monotonic() + 30
+    while not os.path.ismount(mnt):
+        assert proc.poll() is None and time.monotonic() < end, proc.stderr.read() if proc.poll() is not None else ""
+        time.sleep(0.05)
+    fuse_dev = os.stat(mnt).st_dev
+    written = {}
+    chunk = os.urandom(64 * 1024)
+    for i in range(2000):
+        name = f"f{i:04d}.bin"
+        data = chunk[i % 97:] + i.to_bytes(4, "little")
+        try:
+            with open(mnt / name, "wb") as f:
+                if os.fstat(f.fileno()).st_dev != fuse_dev:
+                    break  # the mount is gone: this file went to the directory beneath
+                f.write(data)
+        except OSError:
+            break  # ENOTCONN / ECONNABORTED once the daemon stopped serving
+        written[name] = data
+        if i == 40:
+            proc.send_signal(signal.SIGTERM)  # in the middle of the copy
+    assert proc.wait(timeout=120) == 0, proc.stderr.read()
+    assert not os.path.ismount(mnt)
+    assert len(written) >= 41
+    _fsck_clean(img)
+    out = tmp_path / "check"
+    out.mkdir()
+    subprocess.run(["mcopy", "-n", "-i", str(img), "::/*", str(out)], check=True, capture_output=True)
+    for name, data in written.items():
+        assert (out / name).read_bytes() == data, name
+
+
+def test_example_kmod_utility(tmp_path_factory, cache_env, tmp_path):
+    """x86: the utility linked with a converted kernel module instead of the component built from source."""
+    _need("mkfs.vfat", "mtype")
+    out = tmp_path_factory.mktemp("kmod")
+    p = subprocess.run([sys.executable, "-m", "rumpbuild", "kmod", "build", "msdos", "--arch", "amd64", "--out",
+                        str(out), "-q"], capture_output=True, text=True, env=cache_env)
+    assert p.returncode == 0, p.stderr[-2000:]
+    doc = _build(tmp_path_factory, cache_env, "msdos", "--arch", "amd64", "--kmod", out / "kmods" / "msdos.kmod")
+    assert "rumpfs_msdos" not in doc["libraries"]  # the kmod's archive stands in for it
+    img = _vfat(tmp_path / "fat.img", 2048)
+    (tmp_path / "K.TXT").write_text("from the kmod\n")
+    _run(doc, img, "put", tmp_path / "K.TXT", "/K.TXT")
+    got = subprocess.run(["mtype", "-i", str(img), "::/K.TXT"], capture_output=True, text=True)
+    assert got.stdout == "from the kmod\n"
+    _fsck_clean(img)
+
+
+def test_example_sigint_during_put_leaves_a_clean_image(ex_msdos, tmp_path):
+    """A signal stops the command between blocks and the program unmounts: fsck clean, a prefix on the image."""
+    img = _vfat(tmp_path / "fat.img", 65536)
+    big = tmp_path / "BIG.DAT"
+    big.write_bytes(os.urandom(56 * 1024 * 1024))
+    proc = subprocess.Popen(ex_msdos["run"] + [str(img), "put", str(big), "/BIG.DAT"], stderr=subprocess.PIPE)
+    time.sleep(0.15)  # here the copy takes ~0.6 s: the signal lands in the middle
+    proc.send_signal(signal.SIGINT)
+    err = proc.communicate(timeout=300)[1].decode()
+    assert proc.returncode in (0, 130), err
+    if proc.returncode == 130:
+        assert "put: stopped by signal 2; unmounting" in err
+    _fsck_clean(img)
+    got = subprocess.run(["mtype", "-i", str(img), "::/BIG.DAT"], capture_output=True).stdout
+    assert 0 < len(got) and big.read_bytes()[:len(got)] == got
