@@ -26,6 +26,12 @@ examples:
   rumpbuild test ffs --src ~/netbsd/src --arch evbarm64 --toolchain zig
   rumpbuild test ffs --src ~/netbsd/src --image disk.img%DISKLABEL:a%
   rumpbuild test msdos --arch amd64 --kmod msdos.kmod   a converted kernel module instead (x86)
+  rumpbuild test zfs --src ~/netbsd/src -D MKZFS=yes --toolchain gcc [--mirror]
+
+zfs has its own steps (rumpbuild/zfs/roundtrip.py): a pool on a fresh sparse
+image (--mirror: two, and 1 MB of the first overwritten before the import),
+a dataset, a tree of files written, export; a new process imports the pool,
+reads the tree back (compared byte for byte), scrubs twice, exports.
 """
 
 
@@ -42,6 +48,8 @@ def add_arguments(p):
                    help="stub the kernel functions no rump library defines (as `component --stubs`) and link them")
     p.add_argument("--shared", choices=["auto", "yes", "no"], default="auto",
                    help="also link and run against the shared libraries (default: where they can run)")
+    p.add_argument("--mirror", action="store_true", help="zfs: a mirror of two images, one damaged before the import")
+    p.add_argument("--size", metavar="SIZE", default="256M", help="zfs: size of each sparse image (default 256M)")
     p.add_argument("--kmod", metavar="FILE.kmod", help="x86: test this kernel module, converted (see `rumpbuild "
                    "component --kmod`), instead of the component built from source; linked -no-pie (variant no-pie)")
 
@@ -72,12 +80,29 @@ def run(args) -> int:
     else:
         session = BuildSession.from_args(args)
         entry = session.find_component(args.name)
+        if entry.lib == "rumpfs_zfs":
+            return _report(args, _run_zfs(args, session, entry), session)
         shared = None if args.shared == "auto" else args.shared == "yes"
         extra = []
         if args.stubs:
             extra = _stub_archives(session, entry)
             shared = False if extra else shared  # stubs are kernel (non-PIC) code: static program only
         res = run_smoke(session, entry, args.image, shared, extra_archives=extra, partition=args.partition)
+    return _report(args, res, session)
+
+
+def _run_zfs(args, session, entry):
+    from rumpbuild.errors import UserError
+    from rumpbuild.zfs.names import parse_size
+    from rumpbuild.zfs.roundtrip import run_zfs_test
+
+    if args.image or args.kmod or args.partition or args.stubs:
+        raise UserError("the zfs test makes its own pool images: --image, --partition, --stubs and --kmod do not apply",
+                        ["drop them; --mirror and --size choose the pool's layout"])
+    return run_zfs_test(session, entry, parse_size(args.size), args.mirror)
+
+
+def _report(args, res, session) -> int:
     if args.json:
         json.dump({"component": res.component, "arch": res.arch, "toolchain": session.toolchain.name,
                    "ok": res.ok, "steps": [s.__dict__ for s in res.steps]}, sys.stdout, indent=1)

@@ -176,6 +176,11 @@ def run_smoke(session, entry, image: str | None = None, shared: bool | None = No
         fs_name = sorted(names)[0] if names else entry.name
         closure = session.closure(entry)
     facts = fs_facts(fs_name)
+    if facts.get("driver") == "zfs" and prebuilt is None:  # pools, not a mount of a host-made image
+        from rumpbuild.zfs.names import parse_size
+        from rumpbuild.zfs.roundtrip import run_zfs_test
+
+        return run_zfs_test(session, entry, parse_size(facts.get("pool_size", "256M")))
     for base in ("rumpvfs", "rumpkern", "rumpuser"):
         b = session.find_base(base)
         if b is not None and b not in closure:
