@@ -32,6 +32,7 @@ zfs has its own steps (rumpbuild/zfs/roundtrip.py): a pool on a fresh sparse
 image (--mirror: two, and 1 MB of the first overwritten before the import),
 a dataset, a tree of files written, export; a new process imports the pool,
 reads the tree back (compared byte for byte), scrubs twice, exports.
+--import IMAGE… checks an existing pool instead (--put DIR writes to it first).
 """
 
 
@@ -50,6 +51,10 @@ def add_arguments(p):
                    help="also link and run against the shared libraries (default: where they can run)")
     p.add_argument("--mirror", action="store_true", help="zfs: a mirror of two images, one damaged before the import")
     p.add_argument("--size", metavar="SIZE", default="256M", help="zfs: size of each sparse image (default 256M)")
+    p.add_argument("--import", dest="import_images", metavar="IMAGE", action="append",
+                   help="zfs: instead, import the pool on these images (repeat for each vdev), read every "
+                        "dataset, scrub, export; errors exit 1 and a failed import leaves the images unchanged")
+    p.add_argument("--put", metavar="DIR", help="zfs, with --import: first copy DIR into the pool's root dataset")
     p.add_argument("--kmod", metavar="FILE.kmod", help="x86: test this kernel module, converted (see `rumpbuild "
                    "component --kmod`), instead of the component built from source; linked -no-pie (variant no-pie)")
 
@@ -94,11 +99,15 @@ def run(args) -> int:
 def _run_zfs(args, session, entry):
     from rumpbuild.errors import UserError
     from rumpbuild.zfs.names import parse_size
-    from rumpbuild.zfs.roundtrip import run_zfs_test
+    from rumpbuild.zfs.roundtrip import check_pool, run_zfs_test
 
     if args.image or args.kmod or args.partition or args.stubs:
         raise UserError("the zfs test makes its own pool images: --image, --partition, --stubs and --kmod do not apply",
-                        ["drop them; --mirror and --size choose the pool's layout"])
+                        ["drop them; --mirror and --size choose the pool's layout, --import tests an existing pool"])
+    if args.import_images:
+        return check_pool(session, entry, args.import_images, args.put)
+    if args.put:
+        raise UserError("--put copies files into an existing pool and needs --import IMAGE")
     return run_zfs_test(session, entry, parse_size(args.size), args.mirror)
 
 

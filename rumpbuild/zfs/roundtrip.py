@@ -15,7 +15,9 @@ import os
 import random
 import shutil
 
+from rumpbuild.errors import UserError
 from rumpbuild.smoke.runner import SmokeResult
+from rumpbuild.zfs.errors import tool_error
 from rumpbuild.zfs.names import check_dataset_name, check_pool_name
 from rumpbuild.zfs.tool import ZfsTool, build_tool, scrub_counts
 
@@ -178,3 +180,34 @@ def _check_scrubs(res: SmokeResult, run, must_repair: bool) -> None:
         res.add(f"scrub{i + 1}", "PASS" if clean else "FAIL", " ".join(f"{k}={v}" for k, v in c.items())
                 + (" (found no damage to repair)" if i == 0 and must_repair and not c.get("repaired") else ""))
 
+
+
+def check_pool(session, entry, images: list[str], put_dir: str | None = None,
+               tool: ZfsTool | None = None) -> SmokeResult:
+    """Import the pool on the user's *images* (all its vdevs), optionally copy *put_dir* into its root
+    dataset, read every dataset back, scrub, export.  UserError (exit 1) when the tool fails: a
+    failed import writes nothing to the images."""
+    for img in images:
+        if not os.path.isfile(img):
+            raise UserError(f"--import {img}: no such file", ["give the image files the pool was created on"])
+    if put_dir is not None and not os.path.isdir(put_dir):
+        raise UserError(f"--put {put_dir}: no such folder")
+    res = SmokeResult(entry.lib, session.target.name)
+    tool = tool or build_tool(session, entry)
+    res.add("build", "PASS", os.path.relpath(tool.exe, session.outdir))
+    back = os.path.join(tool.workdir, "check")
+    shutil.rmtree(back, ignore_errors=True)
+    os.makedirs(back)
+    cmds = [["import"]] + ([["put", "@", os.path.abspath(put_dir)]] if put_dir else [])
+    cmds += [["getall", "@", back], ["scrub", "@"], ["export", "@"]]
+    run = tool.run(cmds, images)
+    for name, status, detail in run.steps:
+        if status == "PASS" and name != "scrub":
+            res.add(name, status, detail)
+    if not run.ok:
+        failed = next((n for n, s, _d in run.steps if s == "FAIL"), "")
+        raise tool_error(run.error, images, failed)
+    c = scrub_counts(run.detail("scrub"))
+    res.add("scrub", "PASS" if c.get("errors", 1) == 0 else "FAIL", run.detail("scrub"))
+    res.add("files", "PASS", f"read into {os.path.relpath(back, session.outdir)}")
+    return res

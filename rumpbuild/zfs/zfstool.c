@@ -8,8 +8,9 @@
  *
  * usage: zfstool [-i KEY=HOSTFILE]... CMD ARGS [';' CMD ARGS]...
  *   create POOL [mirror] KEY...   import [POOL]   export POOL
- *   scrub POOL   status POOL   mkds DATASET   list DATASET
- *   put DATASET HOSTDIR   get DATASET HOSTDIR   fill DATASET
+ *   scrub POOL   status POOL   mkds DATASET   list DATASET   space DATASET
+ *   put DATASET HOSTDIR   get DATASET HOSTDIR   getall POOL HOSTDIR   fill DATASET
+ *   space DATASET; "@" in an argument is the pool the last import found
  *
  * Copyright (c) 2026 The rumpbuild authors.  BSD-2-Clause.
  */
@@ -40,6 +41,7 @@ int rumpbuild_zfs_pool_scrub(const char *, char *, size_t);
 int rumpbuild_zfs_pool_stats(const char *, uint64_t *, int, char *, size_t);
 int rumpbuild_zfs_dataset_create(const char *, char *, size_t);
 int rumpbuild_zfs_dataset_list(const char *, char *, size_t, char *, size_t);
+int rumpbuild_zfs_dataset_space(const char *, uint64_t *, uint64_t *, char *, size_t);
 int rumpbuild_zfs_mountargs(const char *, void *, unsigned long *);
 
 #define MAXIMG 16
@@ -48,6 +50,7 @@ int rumpbuild_zfs_mountargs(const char *, void *, unsigned long *);
 #define MNT "/zfsmnt"
 
 static const char *hostfiles[MAXIMG];
+static char imported[256];	/* the pool the last import found: "@" in arguments */
 static int nimg;
 static char msg[512];
 
@@ -266,6 +269,31 @@ copy_tree(const char *src, const char *dst, int put, char *err, size_t errlen)
 	}
 }
 
+/* What a host folder needs in a dataset, roughly: its bytes in 512-byte sectors, 1 KB per entry. */
+static uint64_t
+tree_need(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	uint64_t need = 1024;
+	char p[1024];
+
+	if (d == NULL)
+		return need;
+	while ((de = readdir(d)) != NULL) {
+		struct stat st;
+
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		snprintf(p, sizeof(p), "%s/%s", dir, de->d_name);
+		if (lstat(p, &st) == -1)
+			continue;
+		need += S_ISDIR(st.st_mode) ? tree_need(p) : ((uint64_t)st.st_size + 511) / 512 * 512 + 1024;
+	}
+	closedir(d);
+	return need;
+}
+
 static void
 stats(const char *pool, uint64_t *v)
 {
@@ -291,7 +319,7 @@ run(int argc, char **argv)
 		rv = rumpbuild_zfs_pool_create(argv[1], (const char *const *)argv + 2 + mirror, argc - 2 - mirror,
 		    mirror, msg, sizeof(msg));
 		if (rv)
-			die("create", "pool %s: %s (%s)", argv[1], msg, strerror(rv));
+			die("create", "pool %s: %s", argv[1], msg);
 		step("create", 1, "pool %s on %d vdev(s)%s", argv[1], argc - 2 - mirror, mirror ? ", mirror" : "");
 	} else if (strcmp(cmd, "import") == 0) {
 		const void *labels[MAXIMG];
@@ -312,17 +340,18 @@ run(int argc, char **argv)
 		rv = rumpbuild_zfs_pool_import(argc > 1 ? argv[1] : "", labels, lens, nimg, found, sizeof(found),
 		    msg, sizeof(msg));
 		if (rv)
-			die("import", "%s (%s)", msg, strerror(rv));
+			die("import", "%s", msg);
+		snprintf(imported, sizeof(imported), "%s", found);
 		step("import", 1, "pool %s", found);
 	} else if (strcmp(cmd, "export") == 0) {
 		need(argc, 2, "export POOL");
 		if ((rv = rumpbuild_zfs_pool_export(argv[1], msg, sizeof(msg))) != 0)
-			die("export", "pool %s: %s (%s)", argv[1], msg, strerror(rv));
+			die("export", "pool %s: %s", argv[1], msg);
 		step("export", 1, "pool %s", argv[1]);
 	} else if (strcmp(cmd, "scrub") == 0) {
 		need(argc, 2, "scrub POOL");
 		if ((rv = rumpbuild_zfs_pool_scrub(argv[1], msg, sizeof(msg))) != 0)
-			die("scrub", "pool %s: %s (%s)", argv[1], msg, strerror(rv));
+			die("scrub", "pool %s: %s", argv[1], msg);
 		do {
 			usleep(100 * 1000);
 			stats(argv[1], v);
@@ -337,15 +366,22 @@ run(int argc, char **argv)
 	} else if (strcmp(cmd, "mkds") == 0) {
 		need(argc, 2, "mkds DATASET");
 		if ((rv = rumpbuild_zfs_dataset_create(argv[1], msg, sizeof(msg))) != 0)
-			die("mkds", "dataset %s: %s (%s)", argv[1], msg, strerror(rv));
+			die("mkds", "dataset %s: %s", argv[1], msg);
 		step("mkds", 1, "dataset %s", argv[1]);
+	} else if (strcmp(cmd, "space") == 0) {
+		uint64_t avail, used;
+
+		need(argc, 2, "space DATASET");
+		if ((rv = rumpbuild_zfs_dataset_space(argv[1], &avail, &used, msg, sizeof(msg))) != 0)
+			die("space", "dataset %s: %s", argv[1], msg);
+		step("space", 1, "available=%" PRIu64 " used=%" PRIu64, avail, used);
 	} else if (strcmp(cmd, "list") == 0) {
 		char names[8192];
 		char *p;
 
 		need(argc, 2, "list DATASET");
 		if ((rv = rumpbuild_zfs_dataset_list(argv[1], names, sizeof(names), msg, sizeof(msg))) != 0)
-			die("list", "%s: %s (%s)", argv[1], msg, strerror(rv));
+			die("list", "%s: %s", argv[1], msg);
 		for (p = names; *p; p++)
 			if (*p == '\n')
 				*p = ' ';
@@ -354,6 +390,16 @@ run(int argc, char **argv)
 		int put = cmd[0] == 'p';
 
 		need(argc, 3, "put|get DATASET HOSTDIR");
+		if (put) {
+			/* refuse before writing anything when the files cannot fit */
+			uint64_t avail, used, want = tree_need(argv[2]);
+
+			if ((rv = rumpbuild_zfs_dataset_space(argv[1], &avail, &used, msg, sizeof(msg))) != 0)
+				die("put", "dataset %s: %s", argv[1], msg);
+			if (want > avail)
+				die("put", "the files in %s need about %" PRIu64 " bytes and dataset %s has %" PRIu64
+				    " bytes available", argv[2], want, argv[1], avail);
+		}
 		mount_ds(argv[1]);
 		copied_bytes = copied_files = 0;
 		rv = put ? copy_tree(argv[2], MNT, 1, err, sizeof(err)) : copy_tree(MNT, argv[2], 0, err, sizeof(err));
@@ -361,6 +407,43 @@ run(int argc, char **argv)
 			die(cmd, "%s", err);
 		unmount_ds(argv[1]);
 		step(cmd, 1, "%lld files, %lld bytes", copied_files, copied_bytes);
+	} else if (strcmp(cmd, "getall") == 0) {
+		/* every dataset of pool POOL into HOSTDIR/<dataset name> */
+		char names[8192], todo[8192], dir[1024], *p, *nl;
+		long long files = 0, bytes = 0;
+		size_t used;
+
+		need(argc, 3, "getall POOL HOSTDIR");
+		used = (size_t)snprintf(todo, sizeof(todo), "%s\n", argv[1]);
+		while (todo[0] != '\0') {
+			char ds[256];
+
+			nl = strchr(todo, '\n');
+			*nl = '\0';
+			snprintf(ds, sizeof(ds), "%s", todo);
+			memmove(todo, nl + 1, strlen(nl + 1) + 1);
+			used = strlen(todo);
+			if ((rv = rumpbuild_zfs_dataset_list(ds, names, sizeof(names), msg, sizeof(msg))) != 0)
+				die("getall", "%s: %s", ds, msg);
+			if (used + strlen(names) >= sizeof(todo))
+				die("getall", "too many datasets under %s", argv[1]);
+			memcpy(todo + used, names, strlen(names) + 1);
+			snprintf(dir, sizeof(dir), "%s/%s", argv[2], ds);
+			for (p = dir + strlen(argv[2]) + 1; (p = strchr(p, '/')) != NULL; p++) {
+				*p = '\0';
+				mkdir(dir, 0755);
+				*p = '/';
+			}
+			mkdir(dir, 0755);
+			mount_ds(ds);
+			copied_bytes = copied_files = 0;
+			if (copy_tree(MNT, dir, 0, err, sizeof(err)) != 0)
+				die("getall", "%s", err);
+			unmount_ds(ds);
+			files += copied_files;
+			bytes += copied_bytes;
+		}
+		step("getall", 1, "%lld files, %lld bytes", files, bytes);
 	} else if (strcmp(cmd, "fill") == 0) {
 		static char block[1 << 17];
 		long long total = 0;
@@ -412,7 +495,7 @@ main(int argc, char **argv)
 		/* keys under /dev/ are block devices (disk vdevs), others regular files (file vdevs) */
 		if ((rv = rump_pub_etfs_register(optarg, eq + 1,
 		    strncmp(optarg, "/dev/", 5) == 0 ? RUMP_ETFS_BLK : RUMP_ETFS_REG)) != 0) {
-			printf("STEP etfs FAIL\nERROR registering %s as %s: %s\n", eq + 1, optarg, strerror(rv));
+			printf("STEP etfs FAIL\nERROR registering %s as %s: kernel errno %d\n", eq + 1, optarg, rv);
 			return 1;
 		}
 	}
@@ -421,6 +504,14 @@ main(int argc, char **argv)
 		return 1;
 	}
 	for (i = start = optind; i <= argc; i++) {
+		if (i < argc && argv[i][0] == '@' && (argv[i][1] == '\0' || argv[i][1] == '/')) {
+			/* "@" and "@/x": the imported pool and its datasets */
+			char *a = malloc(strlen(imported) + strlen(argv[i]) + 1);
+
+			strcpy(a, imported);
+			strcat(a, argv[i] + 1);
+			argv[i] = a;
+		}
 		if (i == argc || strcmp(argv[i], ";") == 0) {
 			if (i > start)
 				run(i - start, argv + start);
