@@ -37,9 +37,9 @@ def check_pool_name(name: str) -> str:
 
 def check_dataset_name(name: str) -> str:
     """*name* if it is POOL/child/…: a valid pool name, then components of letters, digits, _ . : -."""
-    pool, _sep, rest = name.partition("/")
+    pool, sep, rest = name.partition("/")
     check_pool_name(pool)
-    if len(name) > MAX_NAME or (rest and not all(_COMPONENT.match(c) for c in rest.split("/"))):
+    if len(name) > MAX_NAME or (sep and not all(_COMPONENT.match(c) for c in rest.split("/"))):
         raise UserError(f"dataset name '{name}' is not valid: components are letters, digits and _ . : - "
                         f"separated by '/', {MAX_NAME} characters at most", [f"try '{pool}/data'"])
     return name
