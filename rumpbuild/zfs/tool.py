@@ -25,6 +25,7 @@ TOOL_TIMEOUT = 1800
 # not anchored: the kernel's console messages ("!created version 23 pool …") end without a newline
 _STEP = re.compile(r"STEP (\S+) (PASS|FAIL) ?(.*)$")
 _ERROR = re.compile(r"ERROR (.*)$")
+_TIME = re.compile(r"^TIME (\S+) ([0-9.]+)$")
 
 
 @dataclass
@@ -33,6 +34,7 @@ class ToolRun:
     error: str = ""  # the tool's ERROR line: the message for the user
     returncode: int = 0
     output: str = ""
+    times: list[tuple[str, float]] = field(default_factory=list)  # (command, seconds) in run order
 
     @property
     def ok(self) -> bool:
@@ -53,10 +55,13 @@ class ZfsTool:
     run_prefix: list[str]
     workdir: str
 
-    def run(self, commands: list[list[str]], images: list[str], timeout: int = TOOL_TIMEOUT) -> ToolRun:
-        """Run *commands* (each [CMD, ARG…]) in one new rump kernel with *images* registered in order."""
+    def run(self, commands: list[list[str]], images: list[str], timeout: int = TOOL_TIMEOUT,
+            keys: list[str] | None = None) -> ToolRun:
+        """Run *commands* (each [CMD, ARG…]) in one new rump kernel with *images* registered in order,
+        at *keys* (default names.device_keys: regular files for file vdevs; keys under /dev/ are
+        block devices)."""
         argv = list(self.run_prefix) + [self.exe]
-        for key, img in zip(device_keys(images), images):
+        for key, img in zip(keys or device_keys(images), images):
             argv += ["-i", f"{key}={os.path.abspath(img)}"]
         for i, cmd in enumerate(commands):
             argv += ([";"] if i else []) + list(cmd)
@@ -67,7 +72,10 @@ class ZfsTool:
         res = ToolRun(returncode=p.returncode, output=p.stdout + p.stderr)
         for line in p.stdout.splitlines():
             m = _STEP.search(line)
-            if m:
+            t = _TIME.match(line)
+            if t:
+                res.times.append((t.group(1), float(t.group(2))))
+            elif m:
                 res.steps.append((m.group(1), m.group(2), m.group(3)))
             elif _ERROR.search(line):
                 res.error = _ERROR.search(line).group(1)
@@ -76,8 +84,9 @@ class ZfsTool:
         return res
 
 
-def build_tool(session, entry) -> ZfsTool:
-    """Build *entry* (zfs) with its link closure and the base, compile the helper and zfstool.c, link."""
+def build_tool(session, entry, also=()) -> ZfsTool:
+    """Build *entry* (zfs) with its link closure and the base, compile the helper and zfstool.c, link.
+    *also*: more components linked in with their closures (the benchmark's ffs)."""
     from rumpbuild.smoke.runner import _link
 
     tc = session.toolchain
@@ -85,6 +94,10 @@ def build_tool(session, entry) -> ZfsTool:
         raise UserError(f"the zfs tool is a program, and {tc.name} cannot link for {session.target.name}: "
                         f"{tc.link_problem}", ["--toolchain gcc", "`rumpbuild doctor` shows which toolchains link"])
     closure = zfs_closure(session, entry)
+    for other in also:  # each component before what it needs: insert ahead of the shared tail
+        for e in reversed(session.closure(other)):
+            if e not in closure:
+                closure.insert(0, e)
     plan = session.build(closure, shared=False)
     by_lib = {l.lib: l for l in plan.libraries}
     link_libs = [by_lib[e.lib] for e in closure if e.lib in by_lib]
@@ -98,7 +111,7 @@ def build_tool(session, entry) -> ZfsTool:
                          workdir, obj, depfile=False)
     if not ran.ok:
         raise UserError("compiling zfstool.c failed:\n" + ran.output.strip()[-1500:])
-    exe = os.path.join(workdir, "zfstool")
+    exe = os.path.join(workdir, "zfstool" + "".join("+" + e.name for e in also))
     lp = _link(session, link_libs, [obj, helper], exe, shared=False)
     if not lp.ok:
         raise UserError("linking the zfs tool failed:\n" + lp.output.strip()[-1500:],

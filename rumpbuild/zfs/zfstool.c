@@ -9,8 +9,10 @@
  * usage: zfstool [-i KEY=HOSTFILE]... CMD ARGS [';' CMD ARGS]...
  *   create POOL [mirror] KEY...   import [POOL]   export POOL
  *   scrub POOL   status POOL   mkds DATASET   list DATASET   space DATASET
- *   put DATASET HOSTDIR   get DATASET HOSTDIR   getall POOL HOSTDIR   fill DATASET
- *   space DATASET; "@" in an argument is the pool the last import found
+ *   put DATASET HOSTDIR [FOLDER]   get DATASET HOSTDIR [FOLDER]   getall POOL HOSTDIR   fill DATASET
+ *   space DATASET; "@" in an argument is the pool the last import found;
+ *   DATASET "ffs:KEY" is the ffs image at KEY (put/get: the benchmark's baseline)
+ * After each command: TIME <command> <seconds>.
  *
  * Copyright (c) 2026 The rumpbuild authors.  BSD-2-Clause.
  */
@@ -26,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <rump/rump.h>
@@ -90,18 +93,29 @@ need(int argc, int want, const char *usage)
 	}
 }
 
+/*
+ * Mount dataset ds on MNT; "ffs:KEY" mounts the ffs image registered at KEY
+ * instead (the benchmark's baseline; struct ufs_args is one pointer, fspec).
+ */
 static void
 mount_ds(const char *ds)
 {
 	unsigned char args[4096];
 	unsigned long alen = sizeof(args);
+	const char *type = "zfs";
 
-	if (rumpbuild_zfs_mountargs(ds, args, &alen) != 0)
-		die("mount", "dataset name '%s' is too long", ds);
 	if (rump_sys_mkdir(MNT, 0777) == -1 && errno != EEXIST)
 		die("mount", "mkdir %s: %s", MNT, strerror(errno));
-	if (rump_sys_mount("zfs", MNT, 0, args, alen) == -1)
-		die("mount", "mounting dataset %s: %s", ds, strerror(errno));
+	if (strncmp(ds, "ffs:", 4) == 0) {
+		struct { const char *fspec; } ua = { ds + 4 };
+
+		memcpy(args, &ua, sizeof(ua));
+		alen = sizeof(ua);
+		type = "ffs";
+	} else if (rumpbuild_zfs_mountargs(ds, args, &alen) != 0)
+		die("mount", "dataset name '%s' is too long", ds);
+	if (rump_sys_mount(type, MNT, 0, args, alen) == -1)
+		die("mount", "mounting %s %s: %s", type, ds, strerror(errno));
 }
 
 static void
@@ -388,9 +402,10 @@ run(int argc, char **argv)
 		step("list", 1, "%s", names);
 	} else if (strcmp(cmd, "put") == 0 || strcmp(cmd, "get") == 0) {
 		int put = cmd[0] == 'p';
+		char rdir[600];
 
-		need(argc, 3, "put|get DATASET HOSTDIR");
-		if (put) {
+		need(argc, 3, "put|get DATASET HOSTDIR [FOLDER]");
+		if (put && strncmp(argv[1], "ffs:", 4) != 0) {
 			/* refuse before writing anything when the files cannot fit */
 			uint64_t avail, used, want = tree_need(argv[2]);
 
@@ -401,8 +416,12 @@ run(int argc, char **argv)
 				    " bytes available", argv[2], want, argv[1], avail);
 		}
 		mount_ds(argv[1]);
+		/* an optional third argument: a folder inside the file system */
+		snprintf(rdir, sizeof(rdir), "%s%s%s", MNT, argc > 3 ? "/" : "", argc > 3 ? argv[3] : "");
+		if (put && argc > 3 && rump_sys_mkdir(rdir, 0755) == -1 && errno != EEXIST)
+			die(cmd, "mkdir %s: %s", rdir, strerror(errno));
 		copied_bytes = copied_files = 0;
-		rv = put ? copy_tree(argv[2], MNT, 1, err, sizeof(err)) : copy_tree(MNT, argv[2], 0, err, sizeof(err));
+		rv = put ? copy_tree(argv[2], rdir, 1, err, sizeof(err)) : copy_tree(rdir, argv[2], 0, err, sizeof(err));
 		if (rv != 0)
 			die(cmd, "%s", err);
 		unmount_ds(argv[1]);
@@ -513,8 +532,15 @@ main(int argc, char **argv)
 			argv[i] = a;
 		}
 		if (i == argc || strcmp(argv[i], ";") == 0) {
-			if (i > start)
+			if (i > start) {
+				struct timespec t0, t1;
+
+				clock_gettime(CLOCK_MONOTONIC, &t0);
 				run(i - start, argv + start);
+				clock_gettime(CLOCK_MONOTONIC, &t1);
+				printf("TIME %s %.6f\n", argv[start], (double)(t1.tv_sec - t0.tv_sec) +
+				    (t1.tv_nsec - t0.tv_nsec) / 1e9);
+			}
 			start = i + 1;
 		}
 	}
