@@ -37,8 +37,8 @@
 int rump_pub_etfs_register(const char *, const char *, enum rump_etfs_type);
 
 int rumpbuild_zfs_pool_create(const char *, const char *const *, int, int, char *, size_t);
-int rumpbuild_zfs_pool_import(const char *, const void *const *, const size_t *, int, char *, size_t,
-    char *, size_t);
+int rumpbuild_zfs_pool_import(const char *, const void *const *, const size_t *, const char *const *, int,
+    char *, size_t, char *, size_t);
 int rumpbuild_zfs_pool_export(const char *, char *, size_t);
 int rumpbuild_zfs_pool_scrub(const char *, char *, size_t);
 int rumpbuild_zfs_pool_stats(const char *, uint64_t *, int, char *, size_t);
@@ -53,6 +53,7 @@ int rumpbuild_zfs_mountargs(const char *, void *, unsigned long *);
 #define MNT "/zfsmnt"
 
 static const char *hostfiles[MAXIMG];
+static const char *keys[MAXIMG];
 static char imported[256];	/* the pool the last import found: "@" in arguments */
 static int nimg;
 static char msg[512];
@@ -351,7 +352,7 @@ run(int argc, char **argv)
 			labels[i] = b;
 			lens[i] = n > 0 ? (size_t)n : 0;
 		}
-		rv = rumpbuild_zfs_pool_import(argc > 1 ? argv[1] : "", labels, lens, nimg, found, sizeof(found),
+		rv = rumpbuild_zfs_pool_import(argc > 1 ? argv[1] : "", labels, lens, keys, nimg, found, sizeof(found),
 		    msg, sizeof(msg));
 		if (rv)
 			die("import", "%s", msg);
@@ -373,10 +374,15 @@ run(int argc, char **argv)
 		step("scrub", 1, "examined=%" PRIu64 " repaired=%" PRIu64 " errors=%" PRIu64 " read_errors=%" PRIu64
 		    " checksum_errors=%" PRIu64, v[3], v[4], v[5], v[6], v[8]);
 	} else if (strcmp(cmd, "status") == 0) {
+		/* vdev_state_t, as zpool status names them */
+		static const char *const states[] = { "UNKNOWN", "CLOSED", "OFFLINE", "REMOVED", "UNAVAIL",
+		    "FAULTED", "DEGRADED", "ONLINE" };
+
 		need(argc, 2, "status POOL");
 		stats(argv[1], v);
-		step("status", 1, "state=%" PRIu64 " alloc=%" PRIu64 " space=%" PRIu64 " read_errors=%" PRIu64
-		    " write_errors=%" PRIu64 " checksum_errors=%" PRIu64, v[0], v[9], v[10], v[6], v[7], v[8]);
+		step("status", 1, "state=%s alloc=%" PRIu64 " space=%" PRIu64 " read_errors=%" PRIu64
+		    " write_errors=%" PRIu64 " checksum_errors=%" PRIu64, v[0] < 8 ? states[v[0]] : "?",
+		    v[9], v[10], v[6], v[7], v[8]);
 	} else if (strcmp(cmd, "mkds") == 0) {
 		need(argc, 2, "mkds DATASET");
 		if ((rv = rumpbuild_zfs_dataset_create(argv[1], msg, sizeof(msg))) != 0)
@@ -504,6 +510,7 @@ main(int argc, char **argv)
 			return 2;
 		}
 		*eq = '\0';
+		keys[nimg] = optarg;
 		hostfiles[nimg++] = eq + 1;
 		if (nimg == 1) {
 			if ((rv = rump_init()) != 0) {
