@@ -22,7 +22,8 @@ HEADERS = ["sys/types.h", "sys/param.h", "sys/errno.h", "sys/fcntl.h", "sys/kmem
            "sys/zfs_ioctl.h", "sys/nvpair.h", "sys/fs/zfs.h", "sys/vdev.h", "sys/zio.h", "sys/vfs.h", "sys/mount.h"]
 # the zfs ioctls the helper issues (named in its error messages)
 IOCTLS = ["ZFS_IOC_POOL_CREATE", "ZFS_IOC_POOL_IMPORT", "ZFS_IOC_POOL_EXPORT", "ZFS_IOC_POOL_TRYIMPORT",
-          "ZFS_IOC_POOL_STATS", "ZFS_IOC_POOL_SCRUB", "ZFS_IOC_CREATE", "ZFS_IOC_DATASET_LIST_NEXT", "ZFS_IOC_OBJSET_STATS"]
+          "ZFS_IOC_POOL_STATS", "ZFS_IOC_POOL_SCRUB", "ZFS_IOC_CREATE", "ZFS_IOC_DATASET_LIST_NEXT",
+          "ZFS_IOC_OBJSET_STATS"]
 # errno names the helper's messages use: the kernel's numbers are NetBSD's, not the host's
 # (ECKSUM: zio.h's checksum error, EBADE in the osnet compatibility headers)
 ERRNOS = ["EPERM", "ENOENT", "ESRCH", "EIO", "ENXIO", "E2BIG", "ENOMEM", "EACCES", "EFAULT", "EBUSY", "EEXIST",

@@ -61,7 +61,8 @@ def vdev_layout(words: list[str]) -> tuple[bool, list[str]]:
     mirror = bool(words) and words[0] == "mirror"
     images = words[1:] if mirror else list(words)
     if not images:
-        raise UserError("no image files given for the pool", ["zpool create POOL IMAGE… or POOL mirror IMAGE IMAGE…"])
+        raise UserError("no image files given for the pool",
+                        ["zpool create POOL IMAGE… or POOL mirror IMAGE IMAGE…"])
     if mirror and len(images) < 2:
         raise UserError("a mirror needs two or more image files", ["zpool create POOL mirror a.img b.img"])
     if len(images) > 16:

@@ -2,10 +2,12 @@
 kernel and read back by another.
 
 Process 1: create the pool (one image, or a mirror of two), create a
-dataset, copy a tree of files in, export.  Optionally the host then damages
-1 MB in the middle of the first image (mirror only).  Process 2: import,
-copy the tree out, scrub, export; rumpbuild compares the bytes with the
-tree it wrote, and the scrub's counts (a second scrub must be clean).
+dataset, copy a tree of files in, export.  A mirror's first image then has
+1 MB of its data region overwritten.  Process 2: import, copy the tree out,
+scrub twice, export; rumpbuild compares the bytes with the tree it wrote and
+reads the scrubs' counts (the second must repair nothing).  A mirror's
+second image is then damaged too, and process 3 scrubs before it reads: the
+first scrub must repair.  check_pool() runs the same steps on a user's pool.
 """
 
 from __future__ import annotations
@@ -22,7 +24,6 @@ from rumpbuild.zfs.names import check_dataset_name, check_pool_name
 from rumpbuild.zfs.tool import ZfsTool, build_tool, scrub_counts
 
 POOL = "rumpbuild"
-DATASET = POOL + "/data"
 DAMAGE_BYTES = 1 << 20
 
 
