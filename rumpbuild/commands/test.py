@@ -34,6 +34,13 @@ examples:
   rumpbuild test ffs --src ~/netbsd/src --image disk.img%DISKLABEL:a%
   rumpbuild test msdos --arch amd64 --kmod msdos.kmod   a converted kernel module instead (x86)
   rumpbuild test ffs --src ~/netbsd/src --state cgd.toml --init-from   make, encrypt, mount, read back
+  rumpbuild test zfs --src ~/netbsd/src -D MKZFS=yes --toolchain gcc [--mirror]
+
+zfs has its own steps (rumpbuild/zfs/roundtrip.py): a pool on a fresh sparse
+image (--mirror: two, and 1 MB of the first overwritten before the import),
+a dataset, a tree of files written, export; a new process imports the pool,
+reads the tree back (compared byte for byte), scrubs twice, exports.
+--import IMAGE… checks an existing pool instead (--put DIR writes to it first).
 """
 
 
@@ -54,6 +61,12 @@ def add_arguments(p):
                    "before the mount and mount its [mount] device")
     p.add_argument("--init-from", metavar="PLAIN.img", nargs="?", const="made",
                    help="with --state: first write this plain image (default: the made one) through the devices")
+    p.add_argument("--mirror", action="store_true", help="zfs: a mirror of two images, one damaged before the import")
+    p.add_argument("--size", metavar="SIZE", default="256M", help="zfs: size of each sparse image (default 256M)")
+    p.add_argument("--import", dest="import_images", metavar="IMAGE", action="append",
+                   help="zfs: instead, import the pool on these images (repeat for each vdev), read every "
+                        "dataset, scrub, export; errors exit 1 and a failed import leaves the images unchanged")
+    p.add_argument("--put", metavar="DIR", help="zfs, with --import: first copy DIR into the pool's root dataset")
     p.add_argument("--kmod", metavar="FILE.kmod", help="x86: test this kernel module, converted (see `rumpbuild "
                    "component --kmod`), instead of the component built from source; linked -no-pie (variant no-pie)")
 
@@ -87,6 +100,8 @@ def run(args) -> int:
         entry = session.find_component(args.name)
         if text:
             _print_header(entry.lib, session)
+        if entry.lib == "rumpfs_zfs":
+            return _report(args, _run_zfs(args, session, entry), session)
         shared = None if args.shared == "auto" else args.shared == "yes"
         extra = []
         if args.stubs:
@@ -95,11 +110,33 @@ def run(args) -> int:
         state = _load_state(args, session)
         res = run_smoke(session, entry, args.image, shared, extra_archives=extra, partition=args.partition,
                         on_step=on_step, state=state, init_from=args.init_from)
+    return _report(args, res, session)
+
+
+def _run_zfs(args, session, entry):
+    from rumpbuild.errors import UserError
+    from rumpbuild.zfs.names import parse_size
+    from rumpbuild.zfs.roundtrip import check_pool, run_zfs_test
+
+    if args.image or args.kmod or args.partition or args.stubs:
+        raise UserError("the zfs test makes its own pool images: --image, --partition, --stubs and --kmod do not apply",
+                        ["drop them; --mirror and --size choose the pool's layout, --import tests an existing pool"])
+    if args.import_images:
+        return check_pool(session, entry, args.import_images, args.put)
+    if args.put:
+        raise UserError("--put copies files into an existing pool and needs --import IMAGE")
+    return run_zfs_test(session, entry, parse_size(args.size), args.mirror)
+
+
+def _report(args, res, session) -> int:
     if args.json:
         json.dump({"component": res.component, "arch": res.arch, "toolchain": session.toolchain.name,
                    "ok": res.ok, "steps": [s.__dict__ for s in res.steps]}, sys.stdout, indent=1)
         print()
     else:
+        if res.on_step is None:  # not streamed while it ran (the zfs round trip reports at the end)
+            for s in res.steps:
+                _print_step(s)
         print("PASSED" if res.ok else "FAILED", flush=True)
     return 0 if res.ok else 1
 

@@ -222,6 +222,11 @@ def run_smoke(session, entry, image: str | None = None, shared: bool | None = No
         fs_name = fs_name_of(entry)
         closure = session.closure(entry)
     facts = fs_facts(fs_name)
+    if facts.get("driver") == "zfs" and prebuilt is None:  # pools, not a mount of a host-made image
+        from rumpbuild.zfs.names import parse_size
+        from rumpbuild.zfs.roundtrip import run_zfs_test
+
+        return run_zfs_test(session, entry, parse_size(facts.get("pool_size", "256M")))
     if state is not None:
         from rumpbuild.state.kernel import state_entries
 

@@ -1,0 +1,270 @@
+"""zfs administration (rumpbuild/zfs): what is rumpbuild's own is tested on the example tree —
+the helper's generation, compile and rename with a component's kernel flags, the link closure,
+the argument rules, the tool's output parsing and the round trip's checks.  The pool round trip
+itself runs on a real tree (RUMPBUILD_NETBSDSRC with MKZFS) and skips without it."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import stat
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from rumpbuild.errors import UserError
+from rumpbuild.zfs import helper, names
+from rumpbuild.zfs.errors import tool_error
+from rumpbuild.zfs.roundtrip import FRONT_LABELS, data_extents, damage, trees_differ, write_tree
+from rumpbuild.zfs.tool import ZfsTool, scrub_counts
+
+MOCK = Path(__file__).parent / "fixtures" / "zfsmock"
+
+
+# -- helper generation --------------------------------------------------------
+def test_helper_source_names_every_entry_point_ioctl_and_header():
+    src = helper.helper_source("rumpfs_zfs")
+    for name in helper.ENTRY_POINTS:
+        assert re.search(rf"^{name}\(", src, re.M), name  # defined, at the start of a line
+    for ioc in helper.IOCTLS:
+        assert f'{{ {ioc}, "{ioc}" }}' in src  # named in the messages
+    for ioc in ("ZFS_IOC_POOL_CREATE", "ZFS_IOC_POOL_TRYIMPORT", "ZFS_IOC_POOL_IMPORT", "ZFS_IOC_POOL_SCRUB"):
+        assert re.search(rf"(zioc(_get)?|simple)\({ioc},", src), ioc  # and issued
+    assert [m for m in re.findall(r"^#include <(.+)>$", src, re.M)] == helper.HEADERS
+    assert f'#define HELPER_VDEV_TYPE\t"{helper.VDEV_TYPE}"' in src
+    assert "FKIOCTL" in src and "librumpfs_zfs" not in src and "rumpfs_zfs component" in src
+    # every name starts with "rump": Makefile.rump's rename keeps them visible to the host
+    assert all(n.startswith("rump") for n in helper.ENTRY_POINTS)
+
+
+@pytest.fixture(scope="module")
+def example_build(tmp_path_factory):
+    """The example tree with the mock zfs API headers added, msdos built (zig, amd64)."""
+    from rumpbuild.model.session import BuildSession
+    from rumpbuild.tree import example_tree_path
+
+    tmp = tmp_path_factory.mktemp("zfsex")
+    tree = tmp / "tree"
+    shutil.copytree(example_tree_path(), tree, symlinks=True)
+    shutil.copytree(MOCK / "sys", tree / "sys" / "sys", dirs_exist_ok=True)
+    session = BuildSession.from_args(argparse.Namespace(src=str(tree), arch="amd64", toolchain="zig",
+                                                        out=str(tmp / "out"), quiet=True))
+    entry = session.find_component("msdos")
+    closure = helper.zfs_closure(session, entry)
+    plan = session.build(closure, shared=False)
+    return session, entry, closure, plan, tmp
+
+
+def test_closure_is_the_components_then_the_base(example_build):
+    session, entry, closure, _plan, _tmp = example_build
+    libs = [e.lib for e in closure]
+    assert libs == ["rumpfs_msdos", "rumpdev_disk", "rumpdev", "rumpvfs", "rump", "rumpuser"]
+    assert libs[:len(session.closure(entry))] == [e.lib for e in session.closure(entry)]
+    assert len(set(libs)) == len(libs)
+
+
+def test_helper_compiles_with_the_components_flags_and_is_renamed(example_build):
+    from rumpbuild.symbols import defined_globals, undefined_globals
+
+    session, _entry, _closure, plan, tmp = example_build
+    work = tmp / "h1"
+    work.mkdir()
+    obj = helper.helper_object(session, plan, str(work), "rumpfs_msdos")
+    defined, undefined = defined_globals(obj), undefined_globals(obj)
+    assert set(helper.ENTRY_POINTS) <= defined  # the host calls these by their own names
+    # what it calls in the kernel is in the rump namespace, as the zfs component's own code is
+    assert {"rumpns_nvlist_alloc", "rumpns_nvlist_pack", "rumpns_cdev_ioctl", "rumpns_devsw_name2chr"} <= undefined
+    assert not {"nvlist_alloc", "cdev_ioctl"} & undefined
+    assert {"rump_schedule", "rump_unschedule"} <= undefined
+    assert (work / "zfshelper.c").read_text() == helper.helper_source("rumpfs_msdos")
+
+
+def test_helper_compile_error_and_missing_component(example_build, tmp_path, monkeypatch):
+    session, _entry, _closure, plan, _tmp = example_build
+    monkeypatch.setattr(helper, "HEADERS", helper.HEADERS + ["sys/zfs_not_in_this_tree.h"])
+    with pytest.raises(UserError) as e:  # a tree without the header: one message with the compiler's words
+        helper.helper_object(session, plan, str(tmp_path), "rumpfs_msdos")
+    assert "compiling the zfs helper failed" in str(e.value) and "zfs_not_in_this_tree.h" in str(e.value)
+    with pytest.raises(UserError) as e:
+        helper.helper_object(session, plan, str(tmp_path), "rumpfs_zfs")
+    assert "librumpfs_zfs" in str(e.value) and "MKZFS=yes" in " ".join(e.value.hints)
+
+
+# -- argument rules -------------------------------------------------------------
+@pytest.mark.parametrize("name", ["tank", "a", "pool_1.x:y-z", "t" * 255])
+def test_pool_names_zfs_accepts(name):
+    assert names.check_pool_name(name) == name
+
+
+@pytest.mark.parametrize("name,why", [("", "empty"), ("1tank", "start with a letter"), ("ta nk", "only letters"),
+                                      ("mirror0", "reserved"), ("c0d0", "reserved"), ("t" * 256, "longer"),
+                                      ("raidz", "reserved")])
+def test_pool_names_zfs_refuses(name, why):
+    with pytest.raises(UserError) as e:
+        names.check_pool_name(name)
+    assert why in str(e.value) and repr(name)[1:-1][:20] in str(e.value)
+
+
+def test_dataset_names():
+    assert names.check_dataset_name("tank/a/b_c") == "tank/a/b_c"
+    for bad in ("tank/", "tank//a", "tank/a b", "9/a"):
+        with pytest.raises(UserError):
+            names.check_dataset_name(bad)
+
+
+def test_sizes_and_vdev_layouts():
+    assert names.parse_size("256M") == 256 << 20 and names.parse_size("10G") == 10 << 30
+    assert names.parse_size("67108864") == 64 << 20 and names.parse_size("1t") == 1 << 40
+    for bad in ("10X", "", "63M", "-1G"):
+        with pytest.raises(UserError):
+            names.parse_size(bad)
+    assert names.vdev_layout(["a.img"]) == (False, ["a.img"])
+    assert names.vdev_layout(["mirror", "a", "b"]) == (True, ["a", "b"])
+    for bad, said in ((["mirror", "a"], "two or more"), ([], "no image"), (["a", "a"], "given twice"),
+                      (["raidz1", "a"], "only plain and mirror")):
+        with pytest.raises(UserError) as e:
+            names.vdev_layout(bad)
+        assert said in str(e.value)
+    assert names.device_keys(["x", "y"]) == ["/rumpbuild-zfs0", "/rumpbuild-zfs1"]
+
+
+def test_tool_errors_become_one_message_with_hints():
+    e = tool_error("no zfs label (vdev_phys nvlist at offset 16384) in any image", ["a.img"], "import")
+    assert str(e).startswith("zfs import: a.img: not a zfs pool") and "all of them" in e.hints[0]
+    e = tool_error("importing the pool: ZFS_IOC_POOL_IMPORT failed with EOVERFLOW (kernel errno 84)", ["t.img"])
+    assert "truncated" in str(e) and "EOVERFLOW" in str(e)
+    e = tool_error("the files in d need about 9 bytes and dataset p has 1 bytes available", ["p.img"], "put")
+    assert "the pool is full" in str(e) and "--size" in e.hints[0]
+    e = tool_error("something new", [])
+    assert str(e) == "zfs: something new"
+
+
+# -- the tool's output and the round trip's checks --------------------------------
+def test_tool_run_argv_and_output(tmp_path):
+    """A stand-in program: the images are registered in order, commands separated by ';', STEP lines
+    found after the kernel's unterminated console messages, the ERROR line kept."""
+    fake = tmp_path / "zfstool"
+    fake.write_text('#!/bin/sh\nprintf "%s\\n" "$@" > args.txt\n'
+                    'printf "!created version 23 pool p using 23STEP create PASS pool p\\n"\n'
+                    'echo "STEP scrub PASS examined=5 repaired=1 errors=0"\n'
+                    'echo "STEP put FAIL"; echo "ERROR writing /zfsmnt/x: No space left on device"; exit 1\n')
+    fake.chmod(fake.stat().st_mode | stat.S_IXUSR)
+    (tmp_path / "a.img").write_bytes(b"")
+    tool = ZfsTool(str(fake), [], str(tmp_path))
+    run = tool.run([["create", "p", "/rumpbuild-zfs0"], ["put", "p", "d"]], [str(tmp_path / "a.img"), "b.img"])
+    assert (tmp_path / "args.txt").read_text().split("\n")[:-1] == [
+        "-i", f"/rumpbuild-zfs0={tmp_path / 'a.img'}", "-i", f"/rumpbuild-zfs1={os.path.abspath('b.img')}",
+        "create", "p", "/rumpbuild-zfs0", ";", "put", "p", "d"]
+    assert run.steps == [("create", "PASS", "pool p"), ("scrub", "PASS", "examined=5 repaired=1 errors=0"),
+                         ("put", "FAIL", "")]
+    assert not run.ok and run.error == "writing /zfsmnt/x: No space left on device"
+    assert scrub_counts(run.detail("scrub")) == {"examined": 5, "repaired": 1, "errors": 0}
+
+
+def test_tree_compare_finds_changed_missing_and_extra_files(tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    total = write_tree(str(a))
+    write_tree(str(b))
+    assert total > 1 << 20 and trees_differ(str(a), str(b)) == []
+    files = sorted(p for p in b.rglob("*.bin") if p.stat().st_size > 100)
+    data = bytearray(files[0].read_bytes())
+    data[50] ^= 1
+    files[0].write_bytes(bytes(data))
+    files[1].unlink()
+    (b / "extra").write_text("x")
+    rel = {str(p.relative_to(b)) for p in files[:2]} | {"extra"}
+    assert set(trees_differ(str(a), str(b))) == rel
+
+
+def test_damage_hits_the_written_region_between_the_labels(tmp_path):
+    img = tmp_path / "v.img"
+    size = 64 << 20
+    with open(img, "wb") as f:
+        f.truncate(size)
+        for off in (0, 40 << 20, size - (256 << 10)):  # labels at both ends, data at 40 MB
+            f.seek(off)
+            f.write(b"\x11" * (2 << 20) if off == 40 << 20 else b"\x22" * (128 << 10))
+    ext = data_extents(str(img))
+    assert ext and all(FRONT_LABELS <= s < e <= size - (512 << 10) for s, e in ext)
+    assert any(s <= 40 << 20 < e for s, e in ext)
+    before = img.read_bytes()
+    off = damage(str(img), 1 << 20)
+    after = img.read_bytes()
+    assert 39 << 20 <= off <= 41 << 20
+    changed = [i for i in range(0, size, 4096) if before[i:i + 4096] != after[i:i + 4096]]
+    assert changed and min(changed) >= off and max(changed) < off + (1 << 20)
+    assert after[:256 << 10] == before[:256 << 10] and after[-(256 << 10):] == before[-(256 << 10):]
+
+
+# -- the command -------------------------------------------------------------------
+def test_facts_and_command_arguments(run_cli, tmp_path):
+    from rumpbuild.commands.test import _run_zfs
+    from rumpbuild.smoke.runner import fs_facts
+
+    facts = fs_facts("zfs")
+    assert facts["driver"] == "zfs" and facts["image"] == "" and names.parse_size(facts["pool_size"])
+    args = argparse.Namespace(image="x.img", kmod=None, partition=None, stubs=False, import_images=None,
+                              put=None, size="256M", mirror=False)
+    with pytest.raises(UserError) as e:
+        _run_zfs(args, None, None)
+    assert "--image" in str(e.value) and "--import" in " ".join(e.value.hints)
+    args.image, args.put = None, str(tmp_path)
+    with pytest.raises(UserError) as e:
+        _run_zfs(args, None, None)
+    assert "needs --import" in str(e.value)
+    status, _out, err = run_cli("test", "zfs", "--out", tmp_path / "o", "-q")  # the example tree has no zfs
+    assert status == 1 and "zfs" in err and "Traceback" not in err
+
+
+# -- real tree ----------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def real_zfs_tool(tmp_path_factory):
+    from rumpbuild.model.session import BuildSession
+    from rumpbuild.zfs.tool import build_tool
+
+    src = os.environ.get("RUMPBUILD_NETBSDSRC")
+    if not src or not (Path(src) / "external" / "cddl" / "osnet").is_dir():
+        pytest.skip("set RUMPBUILD_NETBSDSRC to a NetBSD tree with external/cddl/osnet")
+    if shutil.which("x86_64-linux-gnu-gcc") is None and shutil.which("gcc") is None:
+        pytest.skip("needs gcc")
+    out = os.environ.get("RUMPBUILD_ZFS_OUT") or str(tmp_path_factory.mktemp("zfsreal"))
+    session = BuildSession.from_args(argparse.Namespace(src=src, arch="amd64", toolchain="gcc", out=out,
+                                                        defines=["MKZFS=yes"], quiet=True, jobs=2))
+    entry = session.find_component("zfs")
+    return session, entry, build_tool(session, entry)
+
+
+def test_real_round_trip_and_mirror_repair(real_zfs_tool):
+    from rumpbuild.zfs.roundtrip import run_zfs_test
+
+    session, entry, tool = real_zfs_tool
+    res = run_zfs_test(session, entry, 128 << 20, tool=tool)
+    assert res.ok, [s.__dict__ for s in res.steps]
+    assert {s.name for s in res.steps} >= {"create", "put", "export", "import", "get", "readback", "scrub1", "scrub2"}
+    res = run_zfs_test(session, entry, 128 << 20, mirror=True, tool=tool)
+    assert res.ok, [s.__dict__ for s in res.steps]
+    repaired = [int(re.search(r"repaired=(\d+)", s.detail).group(1)) for s in res.steps if s.name == "scrub1"]
+    assert repaired[-1] > 0  # the scrub found the second damage before any read
+
+
+def test_real_errors_leave_the_image_unchanged(real_zfs_tool, tmp_path):
+    from rumpbuild.zfs.roundtrip import check_pool
+
+    session, entry, tool = real_zfs_tool
+    junk = tmp_path / "junk.img"
+    junk.write_bytes(os.urandom(1 << 20) * 70)
+    pool = tmp_path / "p.img"
+    with open(pool, "wb") as f:
+        f.truncate(128 << 20)
+    run = tool.run([["create", "p", "/rumpbuild-zfs0"], ["export", "p"]], [str(pool)])
+    assert run.ok, run.output
+    subprocess.run(["truncate", "-s", "2M", str(pool)], check=True)
+    for img, said in ((junk, "not a zfs pool"), (pool, "truncated")):
+        before = img.read_bytes()
+        with pytest.raises(UserError) as e:
+            check_pool(session, entry, [str(img)], tool=tool)
+        assert said in str(e.value)
+        assert img.read_bytes() == before
