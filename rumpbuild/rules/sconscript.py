@@ -39,7 +39,8 @@ class _Spell:
         roots = sorted(((r, v) for r, v in ((self.tree, "$NETBSDSRC"), (self.outdir, "$RUMP_OUT")) if r),
                        key=lambda rv: -len(rv[0]))
         self._vars = dict(roots)
-        self._pattern = re.compile("|".join(re.escape(r) + "(?=/|$)" for r, _ in roots))
+        # a root ends a word, a folder name, or an option's value (-ffile-prefix-map=OUT=.)
+        self._pattern = re.compile("|".join(re.escape(r) + "(?=[/=]|$)" for r, _ in roots))
 
     def word(self, w: str) -> str:
         """An argv word: `$` escaped for SCons, the tree root and D as variables."""
