@@ -23,17 +23,19 @@ import sys
 from pathlib import Path
 
 from rumpbuild.steps.kernelc import archiver
-from rumpbuild.errors import UserError
-from rumpbuild.fsutil import write_atomic
+from rumpbuild.errors import MACHINE_ERRNOS, UserError, printable
+from rumpbuild.fsutil import inside, write_atomic
 from rumpbuild.templates import render
 
 PACKAGE_PARENT = str(Path(__file__).resolve().parents[2])
 SCONSTRUCT = str(Path(__file__).resolve().parent / "SConstruct")
 _PROGRESS = re.compile(r"^  (CC|AR|LINK|GEN)\s+(\S+)")
+# A full disk as SCons, the compiler or the assembler report it: the path it names when it does.
+_DISK_FULL = re.compile(r"(?:(/[^\s:]+):\s*|\[([^\]\s]+)\]\s*)?(No space left on device|Disk quota exceeded)")
 
 
-def _make_klinks(lib) -> None:
-    os.makedirs(lib.objdir, exist_ok=True)
+def _make_klinks(lib, outdir: str | None = None) -> None:
+    os.makedirs(inside(lib.objdir, outdir) if outdir else lib.objdir, exist_ok=True)
     for name, dst in lib.klinks:
         link = os.path.join(lib.objdir, name)
         if os.path.islink(link):
@@ -55,7 +57,7 @@ def write_outdir(plan, shared: bool, verbose: bool = False) -> list[str]:
     os.makedirs(plan.outdir, exist_ok=True)
     sconscripts = []
     for lib in plan.libraries:
-        _make_klinks(lib)
+        _make_klinks(lib, plan.outdir)
         key = (lib.lib, shared, verbose)
         text = plan.rendered.get(key)
         if text is None:
@@ -63,7 +65,7 @@ def write_outdir(plan, shared: bool, verbose: bool = False) -> list[str]:
                 "SConscript.j2", lib=lib, target=plan.target, toolchain=plan.toolchain,
                 makefile_rel=lib.makefile, shared=shared and lib.kind != "kmod",
                 sysdir=str(Path(plan.sysdir)) if getattr(plan, "sysdir", None) else "")
-        path = os.path.join(plan.outdir, f"SConscript.{lib.lib}")
+        path = inside(os.path.join(plan.outdir, f"SConscript.{lib.lib}"), plan.outdir)
         write_atomic(path, text)
         sconscripts.append(path)
     conf = {
@@ -137,15 +139,19 @@ def run_scons(plan, jobs: int | None = None, progress=None, targets=(), started:
     write_compile_commands(plan)  # nothing SCons reads: written while it reads its files
     proc, argv = run.proc, run.argv
     failed_lines = []
+    disk_full = None  # the first line saying the disk is full: the rest is SCons' traceback
     for line in proc.stdout:
         m = _PROGRESS.match(line)
         if m and progress:
             progress(m.group(1), m.group(2))
         elif not m:
             failed_lines.append(line.rstrip("\n"))
-            if progress is None or getattr(progress, "echo", False):
+            disk_full = disk_full or _DISK_FULL.search(line)
+            if (progress is None or getattr(progress, "echo", False)) and not disk_full:
                 sys.stderr.write(line)
     status = proc.wait()
+    if disk_full:
+        _report_disk_full(failed_lines, plan.outdir)
     if status != 0:
         detail = "\n".join(l for l in failed_lines if l.strip())[-4000:]
         raise UserError(
@@ -154,3 +160,13 @@ def run_scons(plan, jobs: int | None = None, progress=None, targets=(), started:
              "`--toolchain gcc|clang|zig` tries another compiler; `rumpbuild doctor` shows which work",
              f"rerun by hand: {' '.join(argv)}"],
         )
+
+
+def _report_disk_full(lines: list[str], outdir: str) -> None:
+    """One message for a disk that filled while SCons ran (not its traceback, not compiler hints)."""
+    found = [m for m in map(_DISK_FULL.search, lines) if m]
+    m = next((m for m in found if m.group(1) or m.group(2)), found[0])  # one that names the file, if any does
+    errname = "ENOSPC" if m.group(3).startswith("No space") else "EDQUOT"
+    path = m.group(1) or (os.path.join(outdir, m.group(2)) if m.group(2) else outdir)
+    raise UserError(f"{printable(path)}: {m.group(3)} ({errname}): the build in {printable(outdir)} stopped",
+                    [MACHINE_ERRNOS[errname], "then run the same command again: what was built is kept"])

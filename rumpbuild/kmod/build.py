@@ -18,6 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from rumpbuild.errors import UnknownNameError, UserError
+from rumpbuild.fsutil import inside
 
 
 @dataclass
@@ -136,7 +137,7 @@ def build_kmod(session, name: str, outdir: str | None = None) -> KmodBuild:
     out = outdir or session.outdir
     os.makedirs(out, exist_ok=True)
     kname = (entry.kmod or entry.name) + ".kmod"
-    kmod = os.path.join(out, kname)
+    kmod = inside(os.path.join(out, kname), out)
     tmp = os.path.join(out, f".{kname}.tmp")
     objs = [o for _a, o in jobs]
     link = kmod_cc(session.toolchain) + ["-nostdlib", "-r"]
