@@ -1,0 +1,210 @@
+"""Fuzz the ELF reader, `kmod inspect` and the kmod converter's file handling with damaged objects.
+
+Seeds are objects compiled here with the host's cc (tests/fixtures/elf/rename_fixture.c) and a
+kernel module built from the example tree; hypothesis mutates them where it hurts (header and
+section header fields, symbol and relocation entries, string tables, truncation, stray bytes).
+The bar: every input either works or raises a UserError whose message holds no Python internals
+(no "unpack_from", "index out of range", "\\udcff"…).  Zero tracebacks.
+
+Bounded for CI (150 examples per target, about half a minute); hypothesis keeps no database, and
+`derandomize` makes a failure reproducible from the test's name.  A longer campaign by hand:
+RUMPBUILD_FUZZ_EXAMPLES=3000 RUMPBUILD_FUZZ_RANDOM=1 pytest tests/test_fuzz_elf.py
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import struct
+import subprocess
+from pathlib import Path
+
+import pytest
+
+hypothesis = pytest.importorskip("hypothesis")
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from rumpbuild.cli import main  # noqa: E402
+from rumpbuild.errors import UserError  # noqa: E402
+
+FIXTURE = Path(__file__).parent / "fixtures" / "elf" / "rename_fixture.c"
+EXAMPLES = int(os.environ.get("RUMPBUILD_FUZZ_EXAMPLES", "150"))
+FUZZ = settings(max_examples=EXAMPLES, deadline=None, database=None,
+                derandomize=not os.environ.get("RUMPBUILD_FUZZ_RANDOM"),
+                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
+                                       HealthCheck.function_scoped_fixture])
+# What a message must not show: Python's words for its own failures, not the user's.
+INTERNALS = ("unpack_from", "unpack requires", "index out of range", "object has no attribute",
+             "NoneType", "\\udc", "\udcff", "Traceback", "StreamError", "construct.")
+INTERESTING = (0, 1, 2, 3, 7, 8, 0x10, 0x40, 0x7F, 0x80, 0xFF, 0x100, 0x7FFF, 0xFFFF, 0x10000, 0x7FFFFFFF,
+               0x80000000, 0xFFFFFFFF, 1 << 32, 1 << 40, (1 << 63) - 1, 1 << 63, (1 << 64) - 1)
+
+
+def _cc() -> str | None:
+    for cc in ("x86_64-linux-gnu-gcc", "cc", "gcc", "clang"):
+        path = shutil.which(cc)
+        if path:
+            return path
+    return None
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _hypothesis_home(tmp_path_factory):
+    """Hypothesis caches what it learns about the code (even with no database): not in the working folder."""
+    from hypothesis.configuration import set_hypothesis_home_dir
+
+    set_hypothesis_home_dir(str(tmp_path_factory.mktemp("hypothesis")))
+    yield
+    set_hypothesis_home_dir(None)
+
+
+@pytest.fixture(scope="module")
+def seeds(tmp_path_factory) -> dict[str, bytes]:
+    """name -> bytes of a healthy object: the fixture compiled two ways, and the msdos kmod if gcc can build it."""
+    cc = _cc()
+    if cc is None:
+        pytest.skip("needs a host C compiler (cc, gcc or clang)")
+    d = tmp_path_factory.mktemp("fuzz-seeds")
+    out = {}
+    for name, flags in (("fixture-O1.o", ["-O1", "-g0"]), ("fixture-g.o", ["-O0", "-g"])):
+        obj = d / name
+        p = subprocess.run([cc, "-fcommon", "-c", *flags, str(FIXTURE), "-o", str(obj)], capture_output=True, text=True)
+        if p.returncode == 0:
+            out[name] = obj.read_bytes()
+    if shutil.which("x86_64-linux-gnu-gcc"):
+        status = main(["kmod", "build", "msdos", "--arch", "amd64", "--toolchain", "gcc", "--out", str(d / "k"), "-q"])
+        if status == 0:
+            out["msdos.kmod"] = (d / "k" / "kmods" / "msdos.kmod").read_bytes()
+    if not out:
+        pytest.skip(f"{cc} compiles no x86_64 ELF object here")
+    return out
+
+
+def _fields(data: bytes) -> list[tuple[int, int]]:
+    """(offset, width) of the fields worth damaging: ELF header, section headers, some symbols and relocations."""
+    from rumpbuild.elf.reader import open_elf
+
+    obj = open_elf("seed.o", data)
+    assert obj.elf_class == 64 and obj.little_endian
+    fields = [(0x10, 2), (0x12, 2), (0x28, 8), (0x3A, 2), (0x3C, 2), (0x3E, 2), (4, 1), (5, 1)]
+    for s in obj.sections:
+        h = s.header_offset
+        fields += [(h, 4), (h + 4, 4), (h + 8, 8), (h + 24, 8), (h + 32, 8), (h + 40, 4), (h + 44, 4), (h + 56, 8)]
+    syms = obj.symbols()
+    for s in syms[:: max(1, len(syms) // 16)]:
+        e = s.entry_offset
+        fields += [(e, 4), (e + 4, 1), (e + 6, 2), (e + 8, 8), (e + 16, 8)]
+    for s in obj.sections:
+        if s.type == 4 and s.entsize == 24:  # RELA
+            for i in range(0, min(s.size // 24, 64), 7):
+                e = s.offset + i * 24
+                fields += [(e, 8), (e + 8, 4), (e + 12, 4), (e + 16, 8)]
+    return fields
+
+
+@st.composite
+def damaged(draw, seeds):
+    name = draw(st.sampled_from(sorted(seeds)))
+    data = bytearray(seeds[name])
+    fields = _fields(bytes(data))
+    for _ in range(draw(st.integers(1, 4))):
+        how = draw(st.sampled_from(["field", "field", "field", "byte", "truncate", "append", "string"]))
+        if how == "field":
+            off, width = draw(st.sampled_from(fields))
+            value = draw(st.one_of(st.sampled_from(INTERESTING), st.integers(0, (1 << (8 * width)) - 1)))
+            data[off:off + width] = (value & ((1 << (8 * width)) - 1)).to_bytes(width, "little")
+        elif how == "byte" and data:
+            at = draw(st.integers(0, len(data) - 1))
+            data[at] = draw(st.integers(0, 255))
+        elif how == "truncate":
+            del data[draw(st.integers(0, len(data))):]
+        elif how == "append":
+            data += draw(st.binary(min_size=1, max_size=64))
+        elif how == "string" and data:  # undecodable bytes in names
+            at = draw(st.integers(0, len(data) - 1))
+            data[at:at + 2] = draw(st.sampled_from([b"\xff\xfe", b"/.", b"\n\x1b", b"\0\0"]))
+    return name, bytes(data)
+
+
+def _clean(exc: UserError) -> None:
+    text = exc.render()
+    for word in INTERNALS:
+        assert word not in text, f"Python internals in a message: {text!r}"
+
+
+@pytest.fixture(scope="module")
+def work(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("fuzz")
+
+
+def test_reader_survives_damage(seeds, work):
+    from rumpbuild.arch import resolve
+    from rumpbuild.elf.reader import open_elf
+
+    target = resolve("amd64")
+
+    @FUZZ
+    @given(case=damaged(seeds))
+    def run(case):
+        _name, data = case
+        try:
+            obj = open_elf(work / "r.o", data)
+            obj.symbols()
+            obj.global_symbols()
+            obj.require_relocatable()
+            obj.check_target(target)
+        except UserError as exc:
+            _clean(exc)
+
+    run()
+
+
+def test_inspect_and_convert_checks_survive_damage(seeds, work):
+    from rumpbuild.arch import resolve
+    from rumpbuild.elf.reader import open_elf
+    from rumpbuild.elf.rename import rename_symbols, rename_table
+    from rumpbuild.kmod.convert import check_kmod
+    from rumpbuild.kmod.inspect import inspect_kmod, render_text
+
+    target = resolve("amd64")
+    path, renamed = work / "k.kmod", work / "k.renamed.o"
+
+    @FUZZ
+    @given(case=damaged(seeds))
+    def run(case):
+        _name, data = case
+        path.write_bytes(data)
+        try:
+            info = inspect_kmod(path)
+            render_text(info).encode("utf-8")  # printable: no lone surrogates
+            json.dumps(info.to_dict())
+            for p in info.problems + [info.modinfo_error or ""]:
+                assert not any(w in p for w in INTERNALS), p
+            check_kmod(info, target, "msdos")
+            # what convert does with the file once the checks pass
+            table = rename_table(path, target)
+            rename_symbols(path, renamed, table)
+            assert {table.get(s.name, s.name) for s in open_elf(path).global_symbols()} == \
+                {s.name for s in open_elf(renamed).global_symbols()}
+        except UserError as exc:
+            _clean(exc)
+
+    run()
+
+
+def test_kmod_inspect_cli_survives_damage(seeds, work, capsys):
+    """The command line end to end: exit 0 or 1, never 2, and no traceback on stderr."""
+    path = work / "cli.kmod"
+
+    @settings(FUZZ, max_examples=max(10, EXAMPLES // 5))
+    @given(case=damaged(seeds))
+    def run(case):
+        path.write_bytes(case[1])
+        status = main(["kmod", "inspect", str(path)])
+        out, err = capsys.readouterr()
+        assert status in (0, 1), err
+        assert not any(w in out + err for w in INTERNALS), out + err
+
+    run()
