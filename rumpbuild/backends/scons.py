@@ -32,6 +32,8 @@ SCONSTRUCT = str(Path(__file__).resolve().parent / "SConstruct")
 _PROGRESS = re.compile(r"^  (CC|AR|LINK|GEN)\s+(\S+)")
 # A full disk as SCons, the compiler or the assembler report it: the path it names when it does.
 _DISK_FULL = re.compile(r"(?:(/[^\s:]+):\s*|\[([^\]\s]+)\]\s*)?(No space left on device|Disk quota exceeded)")
+# A compiler quoting a source line ("  12 | …", "     |  ^"): libc's strerror table holds those words too.
+_SOURCE_QUOTE = re.compile(r"^\s*\d*\s*\|")
 
 
 def _make_klinks(lib, outdir: str | None = None) -> None:
@@ -146,11 +148,11 @@ def run_scons(plan, jobs: int | None = None, progress=None, targets=(), started:
             progress(m.group(1), m.group(2))
         elif not m:
             failed_lines.append(line.rstrip("\n"))
-            disk_full = disk_full or _DISK_FULL.search(line)
+            disk_full = disk_full or (not _SOURCE_QUOTE.match(line) and _DISK_FULL.search(line))
             if (progress is None or getattr(progress, "echo", False)) and not disk_full:
                 sys.stderr.write(line)
     status = proc.wait()
-    if disk_full:
+    if status != 0 and disk_full:
         _report_disk_full(failed_lines, plan.outdir)
     if status != 0:
         detail = "\n".join(l for l in failed_lines if l.strip())[-4000:]
@@ -164,7 +166,7 @@ def run_scons(plan, jobs: int | None = None, progress=None, targets=(), started:
 
 def _report_disk_full(lines: list[str], outdir: str) -> None:
     """One message for a disk that filled while SCons ran (not its traceback, not compiler hints)."""
-    found = [m for m in map(_DISK_FULL.search, lines) if m]
+    found = [m for m in (_DISK_FULL.search(l) for l in lines if not _SOURCE_QUOTE.match(l)) if m]
     m = next((m for m in found if m.group(1) or m.group(2)), found[0])  # one that names the file, if any does
     errname = "ENOSPC" if m.group(3).startswith("No space") else "EDQUOT"
     path = m.group(1) or (os.path.join(outdir, m.group(2)) if m.group(2) else outdir)

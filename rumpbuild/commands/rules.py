@@ -64,6 +64,8 @@ def run(args) -> int:
     from rumpbuild.fsutil import write_atomic
 
     session = BuildSession.from_args(args)
+    if args.format in ("scons", "both"):  # before the scan: object folders lie under it
+        session.outdir = os.path.abspath(args.output or os.path.join("rumpbuild-rules", session.target.machine_arch))
     entry = session.find_component(args.name)
     if entry.kind != "component":
         raise UserError(f"'{args.name}' is a {entry.kind}, not a component; rules are written for components")
@@ -89,8 +91,6 @@ def run(args) -> int:
         else:
             sys.stdout.write(text)
     if args.format in ("scons", "both"):
-        out = args.output or os.path.join("rumpbuild-rules", session.target.machine_arch)
-        session.outdir = os.path.abspath(out)
         plan = session.plan([entry])
         written += write_outdir(plan, shared=True)
         write_compile_commands(plan)
