@@ -13,8 +13,11 @@ RUMPBUILD_FUZZ_EXAMPLES=3000 RUMPBUILD_FUZZ_RANDOM=1 pytest tests/test_fuzz_elf.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import json
 import os
+import signal
 import shutil
 import struct
 import subprocess
@@ -128,6 +131,35 @@ def damaged(draw, seeds):
     return name, bytes(data)
 
 
+class Hang(Exception):
+    """An example ran for longer than any input of these sizes may take."""
+
+
+@contextlib.contextmanager
+def _bounded(seconds: float = 10.0):
+    """Fail an example that loops or blocks (a hang is a defect too), instead of hanging CI."""
+    def expired(_sig, _frame):
+        raise Hang(f"no answer after {seconds} s")
+
+    old = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+
+
+def _each_bounded(test):
+    """Run every example of *test* under :func:`_bounded`."""
+    @functools.wraps(test)
+    def run(*args, **kwargs):
+        with _bounded():
+            return test(*args, **kwargs)
+
+    return run
+
+
 def _clean(exc: UserError) -> None:
     text = exc.render()
     for word in INTERNALS:
@@ -147,6 +179,7 @@ def test_reader_survives_damage(seeds, work):
 
     @FUZZ
     @given(case=damaged(seeds))
+    @_each_bounded
     def run(case):
         _name, data = case
         try:
@@ -173,6 +206,7 @@ def test_inspect_and_convert_checks_survive_damage(seeds, work):
 
     @FUZZ
     @given(case=damaged(seeds))
+    @_each_bounded
     def run(case):
         _name, data = case
         path.write_bytes(data)
@@ -200,11 +234,70 @@ def test_kmod_inspect_cli_survives_damage(seeds, work, capsys):
 
     @settings(FUZZ, max_examples=max(10, EXAMPLES // 5))
     @given(case=damaged(seeds))
+    @_each_bounded
     def run(case):
         path.write_bytes(case[1])
         status = main(["kmod", "inspect", str(path)])
         out, err = capsys.readouterr()
         assert status in (0, 1), err
         assert not any(w in out + err for w in INTERNALS), out + err
+
+    run()
+
+
+def _member_headers(data: bytes) -> list[int]:
+    """Offsets of an ar archive's member headers."""
+    out, pos = [], 8
+    while pos + 60 <= len(data):
+        out.append(pos)
+        size = int(data[pos + 48:pos + 58])
+        pos += 60 + size + (size & 1)
+    return out
+
+
+AR_FIELDS = {"name": (0, 16), "size": (48, 10), "magic": (58, 2)}
+AR_VALUES = [b"-60", b"-1", b"0", b"99999999", b"#1/20", b"#1/x", b"#1/99999", b"/9999", b"/", b"//", b"/SYM64/",
+             b"`\n", b"\xff\xfe", b""]
+
+
+def test_archive_reader_survives_damage(seeds, work):
+    """Archives in --rump-libs are the user's files too: members and missing_symbols() read them."""
+    from rumpbuild.elf.archive import archive_bytes
+    from rumpbuild.symbols import members, missing_symbols
+
+    names = []
+    for i, (name, data) in enumerate(sorted(seeds.items())):
+        p = work / f"member_with_a_long_name_{i}.o"  # longer than 15 characters: the // table
+        p.write_bytes(data)
+        names.append(p)
+    base = archive_bytes(names)
+    headers = _member_headers(base)
+    count = iter(range(10 ** 9))
+
+    @FUZZ
+    @given(st.data())
+    @_each_bounded
+    def run(draw):
+        data = bytearray(base)
+        for _ in range(draw.draw(st.integers(1, 3))):
+            how = draw.draw(st.sampled_from(["field", "field", "byte", "truncate"]))
+            if how == "field":
+                at = draw.draw(st.sampled_from(headers))
+                off, width = AR_FIELDS[draw.draw(st.sampled_from(sorted(AR_FIELDS)))]
+                value = draw.draw(st.one_of(st.sampled_from(AR_VALUES), st.binary(max_size=width)))
+                data[at + off:at + off + width] = value[:width].ljust(width, b" ")
+            elif how == "byte" and data:
+                data[draw.draw(st.integers(0, len(data) - 1))] = draw.draw(st.integers(0, 255))
+            elif how == "truncate":
+                del data[draw.draw(st.integers(0, len(data))):]
+        path = work / f"lib{next(count)}.a"  # a new name: members() caches by path, size and time
+        path.write_bytes(bytes(data))
+        try:
+            members(path)
+            missing_symbols([str(path)], [], {})
+        except UserError as exc:
+            _clean(exc)
+        finally:
+            path.unlink()
 
     run()
