@@ -209,3 +209,20 @@ def test_scons_rules_stay_in_their_folder(run_cli, tmp_path):
     assert status == 0, err
     made = {p for p in tmp_path.rglob("*") if "cache" not in p.relative_to(tmp_path).parts}
     assert made and all(p == out or out in p.parents for p in made), sorted(made - {out})[:5]
+
+
+@pytest.mark.parametrize("lines,message", [
+    ("INCS=\trumpuser.h\nINCSDIR=\t/usr/include/../../../../../ESCAPE\n", "INCSDIR '/usr/include/../../../../../ESCAPE' "
+                                                                         "leads outside /usr/include"),
+    ("INCS=\trumpuser.h ..\nINCSDIR=\t/usr/include/rump\n", "INCS word '..' is not a plain file name"),
+])
+def test_staged_headers_stay_in_the_include_folder(run_cli, tmp_path, lines, message):
+    tree = tmp_path / "T"
+    shutil.copytree(example_tree_path(), tree)
+    mf = tree / "lib" / "librumpuser" / "Makefile"
+    mf.write_text(mf.read_text().replace("\nSRCS=", f"\n{lines}SRCS=", 1))
+    var = "INCSDIR" if "INCSDIR '" in message else "INCS"
+    out = tmp_path / "out"
+    status, _out, err = run_cli("component", "msdos", "--src", tree, "--out", out, "-q")
+    assert status == 1 and f"{mf}:{_line_of(mf, var + '=')}: {message}" in err and "Traceback" not in err, err
+    assert not list(tmp_path.rglob("ESCAPE")) and not (tmp_path / "rumpuser.h").exists()

@@ -305,13 +305,13 @@ def _check_names(entry: Entry, ev: Evaluator, srcs: list[str]) -> None:
         for word in values[var]:
             reason = unsafe_name_reason(word)
             if reason is not None:
-                filename, lineno = _assigned_at(ev, var, word, entry.makefile)
+                filename, lineno = assigned_at(ev, var, word, entry.makefile)
                 raise MakefileError(filename, lineno, f"{var} word {shown(word)} is not a plain file name: {reason}",
                                     [f"{var} names files in the component's folder or .PATH: letters, digits, "
                                      "'.', '_', '+' and '-' only"])
 
 
-def _assigned_at(ev: Evaluator, var: str, word: str, makefile: str) -> tuple[str, int]:
+def assigned_at(ev: Evaluator, var: str, word: str, makefile: str) -> tuple[str, int]:
     """Where *var* got *word*: the last assignment whose text holds it, else the last one of *var*."""
     lines = [(f, l, raw) for name, _op, raw, f, l in ev.history if name == var]
     for f, l, raw in reversed(lines):
