@@ -347,7 +347,13 @@ DAMAGE = {
     "offset": (lambda d, o: _set_rela(d, o, ".text", offset=1 << 40), "lies past the end of section"),
     "link": (lambda d, o: _set_shdr(d, o, _first_rela(o).index, "link", 0), "not to the symbol table"),
     "info": (lambda d, o: _set_shdr(d, o, _first_rela(o).index, "info", 9999), "not a section it can relocate"),
+    "shndx": (lambda d, o: struct.pack_into("<H", d, _global(o).entry_offset + 6, 0x1234),
+              "section index 4660, the file has"),
 }
+
+
+def _global(obj):
+    return next(s for s in obj.symbols() if s.nm_global and s.shndx != 0)
 
 
 @pytest.mark.parametrize("damage", sorted(DAMAGE))

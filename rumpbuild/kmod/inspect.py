@@ -17,7 +17,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from rumpbuild.elf.reader import SHN_UNDEF, SHT_NOBITS, ElfObject, open_elf
+from rumpbuild.elf.reader import SHN_LORESERVE, SHN_UNDEF, SHT_NOBITS, ElfObject, open_elf
 from rumpbuild.errors import ELFFormatError, printable
 
 RELOCS_FILE = Path(__file__).resolve().parent / "relocs.toml"
@@ -108,6 +108,10 @@ class _Relocs:
         nsyms = len(obj.symbols())
         symtab = obj.symtab
         secs = obj.sections
+        for sym in obj.symbols():  # a symbol defined in a section the file does not have
+            if len(secs) <= sym.shndx < SHN_LORESERVE:
+                self._problem(f"symbol {sym.index} ({printable(sym.name) or 'no name'}): section index "
+                              f"{sym.shndx}, the file has {len(secs)} sections")
         for sec in secs:
             if sec.type not in (SHT_REL, SHT_RELA):
                 continue
