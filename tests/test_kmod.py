@@ -349,6 +349,9 @@ DAMAGE = {
     "info": (lambda d, o: _set_shdr(d, o, _first_rela(o).index, "info", 9999), "not a section it can relocate"),
     "shndx": (lambda d, o: struct.pack_into("<H", d, _global(o).entry_offset + 6, 0x1234),
               "section index 4660, the file has"),
+    # ld: "member … in archive is not an object", found by linking converted fuzzed kmods
+    "bsslink": (lambda d, o: _set_shdr(d, o, next(s.index for s in o.sections if s.name == ".bss"), "link", 0x1234),
+                "(.bss): links to section 4660, the file has"),
 }
 
 

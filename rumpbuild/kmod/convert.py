@@ -110,9 +110,10 @@ def check_kmod(info, target, name: str) -> None:
     want = (target.elf_machine, target.elf_class)
     if (info.machine, info.elf_class) == want:
         if info.problem_count:
-            more = f" (and {info.problem_count - len(info.problems)} more)" if info.problem_count > len(info.problems) else ""
-            raise UserError(f"{printable(info.path)} is damaged: {info.problem_count} relocation problem(s), "
-                            f"not converted{more}:\n  " + "\n  ".join(info.problems),
+            unlisted = info.problem_count - len(info.problems)
+            more = f" (and {unlisted} more)" if unlisted else ""
+            raise UserError(f"{printable(info.path)} is damaged: {info.problem_count} problem(s) in its section, "
+                            f"symbol or relocation tables, not converted{more}:\n  " + "\n  ".join(info.problems),
                             ["rebuild the kernel module (`rumpbuild kmod build NAME`), or build the component "
                              "from source without --kmod"])
         if info.modinfo is None:

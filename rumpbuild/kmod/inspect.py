@@ -62,7 +62,7 @@ class KmodInfo:
     ssp: list[str]
     x86: bool
     sections: list[str] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)  # damage in the relocation tables (see _Relocs)
+    problems: list[str] = field(default_factory=list)  # damage ld would trip over (see _Relocs)
     problem_count: int = 0  # all of them; problems lists the first MAX_PROBLEMS
 
     def to_dict(self) -> dict:
@@ -91,11 +91,12 @@ class _Relocs:
     """Relocations per target section, decoded with the machine's table and checked against it.
 
     Read with ``struct`` from the file's bytes (as the symbol table is).
-    Whatever ld would stumble over — a relocation section that does not
-    link to the symbol table or applies to no section, a symbol index past
-    the table, an offset past its section, a type the machine does not have
-    (when relocs.toml lists them all) — goes to ``problems``; conversion
-    refuses a kmod with any.
+    Whatever ld would stumble over — a section linking to a section the file
+    does not have, a relocation section that does not link to the symbol
+    table or applies to no section, a symbol index past the table, a symbol
+    in a section that does not exist, an offset past its section, a type the
+    machine does not have (when relocs.toml lists them all) — goes to
+    ``problems``; conversion refuses a kmod with any.
     """
 
     def __init__(self, obj: ElfObject, arch: dict):
@@ -108,6 +109,12 @@ class _Relocs:
         nsyms = len(obj.symbols())
         symtab = obj.symtab
         secs = obj.sections
+        for sec in secs:  # ld refuses the whole file ("not an object") for one wild link
+            if sec.link >= len(secs):
+                self._problem(f"section {sec.index} ({printable(sec.name)}): links to section {sec.link}, "
+                              f"the file has {len(secs)} sections")
+        if symtab is not None and symtab.info > nsyms:  # sh_info: index of the first non-local symbol
+            self._problem(f"the symbol table says its globals start at {symtab.info}; it has {nsyms} symbols")
         for sym in obj.symbols():  # a symbol defined in a section the file does not have
             if len(secs) <= sym.shndx < SHN_LORESERVE:
                 self._problem(f"symbol {sym.index} ({printable(sym.name) or 'no name'}): section index "
@@ -299,6 +306,7 @@ def render_text(info: KmodInfo) -> str:
     lines.append(f"memory model: {info.memory_model}")
     lines.append("SSP:        " + (", ".join(info.ssp) if info.ssp else "not used (no __stack_chk_* symbols)"))
     if info.problem_count:
-        lines.append(f"damaged:    {info.problem_count} relocation problem(s); ld would reject it or link it wrong")
+        lines.append(f"damaged:    {info.problem_count} problem(s) in its section, symbol or relocation tables; "
+                     "ld would reject it or link it wrong")
         lines += [f"  {p}" for p in info.problems]
     return printable("\n".join(lines), keep="\n")  # symbol names may hold undecodable bytes
