@@ -350,9 +350,26 @@ DAMAGE = {
     "shndx": (lambda d, o: struct.pack_into("<H", d, _global(o).entry_offset + 6, 0x1234),
               "section index 4660, the file has"),
     # ld: "member … in archive is not an object", found by linking converted fuzzed kmods
-    "bsslink": (lambda d, o: _set_shdr(d, o, next(s.index for s in o.sections if s.name == ".bss"), "link", 0x1234),
-                "(.bss): links to section 4660, the file has"),
+    "bsslink": (lambda d, o: _set_shdr(d, o, _named(o, ".bss"), "link", 0x1234), "(.bss): links to section 4660"),
+    # ld: "Relocations in generic ELF (EM: 62)"
+    "shtype": (lambda d, o: struct.pack_into("<I", d, o.sections[_named(o, ".comment")].header_offset + 4, 64),
+               "(.comment): type 0x40 is no ELF section type"),
+    # ld: "symbol number … references nonexistent SHT_SYMTAB_SHNDX section"
+    "xindex": (lambda d, o: struct.pack_into("<H", d, _global(o).entry_offset + 6, 0xFFFF),
+               "an extended table (SHN_XINDEX) the file does not have"),
+    # ld: "not an object"
+    "phnum": (lambda d, o: struct.pack_into("<H", d, 0x38, 4), "lists 4 program headers at offset 0"),
+    "compressed": (lambda d, o: struct.pack_into("<Q", d, o.symtab.header_offset + 8, 0x800),
+                   "(.symtab): flagged compressed, but holds no compressed contents"),
+    # ld: ".symtab local symbol at index … (>= sh_info of …)"
+    "local": (lambda d, o: d.__setitem__(_global(o).entry_offset + 4, 0x02), "is local, but the symbol table says"),
+    "usertype": (lambda d, o: struct.pack_into("<I", d, o.sections[_named(o, ".comment")].header_offset + 4,
+                                               0x8636FD56), "type 0x8636fd56 is no ELF section type"),
 }
+
+
+def _named(obj, name):
+    return next(s.index for s in obj.sections if s.name == name)
 
 
 def _global(obj):
@@ -411,3 +428,24 @@ def test_modinfo_name_with_a_slash_is_refused(run_cli, kmods, tmp_path):
     status, out, err = run_cli("component", "msdos", "--arch", "amd64", "--kmod", bad, "--out", out_dir, "-q")
     assert status == 1 and "modinfo: module name '../ms' is not a plain file name" in err, err
     assert not out_dir.exists() and not list(tmp_path.rglob("ms.kmod.o"))
+
+
+@pytest.mark.parametrize("flags", [["-m64"], ["-m32"]])
+def test_compressed_debug_sections_are_no_damage(tmp_path, flags):
+    """gcc -gz: relocations of .debug_info patch its uncompressed bytes, past the compressed size."""
+    import subprocess
+
+    from rumpbuild.elf.reader import open_elf
+    from rumpbuild.kmod.inspect import inspect_kmod
+
+    if not GCC:
+        pytest.skip("needs x86_64-linux-gnu-gcc")
+    obj = tmp_path / "gz.o"
+    src = Path(__file__).parent / "fixtures" / "elf" / "rename_fixture.c"
+    p = subprocess.run([GCC, *flags, "-g", "-gz=zlib", "-fcommon", "-c", str(src), "-o", str(obj)],
+                       capture_output=True, text=True)
+    if p.returncode != 0:
+        pytest.skip(f"gcc {' '.join(flags)} -gz does not compile here: {p.stderr.strip()[:200]}")
+    assert any(s.flags & 0x800 for s in open_elf(obj).sections)  # SHF_COMPRESSED
+    info = inspect_kmod(obj)
+    assert info.problem_count == 0, info.problems

@@ -133,6 +133,7 @@ class ElfObject:
             self.e_machine = hdr["e_machine"]
             e_shoff, e_shnum, e_shentsize, e_shstrndx = (
                 hdr["e_shoff"], hdr["e_shnum"], hdr["e_shentsize"], hdr["e_shstrndx"])
+            self.program_headers = (hdr["e_phoff"], hdr["e_phnum"], hdr["e_phentsize"])  # checked by kmod inspect
         except (ELFError, struct.error, ValueError, EOFError, KeyError) as exc:
             raise _bad(self.path, f"unreadable ELF header ({exc})") from None
         except Exception as exc:  # construct's StreamError and friends on short files

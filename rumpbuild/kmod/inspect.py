@@ -17,7 +17,8 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from rumpbuild.elf.reader import SHN_LORESERVE, SHN_UNDEF, SHT_NOBITS, ElfObject, open_elf
+from rumpbuild.elf.reader import (SHN_LORESERVE, SHN_UNDEF, SHN_XINDEX, SHT_NOBITS, STB_LOCAL, ElfObject,
+                                  open_elf)
 from rumpbuild.errors import ELFFormatError, printable
 
 RELOCS_FILE = Path(__file__).resolve().parent / "relocs.toml"
@@ -81,7 +82,29 @@ def _cstring(data: bytes, off: int) -> str | None:
     return data[off:end if end >= 0 else None].decode("utf-8", "replace")
 
 
-SHT_RELA, SHT_REL = 4, 9
+SHT_PROGBITS, SHT_RELA, SHT_REL, SHT_SYMTAB_SHNDX = 1, 4, 9, 18
+SHF_ALLOC, SHF_COMPRESSED = 0x2, 0x800
+
+
+def _known_section_type(t: int) -> bool:
+    """The generic types (0-19 but 12 and 13), or the OS and processor ranges (GNU, LLVM, x86 unwind)."""
+    return (0 <= t <= 19 and t not in (12, 13)) or 0x60000000 <= t < 0x80000000
+
+
+def _compressed_ok(obj: ElfObject, sec) -> bool:
+    """A SHF_COMPRESSED section: non-loaded PROGBITS opening with an Elf_Chdr of type zlib (1) or zstd (2)."""
+    chdr = 24 if obj.elf_class == 64 else 12
+    if sec.type != SHT_PROGBITS or sec.flags & SHF_ALLOC or sec.size < chdr:
+        return False
+    return int.from_bytes(obj.data[sec.offset:sec.offset + 4], obj.endian) in (1, 2)
+
+
+def _content_size(obj: ElfObject, sec) -> int:
+    """Bytes a relocation may patch: a compressed section's uncompressed size (gcc -gz debug sections)."""
+    if sec.flags & SHF_COMPRESSED and _compressed_ok(obj, sec):
+        at, width = (8, 8) if obj.elf_class == 64 else (4, 4)  # Elf_Chdr: ch_type, [ch_reserved,] ch_size
+        return int.from_bytes(obj.data[sec.offset + at:sec.offset + at + width], obj.endian)
+    return sec.size
 # (r_offset, r_info[, r_addend]) per ELF class and REL/RELA, without byte order
 _REL_FMT = {(64, True): "QQq", (64, False): "QQ", (32, True): "IIi", (32, False): "II"}
 MAX_PROBLEMS = 8  # listed in a message; the count says how many more
@@ -109,16 +132,31 @@ class _Relocs:
         nsyms = len(obj.symbols())
         symtab = obj.symtab
         secs = obj.sections
+        phoff, phnum, _phentsize = obj.program_headers
+        if phnum and (phoff == 0 or phoff >= len(obj.data)):  # BFD: "not an object"
+            self._problem(f"the ELF header lists {phnum} program headers at offset {phoff}, outside the file")
         for sec in secs:  # ld refuses the whole file ("not an object") for one wild link
             if sec.link >= len(secs):
                 self._problem(f"section {sec.index} ({printable(sec.name)}): links to section {sec.link}, "
                               f"the file has {len(secs)} sections")
+            if not _known_section_type(sec.type):  # ld: "Relocations in generic ELF"
+                self._problem(f"section {sec.index} ({printable(sec.name)}): type {sec.type:#x} is no ELF section type")
+            if sec.flags & SHF_COMPRESSED and not _compressed_ok(obj, sec):  # ld: "not an object"
+                self._problem(f"section {sec.index} ({printable(sec.name)}): flagged compressed, but holds no "
+                              "compressed contents")
+        has_xindex = any(s.type == SHT_SYMTAB_SHNDX for s in secs)
         if symtab is not None and symtab.info > nsyms:  # sh_info: index of the first non-local symbol
             self._problem(f"the symbol table says its globals start at {symtab.info}; it has {nsyms} symbols")
         for sym in obj.symbols():  # a symbol defined in a section the file does not have
+            if symtab is not None and sym.bind == STB_LOCAL and sym.index >= symtab.info > 0:  # ld: "bad value"
+                self._problem(f"symbol {sym.index} ({printable(sym.name) or 'no name'}) is local, but the symbol "
+                              f"table says its globals start at {symtab.info}")
             if len(secs) <= sym.shndx < SHN_LORESERVE:
                 self._problem(f"symbol {sym.index} ({printable(sym.name) or 'no name'}): section index "
                               f"{sym.shndx}, the file has {len(secs)} sections")
+            elif sym.shndx == SHN_XINDEX and not has_xindex:
+                self._problem(f"symbol {sym.index} ({printable(sym.name) or 'no name'}): its section index is in "
+                              "an extended table (SHN_XINDEX) the file does not have")
         for sec in secs:
             if sec.type not in (SHT_REL, SHT_RELA):
                 continue
@@ -136,7 +174,7 @@ class _Relocs:
             if not 0 < target < len(secs) or secs[target].type in (SHT_REL, SHT_RELA):
                 self._problem(f"{where}: applies to section {target}, which is not a section it can relocate")
                 continue
-            tsize = secs[target].size
+            tsize = _content_size(obj, secs[target])
             # debug-info relocations (zig always emits -g) say nothing about the code: not counted
             alloc = bool(secs[target].flags & 0x2)  # SHF_ALLOC
             shift, mask = (32, 0xFFFFFFFF) if obj.elf_class == 64 else (8, 0xFF)
