@@ -105,6 +105,8 @@ def _content_size(obj: ElfObject, sec) -> int:
         at, width = (8, 8) if obj.elf_class == 64 else (4, 4)  # Elf_Chdr: ch_type, [ch_reserved,] ch_size
         return int.from_bytes(obj.data[sec.offset + at:sec.offset + at + width], obj.endian)
     return sec.size
+
+
 # (r_offset, r_info[, r_addend]) per ELF class and REL/RELA, without byte order
 _REL_FMT = {(64, True): "QQq", (64, False): "QQ", (32, True): "IIi", (32, False): "II"}
 MAX_PROBLEMS = 8  # listed in a message; the count says how many more
@@ -129,6 +131,12 @@ class _Relocs:
         self.types = arch["types"] if arch else {}
         self.problems: list[str] = []
         self.problem_count = 0
+        self._check_tables()
+        self._read_relocations()
+
+    def _check_tables(self) -> None:
+        """The ELF header, section headers and symbols, as far as ld refuses a file over them."""
+        obj = self.obj
         nsyms = len(obj.symbols())
         symtab = obj.symtab
         secs = obj.sections
@@ -157,6 +165,10 @@ class _Relocs:
             elif sym.shndx == SHN_XINDEX and not has_xindex:
                 self._problem(f"symbol {sym.index} ({printable(sym.name) or 'no name'}): its section index is in "
                               "an extended table (SHN_XINDEX) the file does not have")
+
+    def _read_relocations(self) -> None:
+        obj, arch, secs, symtab = self.obj, self.arch, self.obj.sections, self.obj.symtab
+        nsyms = len(obj.symbols())
         for sec in secs:
             if sec.type not in (SHT_REL, SHT_RELA):
                 continue
@@ -176,7 +188,7 @@ class _Relocs:
                 continue
             tsize = _content_size(obj, secs[target])
             # debug-info relocations (zig always emits -g) say nothing about the code: not counted
-            alloc = bool(secs[target].flags & 0x2)  # SHF_ALLOC
+            alloc = bool(secs[target].flags & SHF_ALLOC)
             shift, mask = (32, 0xFFFFFFFF) if obj.elf_class == 64 else (8, 0xFF)
             rows = []
             for i, raw in enumerate(fmt.iter_unpack(obj.data[sec.offset:sec.offset + sec.size])):
