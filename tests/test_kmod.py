@@ -449,3 +449,16 @@ def test_compressed_debug_sections_are_no_damage(tmp_path, flags):
     assert any(s.flags & 0x800 for s in open_elf(obj).sections)  # SHF_COMPRESSED
     info = inspect_kmod(obj)
     assert info.problem_count == 0, info.problems
+
+
+def test_kmod_defining_a_rump_kernel_symbol_is_refused(run_cli, kmods, tmp_path):
+    """A kmod that defines vref() (librumpvfs has it): converted, ld would say 'multiple definition'."""
+    def edit(d, o):
+        vref = next(s for s in o.symbols() if s.name == "vref")
+        struct.pack_into("<H", d, vref.entry_offset + 6, _named(o, ".text"))
+
+    bad = _mutated(kmods, tmp_path, "vref", edit)
+    out_dir = tmp_path / "out"
+    status, out, err = run_cli("component", "msdos", "--arch", "amd64", "--kmod", bad, "--out", out_dir, "-q")
+    assert status == 1 and "defines vref, which librumpvfs (" in err and "multiple definition" in err, err
+    assert not (out_dir / "kmod" / "librumpfs_msdos.a").exists()

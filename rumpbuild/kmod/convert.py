@@ -292,6 +292,7 @@ def convert_kmod(session, name: str, kmod_path: str, rump_libs: str | None = Non
                 break
             entries = _order(entries)
         link = [(e.lib, by_lib[e.lib]) for e in entries]
+    _refuse_clashes(kmod_path, obj, link)
     # what is still missing is stubbed
     miss = missing_symbols([obj], [a for _l, a in link], {})
     stubs = None
@@ -304,6 +305,41 @@ def convert_kmod(session, name: str, kmod_path: str, rump_libs: str | None = Non
                          {"name": mi.name, "class": mi.module_class, "required": mi.required,
                           "version": mi.version},
                          info.memory_model, [(lib, archive)] + link, added, miss, stubs, entries, notes)
+
+
+def _strong_definitions(obj) -> set[str]:
+    """Globals *obj* (an ElfObject) defines with strong binding: two of those make ld refuse a link."""
+    from rumpbuild.elf.reader import SHN_COMMON, SHN_UNDEF, STB_GLOBAL
+
+    return {s.name for s in obj.global_symbols() if s.bind == STB_GLOBAL and s.shndx not in (SHN_UNDEF, SHN_COMMON)}
+
+
+def _refuse_clashes(kmod_path: str, obj: str, link: list[tuple[str, str]]) -> None:
+    """Refuse a kmod that defines what a rump library it links with defines too (ld: multiple definition).
+
+    The libraries are linked --whole-archive, so every member counts.
+    """
+    from pathlib import Path
+
+    from rumpbuild.elf.reader import ElfObject, open_elf
+    from rumpbuild.fsutil import read_regular
+    from rumpbuild.symbols import AR_MAGIC, _ar_members
+
+    mine = _strong_definitions(open_elf(obj))
+    for lib, archive in link:
+        data = read_regular(archive)
+        if not data.startswith(AR_MAGIC):
+            continue
+        for member, body in _ar_members(Path(archive), data):
+            if body[:4] != b"\x7fELF":
+                continue
+            both = sorted(mine & _strong_definitions(ElfObject(f"{archive}({member})", body)))
+            if both:
+                plain = [n.removeprefix("rumpns_") for n in both[:4]]
+                raise UserError(f"{printable(kmod_path)} defines {', '.join(plain)}, which lib{lib} ({member}) "
+                                "defines too: ld would refuse the link (multiple definition)",
+                                ["convert a kmod whose code is not already part of the rump kernel, or build the "
+                                 "component from source without --kmod"])
 
 
 def _order_libs(libs: list[str]) -> list[str]:
