@@ -363,9 +363,16 @@ DAMAGE = {
                    "(.symtab): flagged compressed, but holds no compressed contents"),
     # ld: ".symtab local symbol at index … (>= sh_info of …)"
     "local": (lambda d, o: d.__setitem__(_global(o).entry_offset + 4, 0x02), "is local, but the symbol table says"),
+    # ld: "undefined reference to `no symbol'"
+    "noname": (lambda d, o: struct.pack_into("<I", d, _undefined(o, "bread").entry_offset, 0),
+               "a global without a name"),
     "usertype": (lambda d, o: struct.pack_into("<I", d, o.sections[_named(o, ".comment")].header_offset + 4,
                                                0x8636FD56), "type 0x8636fd56 is no ELF section type"),
 }
+
+
+def _undefined(obj, name):
+    return next(s for s in obj.symbols() if s.name == name and s.shndx == 0)
 
 
 def _named(obj, name):

@@ -159,6 +159,8 @@ class _Relocs:
             if symtab is not None and sym.bind == STB_LOCAL and sym.index >= symtab.info > 0:  # ld: "bad value"
                 self._problem(f"symbol {sym.index} ({printable(sym.name) or 'no name'}) is local, but the symbol "
                               f"table says its globals start at {symtab.info}")
+            if sym.index and sym.bind != STB_LOCAL and not sym.name:  # ld: "undefined reference to `no symbol'"
+                self._problem(f"symbol {sym.index}: a global without a name")
             if len(secs) <= sym.shndx < SHN_LORESERVE:
                 self._problem(f"symbol {sym.index} ({printable(sym.name) or 'no name'}): section index "
                               f"{sym.shndx}, the file has {len(secs)} sections")
