@@ -366,6 +366,9 @@ DAMAGE = {
     # ld: "undefined reference to `no symbol'"
     "noname": (lambda d, o: struct.pack_into("<I", d, _undefined(o, "bread").entry_offset, 0),
                "a global without a name"),
+    # ld: "defined in discarded section"
+    "exclude": (lambda d, o: struct.pack_into("<Q", d, o.sections[_named(o, ".rodata.str1.1")].header_offset + 8,
+                                              0x80000032), "loaded, yet flagged for ld to discard"),
     "usertype": (lambda d, o: struct.pack_into("<I", d, o.sections[_named(o, ".comment")].header_offset + 4,
                                                0x8636FD56), "type 0x8636fd56 is no ELF section type"),
 }

@@ -83,7 +83,7 @@ def _cstring(data: bytes, off: int) -> str | None:
 
 
 SHT_PROGBITS, SHT_RELA, SHT_REL, SHT_SYMTAB_SHNDX = 1, 4, 9, 18
-SHF_ALLOC, SHF_COMPRESSED = 0x2, 0x800
+SHF_ALLOC, SHF_COMPRESSED, SHF_EXCLUDE = 0x2, 0x800, 0x80000000
 
 
 def _known_section_type(t: int) -> bool:
@@ -152,6 +152,8 @@ class _Relocs:
             if sec.flags & SHF_COMPRESSED and not _compressed_ok(obj, sec):  # ld: "not an object"
                 self._problem(f"section {sec.index} ({printable(sec.name)}): flagged compressed, but holds no "
                               "compressed contents")
+            if sec.flags & SHF_ALLOC and sec.flags & SHF_EXCLUDE:  # ld: "defined in discarded section"
+                self._problem(f"section {sec.index} ({printable(sec.name)}): loaded, yet flagged for ld to discard")
         has_xindex = any(s.type == SHT_SYMTAB_SHNDX for s in secs)
         if symtab is not None and symtab.info > nsyms:  # sh_info: index of the first non-local symbol
             self._problem(f"the symbol table says its globals start at {symtab.info}; it has {nsyms} symbols")
