@@ -343,6 +343,8 @@ def _set_shdr(data, obj, index, field, value):
 
 DAMAGE = {
     "type999": (lambda d, o: _set_rela(d, o, ".text", type=999), "type 999 is not a relocation type of x86_64"),
+    # ld: "TLS transition from R_X86_64_GOTPC32_TLSDESC to R_X86_64_TPOFF32 … failed"
+    "tls": (lambda d, o: _set_rela(d, o, ".text", type=34), "R_X86_64_GOTPC32_TLSDESC is for thread-local storage"),
     "symindex": (lambda d, o: _set_rela(d, o, ".text", sym=100000), "symbol index 100000, the symbol table has"),
     "offset": (lambda d, o: _set_rela(d, o, ".text", offset=1 << 40), "lies past the end of section"),
     "link": (lambda d, o: _set_shdr(d, o, _first_rela(o).index, "link", 0), "not to the symbol table"),

@@ -173,6 +173,7 @@ class _Relocs:
     def _read_relocations(self) -> None:
         obj, arch, secs, symtab = self.obj, self.arch, self.obj.sections, self.obj.symtab
         nsyms = len(obj.symbols())
+        not_kernel = set(arch.get("not_kernel", ())) if arch else set()
         for sec in secs:
             if sec.type not in (SHT_REL, SHT_RELA):
                 continue
@@ -203,6 +204,10 @@ class _Relocs:
                     continue
                 if arch and arch.get("complete") and t not in self.types:
                     self._problem(f"{where}, relocation {i}: type {t} is not a relocation type of {arch['cpu']}")
+                    continue
+                if self.types.get(t) in not_kernel:
+                    self._problem(f"{where}, relocation {i}: {self.types[t]} is for thread-local storage, "
+                                  "which kernel code does not have")
                     continue
                 if offset >= tsize:
                     self._problem(f"{where}, relocation {i}: offset {offset:#x} lies past the end of "
