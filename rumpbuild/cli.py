@@ -14,7 +14,7 @@ import traceback
 
 from rumpbuild import __version__
 from rumpbuild.commands import COMMAND_MODULES
-from rumpbuild.errors import UserError
+from rumpbuild.errors import UserError, machine_error
 from rumpbuild.model.outlock import release_all
 
 EPILOG = """\
@@ -81,15 +81,23 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except OSError as exc:  # a full or read-only disk, a file given as --out: the machine's, not a bug
+        err = machine_error(exc)
+        if err is None:
+            return _bug()
+        print(err.render(), file=sys.stderr)
+        return err.exit_status
     except Exception:  # a bug in rumpbuild, not in the user's input
-        traceback.print_exc()
-        print(
-            "rumpbuild: internal error; this is a rumpbuild bug, please report it "
-            "with the traceback above.",
-            file=sys.stderr,
-        )
-        if os.environ.get("RUMPBUILD_FORCE_BACKTRACE"):
-            raise
-        return 2
+        return _bug()
     finally:
         release_all(failed)
+
+
+def _bug() -> int:
+    """Report the exception being handled as a rumpbuild bug: traceback, exit status 2."""
+    traceback.print_exc()
+    print("rumpbuild: internal error; this is a rumpbuild bug, please report it with the traceback above.",
+          file=sys.stderr)
+    if os.environ.get("RUMPBUILD_FORCE_BACKTRACE"):
+        raise  # the exception main() is handling
+    return 2

@@ -8,6 +8,27 @@ traceback).  Messages say what is wrong and end with what to try.
 from __future__ import annotations
 
 
+def printable(text, keep: str = "") -> str:
+    """*text* with undecodable bytes as \\xNN and control characters escaped: fit for one message line.
+
+    File names and ELF strings arrive decoded with surrogateescape; printed
+    raw they show as \\udcff or break the terminal.
+    """
+    text = str(text)
+    try:
+        text = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # a lone surrogate that surrogateescape did not make
+        text = text.encode("utf-8", "backslashreplace").decode("ascii")
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() or c in keep else repr(c)[1:-1] for c in text)
+
+
+def shown(value) -> str:
+    """*value* quoted for a message, escaped as :func:`printable` does."""
+    return f"'{printable(value)}'"
+
+
 class UserError(Exception):
     """A problem with the user's input or machine; exit status 1."""
 
@@ -22,7 +43,8 @@ class UserError(Exception):
         text = f"rumpbuild: error: {self.message}"
         if self.hints:
             text += "\nThings to try:\n" + "\n".join(f"  - {h}" for h in self.hints)
-        return text
+        # names from trees, ELF files and argv may hold undecodable bytes: \xff, never \udcff
+        return printable(text, keep="\n\t")
 
 
 class MakefileError(UserError):
@@ -52,3 +74,33 @@ class UnknownNameError(UserError):
 
 class ELFFormatError(UserError):
     """A truncated, foreign or otherwise unusable ELF file."""
+
+
+# Failures of the machine, not of rumpbuild: a full or read-only disk, a path that is
+# a file where a folder is wanted.  errno -> what to try.
+MACHINE_ERRNOS = {
+    "ENOSPC": "free space on that file system, or pass --out on another one",
+    "EDQUOT": "free space within your disk quota, or pass --out on another file system",
+    "EROFS": "pass --out on a writable file system",
+    "EACCES": "check the permissions of that path, or pass --out somewhere you may write",
+    "EPERM": "check the permissions of that path, or pass --out somewhere you may write",
+    "ENOTDIR": "a file stands where a folder is needed: pass --out a folder (new or existing)",
+    "EEXIST": "a file stands where a folder is needed: pass --out a folder (new or existing), or remove the file",
+    "EISDIR": "a folder stands where a file is needed: remove or rename it",
+    "EMFILE": "raise the open-file limit (ulimit -n) or use fewer jobs (-j)",
+    "ENAMETOOLONG": "use a shorter --out path",
+}
+
+
+def machine_error(exc: OSError) -> UserError | None:
+    """The UserError for an OSError the machine caused (see MACHINE_ERRNOS); None for anything else."""
+    import errno
+    import os
+
+    name = errno.errorcode.get(exc.errno or 0)
+    if name not in MACHINE_ERRNOS:
+        return None
+    path = exc.filename if exc.filename is not None else ""
+    where = f"{shown(os.fsdecode(path))}: " if path != "" else ""
+    meaning = exc.strerror or os.strerror(exc.errno)
+    return UserError(f"{where}{meaning} ({name})", [MACHINE_ERRNOS[name]])

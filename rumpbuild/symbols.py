@@ -28,7 +28,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from rumpbuild.elf.reader import SHN_UNDEF, STB_WEAK, ElfObject
-from rumpbuild.errors import ELFFormatError
+from rumpbuild.errors import ELFFormatError, UserError
+from rumpbuild.fsutil import read_regular
 
 AR_MAGIC = b"!<arch>\n"
 # Undefined names the host side resolves: never renamed by Makefile.rump's rule, so they bind to the host.
@@ -53,15 +54,18 @@ def _ar_members(path: Path, data: bytes):
     """(member name, bytes) of every file in an ar archive."""
     pos, longnames = len(AR_MAGIC), b""
     while pos + 60 <= len(data):
-        hdr = data[pos:pos + 60]
+        start, hdr = pos, data[pos:pos + 60]
         if hdr[58:60] != b"`\n":
             raise ELFFormatError(f"{path}: damaged archive member header at offset {pos}",
                                  [f"rebuild {path.name} (`ar t {path}` shows whether ar can read it)"])
         raw_name = hdr[:16].rstrip(b" ")
         try:
             size = int(hdr[48:58].strip() or b"0")
+            if size < 0:  # would step back and read the same header forever
+                raise ValueError(size)
         except ValueError:
-            raise ELFFormatError(f"{path}: damaged archive member size at offset {pos}") from None
+            raise ELFFormatError(f"{path}: damaged archive member size at offset {pos}",
+                                 [f"rebuild {path.name}"]) from None
         body_at = pos + 60
         if body_at + size > len(data):
             raise ELFFormatError(f"{path}: truncated archive (member at {pos} needs {size} bytes)",
@@ -74,8 +78,11 @@ def _ar_members(path: Path, data: bytes):
             longnames = body
             continue
         if raw_name.startswith(b"#1/"):  # BSD long name: the name opens the body
-            n = int(raw_name[3:])
-            name, body = body[:n].rstrip(b"\0").decode(errors="replace"), body[n:]
+            n = raw_name[3:]
+            if not n.isdigit() or int(n) > len(body):
+                raise ELFFormatError(f"{path}: damaged archive member name at offset {start}",
+                                     [f"rebuild {path.name}"])
+            name, body = body[:int(n)].rstrip(b"\0").decode(errors="replace"), body[int(n):]
         elif raw_name.startswith(b"/") and raw_name[1:].isdigit():
             off = int(raw_name[1:])
             end = longnames.find(b"/\n", off)
@@ -104,10 +111,10 @@ def _member(name: str, obj: ElfObject) -> Member:
 @functools.lru_cache(maxsize=256)
 def _members_cached(path: str, mtime: int, size: int) -> tuple[Member, ...]:
     p = Path(path)
-    try:
-        data = p.read_bytes()
-    except OSError as exc:
-        raise ELFFormatError(f"{p}: cannot read: {exc.strerror}", ["check the path"]) from None
+    try:  # a FIFO or device named lib*.a in --rump-libs is refused, not read forever
+        data = read_regular(p, ["check the path"])
+    except UserError as exc:
+        raise ELFFormatError(exc.message, exc.hints) from None
     if data.startswith(AR_MAGIC):
         out = []
         for name, body in _ar_members(p, data):

@@ -253,3 +253,226 @@ def test_convert_rejects_without_partial_output(run_cli, kmods, tmp_path, bad, a
         assert not out_dir.exists()
     if message in ("native_abi is false", "do not use the NetBSD kernel module ABI"):
         assert "rumpbuild component msdos --arch" in err
+
+
+# -- issue 16: files that are not kmods, damaged relocation tables, plain messages ---------------------
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _cli_isolated(*args, timeout=60):
+    """The CLI in a fresh process: a hang or a memory blow-up fails the test, not the session.
+
+    Returns (status, stdout, stderr, peak resident KB of that process).
+    """
+    import subprocess
+    import sys
+
+    code = ("import resource, sys\nfrom rumpbuild.cli import main\nstatus = main(sys.argv[1:])\n"
+            "print('maxrss-kb', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)\n"
+            "sys.exit(status)")
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    p = subprocess.run([sys.executable, "-c", code, *map(str, args)], capture_output=True, text=True,
+                       timeout=timeout, env=env)
+    m = re.search(r"maxrss-kb (\d+)", p.stderr)
+    return p.returncode, p.stdout, p.stderr, int(m.group(1)) if m else -1
+
+
+@pytest.mark.parametrize("kind,message", [
+    ("fifo", "is a FIFO (named pipe), not a regular file"),
+    ("/dev/zero", "is a character device, not a regular file"),
+    ("folder", "is a folder, not a regular file"),
+])
+def test_inspect_refuses_files_that_are_not_regular(tmp_path, kind, message):
+    path = {"fifo": tmp_path / "fifo.kmod", "folder": tmp_path / "dir.kmod"}.get(kind, Path(kind))
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "folder":
+        path.mkdir()
+    status, out, err, _rss = _cli_isolated("kmod", "inspect", path, timeout=30)
+    assert status == 1 and message in err and str(path) in err and "Traceback" not in err, err
+    kmod_message = message.replace("not a regular file", "not a kernel module file")
+    for cmd in ("component", "test"):
+        status, out, err, _rss = _cli_isolated(cmd, "msdos", "--arch", "amd64", "--kmod", path,
+                                               "--out", tmp_path / "out", timeout=30)
+        assert status == 1 and kmod_message in err and "no such file" not in err, err
+    assert not (tmp_path / "out").exists()
+
+
+def test_inspect_reads_a_2gb_file_lazily(kmods, tmp_path):
+    """A kmod followed by 2 GB of hole: inspected as before, without reading the 2 GB."""
+    big = tmp_path / "big.kmod"
+    shutil.copyfile(kmods[1]["msdos"], big)
+    os.truncate(big, 2 << 30)
+    status, out, err, rss_kb = _cli_isolated("kmod", "inspect", big, "--json", timeout=120)
+    assert status == 0, err
+    assert json.loads(out)["modinfo"]["name"] == "msdos"
+    assert 0 < rss_kb < 400 * 1024, f"peak memory {rss_kb} KB: the file was read, not mapped"
+
+
+def _sections(data: bytes):
+    from rumpbuild.elf.reader import open_elf
+
+    return open_elf("x.kmod", data)
+
+
+def _mutated(kmods, tmp_path, name, edit) -> Path:
+    data = bytearray(kmods[1]["msdos"].read_bytes())
+    obj = _sections(bytes(data))
+    edit(data, obj)
+    p = tmp_path / f"{name}.kmod"
+    p.write_bytes(bytes(data))
+    return p
+
+
+def _first_rela(obj, of=".text"):
+    target = next(s.index for s in obj.sections if s.name == of)
+    return next(s for s in obj.sections if s.type == 4 and s.info == target)
+
+
+def _set_rela(data, obj, of, *, type=None, sym=None, offset=None):
+    rela = _first_rela(obj, of)
+    off, info, addend = struct.unpack_from("<QQq", data, rela.offset)
+    info = ((info >> 32 if sym is None else sym) << 32) | (info & 0xFFFFFFFF if type is None else type)
+    struct.pack_into("<QQq", data, rela.offset, off if offset is None else offset, info, addend)
+
+
+def _set_shdr(data, obj, index, field, value):
+    # ELF64 section header: name, type (I), flags, addr, offset, size (Q), link, info (I), align, entsize (Q)
+    at = {"link": 40, "info": 44}[field]
+    struct.pack_into("<I", data, obj.sections[index].header_offset + at, value)
+
+
+DAMAGE = {
+    "type999": (lambda d, o: _set_rela(d, o, ".text", type=999), "type 999 is not a relocation type of x86_64"),
+    # ld: "TLS transition from R_X86_64_GOTPC32_TLSDESC to R_X86_64_TPOFF32 … failed"
+    "tls": (lambda d, o: _set_rela(d, o, ".text", type=34), "R_X86_64_GOTPC32_TLSDESC is for thread-local storage"),
+    "symindex": (lambda d, o: _set_rela(d, o, ".text", sym=100000), "symbol index 100000, the symbol table has"),
+    "offset": (lambda d, o: _set_rela(d, o, ".text", offset=1 << 40), "lies past the end of section"),
+    "link": (lambda d, o: _set_shdr(d, o, _first_rela(o).index, "link", 0), "not to the symbol table"),
+    "info": (lambda d, o: _set_shdr(d, o, _first_rela(o).index, "info", 9999), "not a section it can relocate"),
+    "shndx": (lambda d, o: struct.pack_into("<H", d, _global(o).entry_offset + 6, 0x1234),
+              "section index 4660, the file has"),
+    # ld: "member … in archive is not an object", found by linking converted fuzzed kmods
+    "bsslink": (lambda d, o: _set_shdr(d, o, _named(o, ".bss"), "link", 0x1234), "(.bss): links to section 4660"),
+    # ld: "Relocations in generic ELF (EM: 62)"
+    "shtype": (lambda d, o: struct.pack_into("<I", d, o.sections[_named(o, ".comment")].header_offset + 4, 64),
+               "(.comment): type 0x40 is no ELF section type"),
+    # ld: "symbol number … references nonexistent SHT_SYMTAB_SHNDX section"
+    "xindex": (lambda d, o: struct.pack_into("<H", d, _global(o).entry_offset + 6, 0xFFFF),
+               "an extended table (SHN_XINDEX) the file does not have"),
+    # ld: "not an object"
+    "phnum": (lambda d, o: struct.pack_into("<H", d, 0x38, 4), "lists 4 program headers at offset 0"),
+    "compressed": (lambda d, o: struct.pack_into("<Q", d, o.symtab.header_offset + 8, 0x800),
+                   "(.symtab): flagged compressed, but holds no compressed contents"),
+    # ld: ".symtab local symbol at index … (>= sh_info of …)"
+    "local": (lambda d, o: d.__setitem__(_global(o).entry_offset + 4, 0x02), "is local, but the symbol table says"),
+    # ld: "undefined reference to `no symbol'"
+    "noname": (lambda d, o: struct.pack_into("<I", d, _undefined(o, "bread").entry_offset, 0),
+               "a global without a name"),
+    # ld: "defined in discarded section"
+    "exclude": (lambda d, o: struct.pack_into("<Q", d, o.sections[_named(o, ".rodata.str1.1")].header_offset + 8,
+                                              0x80000032), "loaded, yet flagged for ld to discard"),
+    "usertype": (lambda d, o: struct.pack_into("<I", d, o.sections[_named(o, ".comment")].header_offset + 4,
+                                               0x8636FD56), "type 0x8636fd56 is no ELF section type"),
+}
+
+
+def _undefined(obj, name):
+    return next(s for s in obj.symbols() if s.name == name and s.shndx == 0)
+
+
+def _named(obj, name):
+    return next(s.index for s in obj.sections if s.name == name)
+
+
+def _global(obj):
+    return next(s for s in obj.symbols() if s.nm_global and s.shndx != 0)
+
+
+@pytest.mark.parametrize("damage", sorted(DAMAGE))
+def test_damaged_relocations_are_refused_before_converting(run_cli, kmods, tmp_path, damage):
+    edit, message = DAMAGE[damage]
+    bad = _mutated(kmods, tmp_path, damage, edit)
+    status, out, err = run_cli("kmod", "inspect", bad)
+    assert status == 0 and "damaged:" in out and message in out, out + err
+    out_dir = tmp_path / "out"
+    status, out, err = run_cli("component", "msdos", "--arch", "amd64", "--kmod", bad, "--out", out_dir, "-q")
+    assert status == 1 and "is damaged" in err and message in err and "Traceback" not in err, err
+    assert not out_dir.exists()
+
+
+@pytest.mark.parametrize("damage,message", [
+    # the modinfo pointer far past its section: was "unpack_from requires a buffer of at least …"
+    ("modinfo_value", "the modinfo at offset 0x1000000000000000 lies outside section"),
+    # the link_set_modules relocation names no symbol: was "list index out of range"
+    ("linkset_symbol", "link_set_modules has no relocation"),
+])
+def test_modinfo_messages_name_the_damage(run_cli, kmods, tmp_path, damage, message):
+    def edit(d, o):
+        if damage == "modinfo_value":  # the addend of link_set_modules' pointer to the modinfo
+            struct.pack_into("<q", d, _first_rela(o, "link_set_modules").offset + 16, 1 << 60)
+        else:
+            _set_rela(d, o, "link_set_modules", sym=123456)
+
+    bad = _mutated(kmods, tmp_path, damage, edit)
+    status, out, err = run_cli("kmod", "inspect", bad)
+    assert status == 0 and message in out, out + err
+    for internal in ("unpack_from", "requires a buffer", "list index out of range", "object has no attribute"):
+        assert internal not in out + err
+    status, out, err = run_cli("component", "msdos", "--arch", "amd64", "--kmod", bad, "--out", tmp_path / "o", "-q")
+    assert status == 1 and "Traceback" not in err and "list index out of range" not in err, err
+
+
+def test_modinfo_name_with_a_slash_is_refused(run_cli, kmods, tmp_path):
+    def edit(d, o):
+        rodata = [s for s in o.sections if s.name.startswith(".rodata")]
+        for s in rodata:
+            strings = bytes(d[s.offset:s.offset + s.size]).split(b"\0")
+            if b"msdos" in strings:
+                at = s.offset + sum(len(x) + 1 for x in strings[:strings.index(b"msdos")])
+                d[at:at + 5] = b"../ms"
+                return
+        raise AssertionError("no 'msdos' string in .rodata")
+
+    bad = _mutated(kmods, tmp_path, "slash", edit)
+    status, out, err = run_cli("kmod", "inspect", bad, "--json")
+    assert status == 0 and json.loads(out)["modinfo"]["name"] == "../ms"
+    out_dir = tmp_path / "out"
+    status, out, err = run_cli("component", "msdos", "--arch", "amd64", "--kmod", bad, "--out", out_dir, "-q")
+    assert status == 1 and "modinfo: module name '../ms' is not a plain file name" in err, err
+    assert not out_dir.exists() and not list(tmp_path.rglob("ms.kmod.o"))
+
+
+@pytest.mark.parametrize("flags", [["-m64"], ["-m32"]])
+def test_compressed_debug_sections_are_no_damage(tmp_path, flags):
+    """gcc -gz: relocations of .debug_info patch its uncompressed bytes, past the compressed size."""
+    import subprocess
+
+    from rumpbuild.elf.reader import open_elf
+    from rumpbuild.kmod.inspect import inspect_kmod
+
+    if not GCC:
+        pytest.skip("needs x86_64-linux-gnu-gcc")
+    obj = tmp_path / "gz.o"
+    src = Path(__file__).parent / "fixtures" / "elf" / "rename_fixture.c"
+    p = subprocess.run([GCC, *flags, "-g", "-gz=zlib", "-fcommon", "-c", str(src), "-o", str(obj)],
+                       capture_output=True, text=True)
+    if p.returncode != 0:
+        pytest.skip(f"gcc {' '.join(flags)} -gz does not compile here: {p.stderr.strip()[:200]}")
+    assert any(s.flags & 0x800 for s in open_elf(obj).sections)  # SHF_COMPRESSED
+    info = inspect_kmod(obj)
+    assert info.problem_count == 0, info.problems
+
+
+def test_kmod_defining_a_rump_kernel_symbol_is_refused(run_cli, kmods, tmp_path):
+    """A kmod that defines vref() (librumpvfs has it): converted, ld would say 'multiple definition'."""
+    def edit(d, o):
+        vref = next(s for s in o.symbols() if s.name == "vref")
+        struct.pack_into("<H", d, vref.entry_offset + 6, _named(o, ".text"))
+
+    bad = _mutated(kmods, tmp_path, "vref", edit)
+    out_dir = tmp_path / "out"
+    status, out, err = run_cli("component", "msdos", "--arch", "amd64", "--kmod", bad, "--out", out_dir, "-q")
+    assert status == 1 and "defines vref, which librumpvfs (" in err and "multiple definition" in err, err
+    assert not (out_dir / "kmod" / "librumpfs_msdos.a").exists()

@@ -23,8 +23,8 @@ from pathlib import Path
 
 from rumpbuild.steps.kernelc import archiver
 from rumpbuild.steps.klinks import make_klinks
-from rumpbuild.errors import UserError
-from rumpbuild.fsutil import write_atomic
+from rumpbuild.errors import MACHINE_ERRNOS, UserError, printable
+from rumpbuild.fsutil import inside, write_atomic
 from rumpbuild.templates import render
 
 PACKAGE_PARENT = str(Path(__file__).resolve().parents[2])
@@ -50,6 +50,11 @@ def failure_detail(lines) -> str:
         return "\n".join(lines[-TAIL_LINES:])
     more = len(error_lines(lines, limit=len(lines))) - len(errors)
     return "\n".join(errors + ([f"(and {more} more error lines)"] if more > 0 else []))
+# A full disk as SCons, the compiler or the assembler report it: the path it names when it does.
+_DISK_FULL = re.compile(r"(?:(/[^\s:]+):\s*|\[([^\]\s]+)\]\s*)?(No space left on device|Disk quota exceeded)")
+# A compiler quoting a source line ("  12 | …", "     |  ^"): libc's strerror table holds those words too.
+_SOURCE_QUOTE = re.compile(r"^\s*\d*\s*\|")
+
 
 
 def write_outdir(plan, shared: bool, verbose: bool = False) -> list[str]:
@@ -61,7 +66,7 @@ def write_outdir(plan, shared: bool, verbose: bool = False) -> list[str]:
     os.makedirs(plan.outdir, exist_ok=True)
     sconscripts = []
     for lib in plan.libraries:
-        make_klinks(lib.objdir, lib.klinks)
+        make_klinks(inside(lib.objdir, plan.outdir), lib.klinks)
         key = (lib.lib, shared, verbose)
         text = plan.rendered.get(key)
         if text is None:
@@ -69,7 +74,7 @@ def write_outdir(plan, shared: bool, verbose: bool = False) -> list[str]:
                 "SConscript.j2", lib=lib, target=plan.target, toolchain=plan.toolchain,
                 makefile_rel=lib.makefile, shared=shared and lib.kind != "kmod",
                 sysdir=str(Path(plan.sysdir)) if getattr(plan, "sysdir", None) else "")
-        path = os.path.join(plan.outdir, f"SConscript.{lib.lib}")
+        path = inside(os.path.join(plan.outdir, f"SConscript.{lib.lib}"), plan.outdir)
         write_atomic(path, text)
         sconscripts.append(path)
     conf = {
@@ -150,15 +155,19 @@ def run_scons(plan, jobs: int | None = None, progress=None, targets=(), started:
     write_compile_commands(plan)  # nothing SCons reads: written while it reads its files
     proc, argv = run.proc, run.argv
     failed_lines = []
+    disk_full = None  # the first line saying the disk is full: the rest is SCons' traceback
     for line in proc.stdout:
         m = _PROGRESS.match(line)
         if m and progress:
             progress(m.group(1), m.group(2))
         elif not m:
             failed_lines.append(line.rstrip("\n"))
-            if progress is None or getattr(progress, "echo", False):
+            disk_full = disk_full or (not _SOURCE_QUOTE.match(line) and _DISK_FULL.search(line))
+            if (progress is None or getattr(progress, "echo", False)) and not disk_full:
                 sys.stderr.write(line)
     status = proc.wait()
+    if status != 0 and disk_full:
+        _report_disk_full(failed_lines, plan.outdir)
     if status != 0:
         raise UserError(
             f"the build in {plan.outdir} failed:\n{failure_detail(failed_lines)}",
@@ -166,6 +175,16 @@ def run_scons(plan, jobs: int | None = None, progress=None, targets=(), started:
              "`--toolchain gcc|clang|zig` tries another compiler; `rumpbuild doctor` shows which work",
              f"rerun by hand: {' '.join(argv)}"],
         )
+
+
+def _report_disk_full(lines: list[str], outdir: str) -> None:
+    """One message for a disk that filled while SCons ran (not its traceback, not compiler hints)."""
+    found = [m for m in (_DISK_FULL.search(l) for l in lines if not _SOURCE_QUOTE.match(l)) if m]
+    m = next((m for m in found if m.group(1) or m.group(2)), found[0])  # one that names the file, if any does
+    errname = "ENOSPC" if m.group(3).startswith("No space") else "EDQUOT"
+    path = m.group(1) or (os.path.join(outdir, m.group(2)) if m.group(2) else outdir)
+    raise UserError(f"{printable(path)}: {m.group(3)} ({errname}): the build in {printable(outdir)} stopped",
+                    [MACHINE_ERRNOS[errname], "then run the same command again: what was built is kept"])
 
 
 # -- the backend interface (rumpbuild.backends.get_backend("scons")) ------------------

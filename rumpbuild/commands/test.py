@@ -191,14 +191,13 @@ def _run_kmod(args, text: bool, on_step):
     from rumpbuild.model.session import BuildSession
     from rumpbuild.arch import host_arch
     from rumpbuild.errors import UserError
-    from rumpbuild.kmod.convert import check_arch, check_kmod, convert_kmod
+    from rumpbuild.kmod.convert import check_arch, check_kmod, check_kmod_file, convert_kmod
     from rumpbuild.kmod.inspect import inspect_kmod
     from rumpbuild.smoke.runner import Prebuilt, run_smoke
 
     target = resolve(args.arch or host_arch())
     check_arch(target, args.name)
-    if not os.path.isfile(args.kmod):
-        raise UserError(f"--kmod {args.kmod}: no such file", ["`rumpbuild kmod build NAME` makes one"])
+    check_kmod_file(args.kmod)
     check_kmod(inspect_kmod(args.kmod), target, args.name)
     if args.shared == "yes":
         raise UserError("--shared yes: a kernel module cannot be linked into a shared library or PIE",

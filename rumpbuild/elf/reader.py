@@ -23,7 +23,8 @@ from elftools.common.exceptions import ELFError
 from elftools.common.utils import struct_parse
 from elftools.elf.structs import ELFStructs
 
-from rumpbuild.errors import ELFFormatError
+from rumpbuild.errors import ELFFormatError, UserError, shown
+from rumpbuild.fsutil import read_regular
 
 SHN_UNDEF = 0
 SHN_LORESERVE = 0xFF00
@@ -81,6 +82,8 @@ class Symbol(NamedTuple):
 
 
 _EI_CLASS = {1: 32, 2: 64}
+_EHDR_SIZE = {32: 52, 64: 64}
+_EHDR_MAX = 64
 _EI_DATA = {1: True, 2: False}  # little endian?
 
 
@@ -103,11 +106,10 @@ class ElfObject:
     def __init__(self, path: Path | str, data: bytes | None = None):
         self.path = Path(path)
         if data is None:
-            try:
-                data = self.path.read_bytes()
-            except OSError as exc:
-                raise ELFFormatError(f"{self.path}: cannot read: {exc.strerror}",
-                                     ["check the path and its permissions"]) from None
+            try:  # refuses FIFOs, devices and folders; maps a huge file instead of reading it
+                data = read_regular(self.path, ["check the path and its permissions; pass an ELF object file"])
+            except UserError as exc:
+                raise ELFFormatError(exc.message, exc.hints) from None
         self.data = data
         self._symbols: list[Symbol] | None = None
         if data[:4] != b"\x7fELF":
@@ -116,15 +118,22 @@ class ElfObject:
                 "archives (.a) must be unpacked first: `ar x lib.a`",
             ])
         try:
-            if len(data) < 6 or data[4] not in _EI_CLASS or data[5] not in _EI_DATA:
-                raise ELFError(f"invalid EI_CLASS/EI_DATA {data[4:6]!r}")
+            if len(data) < 6:
+                raise _bad(self.path, f"truncated: {len(data)} bytes, less than an ELF header")
+            if data[4] not in _EI_CLASS or data[5] not in _EI_DATA:
+                raise ELFError(f"invalid EI_CLASS/EI_DATA {bytes(data[4:6])!r}")
             self.elf_class = _EI_CLASS[data[4]]
             self.little_endian = _EI_DATA[data[5]]
-            hdr = struct_parse(_ehdr_struct(self.little_endian, self.elf_class), io.BytesIO(data), 0)
+            need = _EHDR_SIZE[self.elf_class]
+            if len(data) < need:
+                raise _bad(self.path, f"truncated: the ELF{self.elf_class} header needs {need} bytes, "
+                           f"the file has {len(data)}")
+            hdr = struct_parse(_ehdr_struct(self.little_endian, self.elf_class), io.BytesIO(data[:_EHDR_MAX]), 0)
             self.e_type = hdr["e_type"]
             self.e_machine = hdr["e_machine"]
             e_shoff, e_shnum, e_shentsize, e_shstrndx = (
                 hdr["e_shoff"], hdr["e_shnum"], hdr["e_shentsize"], hdr["e_shstrndx"])
+            self.program_headers = (hdr["e_phoff"], hdr["e_phnum"], hdr["e_phentsize"])  # checked by kmod inspect
         except (ELFError, struct.error, ValueError, EOFError, KeyError) as exc:
             raise _bad(self.path, f"unreadable ELF header ({exc})") from None
         except Exception as exc:  # construct's StreamError and friends on short files

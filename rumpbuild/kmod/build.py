@@ -17,6 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from rumpbuild.errors import UnknownNameError, UserError
+from rumpbuild.fsutil import inside
 from rumpbuild.steps.compile import compile_object
 from rumpbuild.steps.klinks import make_klinks
 from rumpbuild.steps.link import link
@@ -124,7 +125,7 @@ def build_kmod(session, name: str, outdir: str | None = None) -> KmodBuild:
     out = outdir or session.outdir
     os.makedirs(out, exist_ok=True)
     kname = (entry.kmod or entry.name) + ".kmod"
-    kmod = os.path.join(out, kname)
+    kmod = inside(os.path.join(out, kname), out)
     objs = [o for _a, o in jobs]
     script = kmod_script(session.tree)
     ran = link(kmod_cc(session.toolchain), kmod, objs, kind="relocatable",

@@ -36,7 +36,8 @@ import sys
 from dataclasses import dataclass, field
 
 from rumpbuild.steps.kernelc import archive_objects
-from rumpbuild.errors import UserError
+from rumpbuild.errors import UserError, printable
+from rumpbuild.fsutil import not_regular_reason, safe_name
 
 MAX_ROUNDS = 6
 
@@ -90,14 +91,37 @@ def check_arch(target, name: str) -> None:
             [f"rumpbuild component {name} --arch {target.machine}    builds it from source instead"])
 
 
+def check_kmod_file(path: str) -> None:
+    """--kmod names a regular file: a folder, FIFO or device gets its own message, not "no such file"."""
+    hint = ["`rumpbuild kmod build NAME` makes one"]
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        raise UserError(f"--kmod {printable(path)}: no such file", hint) from None
+    except OSError as exc:
+        raise UserError(f"--kmod {printable(path)}: {exc.strerror}", ["check the path and its permissions"]) from None
+    kind = not_regular_reason(mode)
+    if kind:
+        raise UserError(f"--kmod {printable(path)} is {kind}, not a kernel module file", hint)
+
+
 def check_kmod(info, target, name: str) -> None:
     """The kmod must be for target's CPU and class; one message saying why not."""
     want = (target.elf_machine, target.elf_class)
     if (info.machine, info.elf_class) == want:
+        if info.problem_count:
+            unlisted = info.problem_count - len(info.problems)
+            more = f" (and {unlisted} more)" if unlisted else ""
+            raise UserError(f"{printable(info.path)} is damaged: {info.problem_count} problem(s) in its section, "
+                            f"symbol or relocation tables, not converted{more}:\n  " + "\n  ".join(info.problems),
+                            ["rebuild the kernel module (`rumpbuild kmod build NAME`), or build the component "
+                             "from source without --kmod"])
         if info.modinfo is None:
             raise UserError(f"{info.path}: no readable modinfo ({info.modinfo_error})",
                             ["pass a kernel module built from a MODULE() declaration (`rumpbuild kmod inspect` "
                              "shows what it holds)"])
+        if info.modinfo.name:  # it names the converted object file
+            safe_name(info.modinfo.name, f"{printable(info.path)}: modinfo", "module name")
         return
     cpu = info.cpu or info.machine
     if info.x86:
@@ -158,8 +182,7 @@ def convert_kmod(session, name: str, kmod_path: str, rump_libs: str | None = Non
 
     target = session.target
     check_arch(target, name)
-    if not os.path.isfile(kmod_path):
-        raise UserError(f"--kmod {kmod_path}: no such file", ["`rumpbuild kmod build NAME` makes one"])
+    check_kmod_file(kmod_path)
     info = inspect_kmod(kmod_path)
     check_kmod(info, target, name)
     mi = info.modinfo
@@ -170,10 +193,12 @@ def convert_kmod(session, name: str, kmod_path: str, rump_libs: str | None = Non
     if rump_libs and not os.path.isdir(rump_libs):
         raise UserError(f"--rump-libs {rump_libs}: not a folder", ["pass the folder holding librump.a …"])
 
+    # the modinfo's name comes from the file: a plain name, or the kmod is refused
+    objname = safe_name(mi.name or name, f"{printable(kmod_path)}: modinfo", "module name") + ".kmod.o"
     out = os.path.abspath(outdir or os.path.join(session.outdir, "kmod"))
     work = os.path.join(out, "obj", lib)
     os.makedirs(work, exist_ok=True)
-    obj = os.path.join(work, f"{mi.name or name}.kmod.o")
+    obj = os.path.join(work, objname)
     table = rename_table(kmod_path, target)
     renamed = rename_symbols(kmod_path, obj, table)
 
@@ -267,6 +292,7 @@ def convert_kmod(session, name: str, kmod_path: str, rump_libs: str | None = Non
                 break
             entries = _order(entries)
         link = [(e.lib, by_lib[e.lib]) for e in entries]
+    _refuse_clashes(kmod_path, obj, link)
     # what is still missing is stubbed
     miss = missing_symbols([obj], [a for _l, a in link], {})
     stubs = None
@@ -279,6 +305,41 @@ def convert_kmod(session, name: str, kmod_path: str, rump_libs: str | None = Non
                          {"name": mi.name, "class": mi.module_class, "required": mi.required,
                           "version": mi.version},
                          info.memory_model, [(lib, archive)] + link, added, miss, stubs, entries, notes)
+
+
+def _strong_definitions(obj) -> set[str]:
+    """Globals *obj* (an ElfObject) defines with strong binding: two of those make ld refuse a link."""
+    from rumpbuild.elf.reader import SHN_COMMON, SHN_UNDEF, STB_GLOBAL
+
+    return {s.name for s in obj.global_symbols() if s.bind == STB_GLOBAL and s.shndx not in (SHN_UNDEF, SHN_COMMON)}
+
+
+def _refuse_clashes(kmod_path: str, obj: str, link: list[tuple[str, str]]) -> None:
+    """Refuse a kmod that defines what a rump library it links with defines too (ld: multiple definition).
+
+    The libraries are linked --whole-archive, so every member counts.
+    """
+    from pathlib import Path
+
+    from rumpbuild.elf.reader import ElfObject, open_elf
+    from rumpbuild.fsutil import read_regular
+    from rumpbuild.symbols import AR_MAGIC, _ar_members
+
+    mine = _strong_definitions(open_elf(obj))
+    for lib, archive in link:
+        data = read_regular(archive)
+        if not data.startswith(AR_MAGIC):
+            continue
+        for member, body in _ar_members(Path(archive), data):
+            if body[:4] != b"\x7fELF":
+                continue
+            both = sorted(mine & _strong_definitions(ElfObject(f"{archive}({member})", body)))
+            if both:
+                plain = [n.removeprefix("rumpns_") for n in both[:4]]
+                raise UserError(f"{printable(kmod_path)} defines {', '.join(plain)}, which lib{lib} ({member}) "
+                                "defines too: ld would refuse the link (multiple definition)",
+                                ["convert a kmod whose code is not already part of the rump kernel, or build the "
+                                 "component from source without --kmod"])
 
 
 def _order_libs(libs: list[str]) -> list[str]:
@@ -384,8 +445,7 @@ def run_convert(args) -> int:
     check_arch(resolve(args.arch or host_arch()), name)
     from rumpbuild.kmod.inspect import inspect_kmod
 
-    if not os.path.isfile(args.kmod):
-        raise UserError(f"--kmod {args.kmod}: no such file", ["`rumpbuild kmod build NAME` makes one"])
+    check_kmod_file(args.kmod)
     info = inspect_kmod(args.kmod)  # fail on bad files before building anything
     check_kmod(info, resolve(args.arch or host_arch()), name)
     session = BuildSession.from_args(args)

@@ -11,18 +11,15 @@ so no code branches on a CPU name.
 from __future__ import annotations
 
 import functools
-import io
 import struct
 import tomllib
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from elftools.elf.elffile import ELFFile
-from elftools.elf.relocation import RelocationSection
-
-from rumpbuild.elf.reader import SHN_UNDEF, ElfObject, open_elf
-from rumpbuild.errors import ELFFormatError
+from rumpbuild.elf.reader import (SHN_LORESERVE, SHN_UNDEF, SHN_XINDEX, SHT_NOBITS, STB_LOCAL, ElfObject,
+                                  open_elf)
+from rumpbuild.errors import ELFFormatError, printable
 
 RELOCS_FILE = Path(__file__).resolve().parent / "relocs.toml"
 # sys/sys/module.h modclass_t, in order
@@ -66,13 +63,15 @@ class KmodInfo:
     ssp: list[str]
     x86: bool
     sections: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # damage ld would trip over (see _Relocs)
+    problem_count: int = 0  # all of them; problems lists the first MAX_PROBLEMS
 
     def to_dict(self) -> dict:
         return asdict(self)
 
 
 def _bad(path, what, hints=None) -> ELFFormatError:
-    return ELFFormatError(f"{path}: {what}", hints or [
+    return ELFFormatError(f"{printable(path)}: {what}", hints or [
         "pass a NetBSD kernel module (.kmod, an ELF relocatable object); `rumpbuild kmod build NAME` makes one"])
 
 
@@ -83,28 +82,146 @@ def _cstring(data: bytes, off: int) -> str | None:
     return data[off:end if end >= 0 else None].decode("utf-8", "replace")
 
 
-class _Relocs:
-    """Relocations per target section, decoded with the machine's table."""
+SHT_PROGBITS, SHT_RELA, SHT_REL, SHT_SYMTAB_SHNDX = 1, 4, 9, 18
+SHF_ALLOC, SHF_COMPRESSED, SHF_EXCLUDE = 0x2, 0x800, 0x80000000
 
-    def __init__(self, elf: ELFFile, obj: ElfObject, arch: dict):
-        self.elf, self.obj, self.arch = elf, obj, arch
-        self.by_section: dict[int, list[tuple[int, int, int, int]]] = {}  # idx -> (offset, type, symidx, addend)
+
+def _known_section_type(t: int) -> bool:
+    """The generic types (0-19 but 12 and 13), or the OS and processor ranges (GNU, LLVM, x86 unwind)."""
+    return (0 <= t <= 19 and t not in (12, 13)) or 0x60000000 <= t < 0x80000000
+
+
+def _compressed_ok(obj: ElfObject, sec) -> bool:
+    """A SHF_COMPRESSED section: non-loaded PROGBITS opening with an Elf_Chdr of type zlib (1) or zstd (2)."""
+    chdr = 24 if obj.elf_class == 64 else 12
+    if sec.type != SHT_PROGBITS or sec.flags & SHF_ALLOC or sec.size < chdr:
+        return False
+    return int.from_bytes(obj.data[sec.offset:sec.offset + 4], obj.endian) in (1, 2)
+
+
+def _content_size(obj: ElfObject, sec) -> int:
+    """Bytes a relocation may patch: a compressed section's uncompressed size (gcc -gz debug sections)."""
+    if sec.flags & SHF_COMPRESSED and _compressed_ok(obj, sec):
+        at, width = (8, 8) if obj.elf_class == 64 else (4, 4)  # Elf_Chdr: ch_type, [ch_reserved,] ch_size
+        return int.from_bytes(obj.data[sec.offset + at:sec.offset + at + width], obj.endian)
+    return sec.size
+
+
+# (r_offset, r_info[, r_addend]) per ELF class and REL/RELA, without byte order
+_REL_FMT = {(64, True): "QQq", (64, False): "QQ", (32, True): "IIi", (32, False): "II"}
+MAX_PROBLEMS = 8  # listed in a message; the count says how many more
+
+
+class _Relocs:
+    """Relocations per target section, decoded with the machine's table and checked against it.
+
+    Read with ``struct`` from the file's bytes (as the symbol table is).
+    Whatever ld would stumble over — a section linking to a section the file
+    does not have, a relocation section that does not link to the symbol
+    table or applies to no section, a symbol index past the table, a symbol
+    in a section that does not exist, an offset past its section, a type the
+    machine does not have (when relocs.toml lists them all) — goes to
+    ``problems``; conversion refuses a kmod with any.
+    """
+
+    def __init__(self, obj: ElfObject, arch: dict):
+        self.obj, self.arch = obj, arch
+        self.by_section: dict[int, list[tuple[int, int, int, int | None]]] = {}  # idx -> (offset, type, symidx, addend)
         self.histogram: Counter = Counter()
         self.types = arch["types"] if arch else {}
-        for sec in elf.iter_sections():
-            if not isinstance(sec, RelocationSection):
+        self.problems: list[str] = []
+        self.problem_count = 0
+        self._check_tables()
+        self._read_relocations()
+
+    def _check_tables(self) -> None:
+        """The ELF header, section headers and symbols, as far as ld refuses a file over them."""
+        obj = self.obj
+        nsyms = len(obj.symbols())
+        symtab = obj.symtab
+        secs = obj.sections
+        phoff, phnum, _phentsize = obj.program_headers
+        if phnum and (phoff == 0 or phoff >= len(obj.data)):  # BFD: "not an object"
+            self._problem(f"the ELF header lists {phnum} program headers at offset {phoff}, outside the file")
+        for sec in secs:  # ld refuses the whole file ("not an object") for one wild link
+            if sec.link >= len(secs):
+                self._problem(f"section {sec.index} ({printable(sec.name)}): links to section {sec.link}, "
+                              f"the file has {len(secs)} sections")
+            if not _known_section_type(sec.type):  # ld: "Relocations in generic ELF"
+                self._problem(f"section {sec.index} ({printable(sec.name)}): type {sec.type:#x} is no ELF section type")
+            if sec.flags & SHF_COMPRESSED and not _compressed_ok(obj, sec):  # ld: "not an object"
+                self._problem(f"section {sec.index} ({printable(sec.name)}): flagged compressed, but holds no "
+                              "compressed contents")
+            if sec.flags & SHF_ALLOC and sec.flags & SHF_EXCLUDE:  # ld: "defined in discarded section"
+                self._problem(f"section {sec.index} ({printable(sec.name)}): loaded, yet flagged for ld to discard")
+        has_xindex = any(s.type == SHT_SYMTAB_SHNDX for s in secs)
+        if symtab is not None and symtab.info > nsyms:  # sh_info: index of the first non-local symbol
+            self._problem(f"the symbol table says its globals start at {symtab.info}; it has {nsyms} symbols")
+        for sym in obj.symbols():  # a symbol defined in a section the file does not have
+            if symtab is not None and sym.bind == STB_LOCAL and sym.index >= symtab.info > 0:  # ld: "bad value"
+                self._problem(f"symbol {sym.index} ({printable(sym.name) or 'no name'}) is local, but the symbol "
+                              f"table says its globals start at {symtab.info}")
+            if sym.index and sym.bind != STB_LOCAL and not sym.name:  # ld: "undefined reference to `no symbol'"
+                self._problem(f"symbol {sym.index}: a global without a name")
+            if len(secs) <= sym.shndx < SHN_LORESERVE:
+                self._problem(f"symbol {sym.index} ({printable(sym.name) or 'no name'}): section index "
+                              f"{sym.shndx}, the file has {len(secs)} sections")
+            elif sym.shndx == SHN_XINDEX and not has_xindex:
+                self._problem(f"symbol {sym.index} ({printable(sym.name) or 'no name'}): its section index is in "
+                              "an extended table (SHN_XINDEX) the file does not have")
+
+    def _read_relocations(self) -> None:
+        obj, arch, secs, symtab = self.obj, self.arch, self.obj.sections, self.obj.symtab
+        nsyms = len(obj.symbols())
+        not_kernel = set(arch.get("not_kernel", ())) if arch else set()
+        for sec in secs:
+            if sec.type not in (SHT_REL, SHT_RELA):
                 continue
-            target = sec["sh_info"]
+            rela = sec.type == SHT_RELA
+            fmt = struct.Struct(obj._bo + _REL_FMT[(obj.elf_class, rela)])
+            where = f"section {sec.index} ({printable(sec.name)})"
+            if sec.entsize != fmt.size or sec.size % fmt.size:
+                self._problem(f"{where}: entry size {sec.entsize} and size {sec.size}; "
+                              f"{'RELA' if rela else 'REL'} entries of ELF{obj.elf_class} are {fmt.size} bytes")
+                continue
+            if symtab is None or sec.link != symtab.index:
+                self._problem(f"{where}: links to section {sec.link}, not to the symbol table")
+                continue
+            target = sec.info
+            if not 0 < target < len(secs) or secs[target].type in (SHT_REL, SHT_RELA):
+                self._problem(f"{where}: applies to section {target}, which is not a section it can relocate")
+                continue
+            tsize = _content_size(obj, secs[target])
             # debug-info relocations (zig always emits -g) say nothing about the code: not counted
-            alloc = 0 < target < len(obj.sections) and bool(obj.sections[target].flags & 0x2)  # SHF_ALLOC
+            alloc = bool(secs[target].flags & SHF_ALLOC)
+            shift, mask = (32, 0xFFFFFFFF) if obj.elf_class == 64 else (8, 0xFF)
             rows = []
-            for r in sec.iter_relocations():
-                t, sym = r["r_info_type"], r["r_info_sym"]
-                addend = r["r_addend"] if r.is_RELA() else None
-                rows.append((r["r_offset"], t, sym, addend))
+            for i, raw in enumerate(fmt.iter_unpack(obj.data[sec.offset:sec.offset + sec.size])):
+                offset, info = raw[0], raw[1]
+                t, sym = info & mask, info >> shift
+                if sym >= nsyms:
+                    self._problem(f"{where}, relocation {i}: symbol index {sym}, the symbol table has {nsyms}")
+                    continue
+                if arch and arch.get("complete") and t not in self.types:
+                    self._problem(f"{where}, relocation {i}: type {t} is not a relocation type of {arch['cpu']}")
+                    continue
+                if self.types.get(t) in not_kernel:
+                    self._problem(f"{where}, relocation {i}: {self.types[t]} is for thread-local storage, "
+                                  "which kernel code does not have")
+                    continue
+                if offset >= tsize:
+                    self._problem(f"{where}, relocation {i}: offset {offset:#x} lies past the end of "
+                                  f"section {target} ({tsize} bytes)")
+                    continue
+                rows.append((offset, t, sym, raw[2] if rela else None))
                 if alloc:
                     self.histogram[self.types.get(t, str(t))] += 1
             self.by_section.setdefault(target, []).extend(rows)
+
+    def _problem(self, text: str) -> None:
+        self.problem_count += 1
+        if len(self.problems) < MAX_PROBLEMS:
+            self.problems.append(text)
 
     def at(self, section: int, offset: int):
         for row in self.by_section.get(section, ()):
@@ -113,45 +230,63 @@ class _Relocs:
         return None
 
 
+class ModinfoError(ValueError):
+    """The modinfo cannot be followed; the message says where it stops."""
+
+
 def _pointer_target(obj: ElfObject, syms, relocs: _Relocs, section: int, offset: int):
-    """(section index, offset) a relocated pointer at section+offset points to; None for a null pointer."""
+    """(section index, offset, symbol) a relocated pointer at section+offset points to; None for a null pointer."""
     arch = relocs.arch
     row = relocs.at(section, offset)
     if row is None:
         return None
     _off, rtype, symidx, addend = row
     if rtype not in arch["absolute"]:
-        raise ValueError(f"pointer relocation of type {relocs.types.get(rtype, rtype)}, expected an absolute one")
+        raise ModinfoError(f"pointer relocation of type {relocs.types.get(rtype, rtype)}, expected an absolute one")
     if addend is None:  # REL: the addend is the word in place
         sec = obj.sections[section]
-        fmt = obj._bo + ("Q" if arch["pointer"] == 8 else "I")
-        addend = struct.unpack_from(fmt, obj.data, sec.offset + offset)[0]
-    sym = syms[symidx]
+        size = arch["pointer"]
+        if sec.type == SHT_NOBITS or offset + size > sec.size:
+            raise ModinfoError(f"pointer at offset {offset:#x} lies outside section {printable(sec.name)}")
+        addend = int.from_bytes(obj.data[sec.offset + offset:sec.offset + offset + size], obj.endian)
+    sym = syms[symidx]  # _Relocs dropped rows with indexes past the table
     if sym.shndx == SHN_UNDEF or sym.shndx >= len(obj.sections):
-        raise ValueError(f"pointer to symbol {sym.name or symidx} outside the module")
+        raise ModinfoError(f"pointer to symbol {printable(sym.name) or symidx} outside the module")
     return sym.shndx, sym.value + addend, sym
+
+
+def _section_bytes(obj: ElfObject, index: int, offset: int, size: int, what: str) -> bytes:
+    """*size* bytes at *offset* in section *index*, or ModinfoError saying they are not there."""
+    sec = obj.sections[index]
+    if sec.type == SHT_NOBITS:
+        raise ModinfoError(f"{what} lies in section {printable(sec.name)}, which has no contents in the file")
+    if not 0 <= offset <= sec.size - size:
+        raise ModinfoError(f"{what} at offset {offset:#x} lies outside section {printable(sec.name)} "
+                           f"({sec.size} bytes)")
+    return obj.data[sec.offset + offset:sec.offset + offset + size]
 
 
 def read_modinfo(obj: ElfObject, relocs: _Relocs) -> ModInfo:
     """Follow link_set_modules → <name>_modinfo → mi_name / mi_required."""
     arch = relocs.arch
     if not arch:
-        raise ValueError(f"rumpbuild has no relocation table for {obj.e_machine} (see {RELOCS_FILE.name})")
+        raise ModinfoError(f"rumpbuild has no relocation table for {obj.e_machine} (see {RELOCS_FILE.name})")
     ls = next((s for s in obj.sections if s.name == "link_set_modules"), None)
     if ls is None:
-        raise ValueError("no link_set_modules section: not a kernel module (no MODULE() declaration)")
+        raise ModinfoError("no link_set_modules section: not a kernel module (no MODULE() declaration)")
     psize = arch["pointer"]
     if ls.size != psize:
-        raise ValueError(f"link_set_modules holds {ls.size} bytes; the loader wants exactly one "
-                         f"{psize}-byte pointer")
+        raise ModinfoError(f"link_set_modules holds {ls.size} bytes; the loader wants exactly one "
+                           f"{psize}-byte pointer")
     syms = obj.symbols()
     t = _pointer_target(obj, syms, relocs, ls.index, 0)
     if t is None:
-        raise ValueError("link_set_modules has no relocation")
+        raise ModinfoError("link_set_modules has no relocation")
     msec, moff, msym = t
-    sec = obj.sections[msec]
-    data = obj.data[sec.offset:sec.offset + sec.size]
-    version, mclass = struct.unpack_from(obj._bo + "II", data, moff)
+    # modinfo_t: u_int mi_version, modclass_t mi_class, then the pointers mi_modcmd, mi_name, mi_required
+    head = _section_bytes(obj, msec, moff, 8 + 3 * psize, "the modinfo")
+    version = int.from_bytes(head[0:4], obj.endian)
+    mclass = int.from_bytes(head[4:8], obj.endian)
     fields = {"name": moff + 8 + psize, "required": moff + 8 + 2 * psize}
     strings = {}
     for key, off in fields.items():
@@ -161,7 +296,7 @@ def read_modinfo(obj: ElfObject, relocs: _Relocs) -> ModInfo:
             continue
         ssec, soff, _s = ptr
         s = obj.sections[ssec]
-        strings[key] = _cstring(obj.data[s.offset:s.offset + s.size], soff)
+        strings[key] = None if s.type == SHT_NOBITS else _cstring(obj.data[s.offset:s.offset + s.size], soff)
     symname = msym.name if msym.type != 3 else None  # STT_SECTION has no useful name
     if symname is None:
         symname = next((s.name for s in syms if s.shndx == msec and s.value == moff and s.name), None)
@@ -184,17 +319,11 @@ def inspect_kmod(path) -> KmodInfo:
         raise _bad(path, f"is an ELF{obj.elf_class} {obj.e_machine} object; rumpbuild reads kernel modules for "
                    f"{known} only", [f"add the machine's relocation facts to {RELOCS_FILE}",
                                      "x86 (amd64, i386) kmods are the ones a rump kernel can reuse"])
-    try:
-        elf = ELFFile(io.BytesIO(obj.data))
-        relocs = _Relocs(elf, obj, arch or {})
-    except ELFFormatError:
-        raise
-    except Exception as exc:  # pyelftools/construct on damaged relocation tables
-        raise _bad(path, f"unreadable relocation tables ({exc})") from None
+    relocs = _Relocs(obj, arch)
     modinfo, err = None, None
     try:
         modinfo = read_modinfo(obj, relocs)
-    except (ValueError, struct.error, IndexError) as exc:
+    except ModinfoError as exc:
         err = str(exc)
     defined = sorted({s.name for s in syms if s.nm_global and s.shndx != SHN_UNDEF})
     undefined = sorted({s.name for s in syms if s.nm_global and s.shndx == SHN_UNDEF})
@@ -203,7 +332,7 @@ def inspect_kmod(path) -> KmodInfo:
     return KmodInfo(str(path), obj.elf_class, obj.e_machine, arch["cpu"] if arch else None, obj.endian, obj.e_type,
                     modinfo, err, defined, undefined, hist, model,
                     [s for s in SSP_SYMBOLS if s in undefined or s in defined], bool(arch and arch["x86"]),
-                    [s.name for s in obj.sections if s.name])
+                    [s.name for s in obj.sections if s.name], relocs.problems, relocs.problem_count)
 
 
 def _memory_model(obj, arch, relocs: _Relocs) -> str:
@@ -235,4 +364,8 @@ def render_text(info: KmodInfo) -> str:
     lines.append("relocations: " + ", ".join(f"{k} {v}" for k, v in info.relocations.items()))
     lines.append(f"memory model: {info.memory_model}")
     lines.append("SSP:        " + (", ".join(info.ssp) if info.ssp else "not used (no __stack_chk_* symbols)"))
-    return "\n".join(lines)
+    if info.problem_count:
+        lines.append(f"damaged:    {info.problem_count} problem(s) in its section, symbol or relocation tables; "
+                     "ld would reject it or link it wrong")
+        lines += [f"  {p}" for p in info.problems]
+    return printable("\n".join(lines), keep="\n")  # symbol names may hold undecodable bytes

@@ -169,6 +169,8 @@ class BuildSession:
                                         ["fix the Makefile at that line; `rumpbuild scan` lists all errors"])
                     return e
         module = self.find_module(name)
+        if module is not None and module.error:  # e.g. a KMOD that is no plain name
+            raise UserError(module.error["message"], ["fix the Makefile at that line; `rumpbuild scan` lists all errors"])
         if module is not None and module.candidate:
             return self.generated_component(module)
         if module is not None:

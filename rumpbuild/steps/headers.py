@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import os
 
-from rumpbuild.errors import MakefileError
+from rumpbuild.errors import MakefileError, UserError, shown
+from rumpbuild.fsutil import inside, unsafe_name_reason
 from rumpbuild.mk import Evaluator, SystemMakefiles
 from rumpbuild.tree.options import make_vars
 
@@ -32,9 +33,13 @@ def stage_headers(tree, target_vars: dict, include_dir: str) -> list[str]:
             continue  # scan reports it; headers of that folder are just not staged
         incsdir = ev.value("INCSDIR") or "/usr/include"
         sub = os.path.relpath(incsdir, "/usr/include") if incsdir.startswith("/usr/include") else "."
-        dst_dir = os.path.join(include_dir, sub)
+        dst_dir = _checked_dir(ev, str(mf), incsdir, os.path.join(include_dir, sub), include_dir)
         os.makedirs(dst_dir, exist_ok=True)
         for h in ev.words("INCS"):
+            reason = unsafe_name_reason(os.path.basename(h))
+            if reason:  # the staged link is named after it
+                raise MakefileError(*_where(ev, "INCS", h, str(mf)), f"INCS word {shown(h)} is not a plain file "
+                                    f"name: {reason}")
             src = ev.resolve_source(h)
             if not src:
                 continue
@@ -47,3 +52,18 @@ def stage_headers(tree, target_vars: dict, include_dir: str) -> list[str]:
             os.symlink(src, dst)
             staged.append(dst)
     return staged
+
+
+def _where(ev, var, word, makefile):
+    from rumpbuild.tree.scan import assigned_at
+
+    return assigned_at(ev, var, word, makefile)
+
+
+def _checked_dir(ev, makefile: str, incsdir: str, dst_dir: str, include_dir: str) -> str:
+    """*dst_dir* if it lies in *include_dir*; INCSDIR=/usr/include/../../x is refused at its line."""
+    try:
+        return inside(dst_dir, include_dir)
+    except UserError:
+        raise MakefileError(*_where(ev, "INCSDIR", incsdir, makefile),
+                            f"INCSDIR {shown(incsdir)} leads outside /usr/include") from None

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rumpbuild.errors import MakefileError, UserError
-from rumpbuild.fsutil import write_atomic
+from rumpbuild.fsutil import inside, safe_name, write_atomic
 
 # A module's MODULE_CLASS decides where its component goes and what its library is called.
 CATEGORY_BY_CLASS = {"VFS": "fs", "DRIVER": "dev", "SECMODEL": "kern", "MISC": "kern", "EXEC": "kern"}
@@ -78,7 +78,7 @@ def from_module(session, module) -> GeneratedComponent:
     if missing:
         raise UserError(f"module {module.name}: sources not found: {', '.join(missing[:6])}",
                         ["check the tree is complete (sys/-only trees lack external/)"])
-    name = module.kmod or module.name
+    name = safe_name(module.kmod or module.name, module.makefile, "module name")  # KMOD or its folder
     cls = module_class(module)
     category = CATEGORY_BY_CLASS.get(cls, "kern")
     newdir = component_dir(session.tree, category, name)
@@ -96,7 +96,7 @@ def evaluate_generated(session, gen: GeneratedComponent, write_to: str):
     from rumpbuild.tree.scan import Entry, _fill, objdir_for
     from rumpbuild.tree.options import make_vars
 
-    write_atomic(write_to, gen.makefile_text)
+    write_atomic(inside(write_to, session.outdir), gen.makefile_text)
     overrides = session.make_overrides()
     from rumpbuild.model.hostconf import write_mkconf
 
@@ -122,7 +122,7 @@ def evaluate_generated(session, gen: GeneratedComponent, write_to: str):
 def write_tree(session, gen: GeneratedComponent) -> list[str]:
     """Commit-style: put the Makefile in the tree and add the fs to the fs list."""
     written = []
-    mf = Path(gen.newdir) / "Makefile"
+    mf = Path(inside(Path(gen.newdir) / "Makefile", session.tree.rump))
     if mf.exists() and mf.read_text() != gen.makefile_text:
         raise UserError(f"{mf} exists already; rumpbuild does not overwrite a component Makefile",
                         ["remove it first, or build without --write-tree"])
@@ -140,6 +140,6 @@ def write_tree(session, gen: GeneratedComponent) -> list[str]:
                 lines.append(new)
             else:
                 lines[at:at] = [new, ""]
-            write_atomic(comp, "\n".join(lines))
+            write_atomic(inside(comp, session.tree.rump), "\n".join(lines))
             written.append(str(comp))
     return written

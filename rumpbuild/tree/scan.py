@@ -16,7 +16,8 @@ import sys
 from dataclasses import dataclass, field
 
 
-from rumpbuild.errors import MakefileError
+from rumpbuild.errors import MakefileError, shown
+from rumpbuild.fsutil import unsafe_name_reason
 from rumpbuild.mk import Evaluator, SystemMakefiles
 from rumpbuild.mk.recipe import Recipe, library_recipe
 from rumpbuild.tree.options import make_vars
@@ -312,6 +313,7 @@ def _fill(entry: Entry, ev: Evaluator) -> None:
         entry.libdplibs = ev.words("LIBDPLIBS")
         entry.warns = ev.value("WARNS") or None
         entry.klinks = ev.defined("_RUMPBUILD_KLINKS")
+        _check_names(entry, ev, srcs)
         basenames = {os.path.basename(s) for s in srcs}
         for var in list(ev.vars):
             m = _PER_FILE.match(var)
@@ -334,6 +336,34 @@ def _fill(entry: Entry, ev: Evaluator) -> None:
             entry.sources.append(Source(s, None, "missing"))
     entry.warnings = [f"{f}:{l}: {m}" for f, l, m in ev.warnings]
     entry.includes = list(dict.fromkeys(ev.files_read))
+
+
+# Variables whose words become file names in the output folder (or, generated, in the tree).
+_NAME_VARS = ("LIB", "KMOD", "IOCONF", "SRCS", "RUMPCOMP_USER_SRCS")
+
+
+def _check_names(entry: Entry, ev: Evaluator, srcs: list[str]) -> None:
+    """Every name that becomes a file name must be one safe path component (LIB=../x would write outside)."""
+    values = {"LIB": [entry.lib] if entry.lib else [], "KMOD": [entry.kmod] if entry.kmod else [],
+              "IOCONF": [entry.ioconf] if entry.ioconf else [], "SRCS": srcs,
+              "RUMPCOMP_USER_SRCS": entry.rumpcomp_user_srcs}
+    for var in _NAME_VARS:
+        for word in values[var]:
+            reason = unsafe_name_reason(word)
+            if reason is not None:
+                filename, lineno = assigned_at(ev, var, word, entry.makefile)
+                raise MakefileError(filename, lineno, f"{var} word {shown(word)} is not a plain file name: {reason}",
+                                    [f"{var} names files in the component's folder or .PATH: letters, digits, "
+                                     "'.', '_', '+' and '-' only"])
+
+
+def assigned_at(ev: Evaluator, var: str, word: str, makefile: str) -> tuple[str, int]:
+    """Where *var* got *word*: the last assignment whose text holds it, else the last one of *var*."""
+    lines = [(f, l, raw) for name, _op, raw, f, l in ev.history if name == var]
+    for f, l, raw in reversed(lines):
+        if word in raw:
+            return f, l
+    return (lines[-1][0], lines[-1][1]) if lines else (makefile, 0)
 
 
 def _is_vfs_module(entry: Entry) -> bool:
