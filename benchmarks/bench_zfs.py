@@ -109,7 +109,7 @@ def main() -> int:
     if not shutil.which("makefs"):
         print("the ffs baseline needs makefs (apt-get install makefs)", file=sys.stderr)
         return 2
-    from rumpbuild.model.session import BuildSession
+    from rumpbuild.session import BuildSession
     from rumpbuild.zfs.tool import build_tool
 
     work = Path(tempfile.mkdtemp(prefix="bench_zfs."))

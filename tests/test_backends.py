@@ -119,7 +119,7 @@ def test_ninja_backend_builds_a_plan(workdir, tmp_path, component_msdos):
     import argparse
     from collections import Counter
 
-    from rumpbuild.model.session import BuildSession
+    from rumpbuild.session import BuildSession
 
     session = BuildSession.from_args(argparse.Namespace(out=str(tmp_path / "out"), toolchain="gcc"))
     plan = session.plan([session.find_component("msdos")])
@@ -135,7 +135,7 @@ def test_ninja_build_failure_is_one_message(workdir, tmp_path):
     import argparse
 
     from rumpbuild.errors import UserError
-    from rumpbuild.model.session import BuildSession
+    from rumpbuild.session import BuildSession
 
     session = BuildSession.from_args(argparse.Namespace(out=str(tmp_path / "out"), toolchain="gcc"))
     plan = session.plan([session.find_component("msdos")])
@@ -314,7 +314,7 @@ def test_ninja_and_sconscript_build_a_faction_alike(workdir, tmp_path):
     (rump_syscalls, RUMPOBJ_NORENAME): both writers build the same bytes from one plan."""
     import argparse
 
-    from rumpbuild.model.session import BuildSession
+    from rumpbuild.session import BuildSession
     from rumpbuild.rules import sconscript
 
     built = {}

@@ -190,7 +190,7 @@ def test_failed_build_prints_the_compiler_error_lines(tmp_path, mockcc, monkeypa
 
 
 def _session(src, out):
-    from rumpbuild.model.session import BuildSession
+    from rumpbuild.session import BuildSession
 
     return BuildSession.from_args(argparse.Namespace(src=str(src), arch="amd64", toolchain="zig", out=str(out)))
 
@@ -352,7 +352,7 @@ def test_launcher_wraps_compiles_and_switching_rebuilds_nothing(tmp_path, monkey
     fake.chmod(0o755)
     monkeypatch.setenv("PATH", f"{bindir}{os.pathsep}{os.environ['PATH']}")
     monkeypatch.setenv("RUMPBUILD_LAUNCHER", "ccache")
-    from rumpbuild.model.session import BuildSession
+    from rumpbuild.session import BuildSession
 
     session = BuildSession.from_args(argparse.Namespace(arch="amd64", toolchain="zig", out=str(tmp_path / "o")))
     assert list(session.launcher) == [str(fake)]
@@ -394,7 +394,7 @@ def test_jobs_limits_compilers_running_at_once(tmp_path, monkeypatch, jobs, mock
     fake.chmod(0o755)
     monkeypatch.setenv("PATH", f"{bindir}{os.pathsep}{os.environ['PATH']}")
     monkeypatch.setenv("RUMPBUILD_LAUNCHER", "ccache")
-    from rumpbuild.model.session import BuildSession
+    from rumpbuild.session import BuildSession
 
     session = BuildSession.from_args(argparse.Namespace(arch="amd64", toolchain="zig", out=str(tmp_path / "o"),
                                                         jobs=jobs))

@@ -90,7 +90,7 @@ def test_missing_symbols_and_stubs(run_cli, tmp_path):
 def test_missing_names_the_library_that_defines_it(run_cli, tmp_path):
     """msdos calls getdisksize(); without rumpdev_disk in its closure the report must say where it is."""
     from rumpbuild.model.missing import analyze
-    from rumpbuild.model.session import BuildSession
+    from rumpbuild.session import BuildSession
     import argparse
 
     args = argparse.Namespace(src=None, arch="amd64", toolchain="zig", out=str(tmp_path / "o"), defines=[],

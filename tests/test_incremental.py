@@ -118,7 +118,7 @@ def test_clean_rebuild_reuses_the_plan(built_copy, run_cli, monkeypatch, tmp_pat
     # same request, fresh output folder, unchanged tree: no Makefile is evaluated again
     import shutil as _shutil
 
-    from rumpbuild.model.session import BuildSession
+    from rumpbuild.session import BuildSession
 
     src, out, args = built_copy
     _shutil.rmtree(out)
@@ -150,7 +150,7 @@ def test_stored_plan_follows_changed_sources(built_copy, run_cli):
 def test_changed_template_is_not_served_from_the_stored_plan(built_copy, run_cli, monkeypatch):
     # stored plans keep their rendered SConscripts: a changed template must make a new plan
     from rumpbuild.model import plancache
-    from rumpbuild.model.session import BuildSession
+    from rumpbuild.session import BuildSession
     from rumpbuild.templates import template_dir
 
     src, out, args = built_copy

@@ -172,7 +172,7 @@ def test_stub_generator_panics_for_unknown_functions(tmp_path):
         pytest.skip("needs x86_64-linux-gnu-gcc")
     import argparse
 
-    from rumpbuild.model.session import BuildSession
+    from rumpbuild.session import BuildSession
     from rumpbuild.stubs import generate_stubs
     from rumpbuild.symbols import defined_globals, undefined_globals
 

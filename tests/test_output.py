@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from rumpbuild.errors import UserError
-from rumpbuild.model.session import parse_defines
+from rumpbuild.session import parse_defines
 
 CHECKOUT = Path(__file__).resolve().parents[1]
 MOCK_OBJECT = Path(__file__).parent / "fixtures" / "mockcc.o"

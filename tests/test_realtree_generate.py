@@ -85,8 +85,8 @@ def _planned(src, arch, out, name):
     """rumpbuild's evaluation of *name* for *arch*: (make variables, SRCS, CPPFLAGS, CFLAGS)."""
     import argparse
 
-    from rumpbuild.model.hostconf import write_mkconf
-    from rumpbuild.model.session import BuildSession
+    from rumpbuild.tree.hostconf import write_mkconf
+    from rumpbuild.session import BuildSession
 
     args = argparse.Namespace(src=str(src), arch=arch, toolchain="auto", out=str(out),
                               defines=[f"{k}={v}" for k, v in SAME_INPUTS.items()], werror=False, jobs=None,

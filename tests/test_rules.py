@@ -107,8 +107,8 @@ def _planned(src, arch, out, name):
     """rumpbuild's own evaluation of *name* for *arch*: (make variables, SRCS, CPPFLAGS, CFLAGS)."""
     import argparse
 
-    from rumpbuild.model.hostconf import write_mkconf
-    from rumpbuild.model.session import BuildSession
+    from rumpbuild.tree.hostconf import write_mkconf
+    from rumpbuild.session import BuildSession
     from rumpbuild.tree.options import make_vars
 
     args = argparse.Namespace(src=str(src), arch=arch, toolchain="auto", out=str(out), defines=[], werror=False,

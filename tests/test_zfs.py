@@ -43,7 +43,7 @@ def test_helper_source_names_every_entry_point_ioctl_and_header():
 @pytest.fixture(scope="module")
 def example_build(tmp_path_factory):
     """The example tree with the mock zfs API headers added, msdos built (zig, amd64)."""
-    from rumpbuild.model.session import BuildSession
+    from rumpbuild.session import BuildSession
     from rumpbuild.tree import example_tree_path
 
     tmp = tmp_path_factory.mktemp("zfsex")
@@ -222,7 +222,7 @@ def test_facts_and_command_arguments(run_cli, tmp_path):
 # -- real tree ----------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def real_zfs_tool(tmp_path_factory):
-    from rumpbuild.model.session import BuildSession
+    from rumpbuild.session import BuildSession
     from rumpbuild.zfs.tool import build_tool
 
     src = os.environ.get("RUMPBUILD_NETBSDSRC")

@@ -86,7 +86,7 @@ def _session_args(args, arch: str, outdir: str) -> argparse.Namespace:
 def prepare(args, arches: list[str], outroot: str):
     """(session or UserError, selected entries) per arch; bad names and revisions raise at once."""
     from rumpbuild.arch import resolve
-    from rumpbuild.model.session import BuildSession
+    from rumpbuild.session import BuildSession
     from rumpbuild.ci.select import select_components
 
     from rumpbuild.toolchain.launcher import resolve_launcher

@@ -99,7 +99,7 @@ def run(args) -> int:
 
         return run_convert(args)
     from rumpbuild.commands import announce_toolchain
-    from rumpbuild.model.session import BuildSession
+    from rumpbuild.session import BuildSession
 
     session = BuildSession.from_args(args)
     announce_toolchain(session)
@@ -137,7 +137,7 @@ def _run(args, session, key) -> int:
     analyse = args.missing or args.stubs
     cached = plancache.load(key, session.outdir) if key else None
     if cached is not None:  # the same request on an unchanged tree: its plan, without evaluating
-        from rumpbuild.model.hostconf import write_mkconf
+        from rumpbuild.tree.hostconf import write_mkconf
 
         plan, links, files = cached
         write_mkconf(session.outdir, session.tree)  # what the scan would have written

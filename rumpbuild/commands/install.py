@@ -41,7 +41,7 @@ def add_arguments(p):
 
 def run(args) -> int:
     from rumpbuild.commands.kernel import BASE
-    from rumpbuild.model.session import BuildSession
+    from rumpbuild.session import BuildSession
 
     destdir = os.path.abspath(args.destdir)
     if os.path.exists(destdir) and not os.path.isdir(destdir):

@@ -34,7 +34,7 @@ def add_arguments(p):
 
 def run(args) -> int:
     from rumpbuild.commands import announce_toolchain
-    from rumpbuild.model.session import BuildSession
+    from rumpbuild.session import BuildSession
 
     session = BuildSession.from_args(args)
     announce_toolchain(session)

@@ -57,7 +57,7 @@ def run(args) -> int:
         else:
             print(render_text(info))
         return 0
-    from rumpbuild.model.session import BuildSession
+    from rumpbuild.session import BuildSession
     from rumpbuild.kmod.build import build_kmod
 
     session = BuildSession.from_args(args)

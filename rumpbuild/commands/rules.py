@@ -69,7 +69,7 @@ def _writer(fmt: str):
 
 def run(args) -> int:
     from rumpbuild.backends import get_backend
-    from rumpbuild.model.session import BuildSession
+    from rumpbuild.session import BuildSession
 
     formats = ["make", "scons"] if args.format == "both" else [args.format]
     planned = [f for f in formats if f != "make"]

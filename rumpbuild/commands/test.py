@@ -86,7 +86,7 @@ def _stub_archives(session, entry) -> list[str]:
 
 
 def run(args) -> int:
-    from rumpbuild.model.session import BuildSession
+    from rumpbuild.session import BuildSession
     from rumpbuild.smoke.runner import run_smoke
 
     # text output: the header (with the toolchain) before building, then each step as it ends,
@@ -188,7 +188,7 @@ def _run_kmod(args, text: bool, on_step):
     import os
 
     from rumpbuild.arch import resolve
-    from rumpbuild.model.session import BuildSession
+    from rumpbuild.session import BuildSession
     from rumpbuild.arch import host_arch
     from rumpbuild.errors import UserError
     from rumpbuild.kmod.convert import check_arch, check_kmod, check_kmod_file, convert_kmod

@@ -58,7 +58,7 @@ def _prebuilt(args, session):
 
 
 def run(args) -> int:
-    from rumpbuild.model.session import BuildSession
+    from rumpbuild.session import BuildSession
     from rumpbuild.util.build import build_util
 
     session = BuildSession.from_args(args)

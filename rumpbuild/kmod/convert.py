@@ -436,7 +436,7 @@ def _why(name):
 def run_convert(args) -> int:
     """`rumpbuild component NAME --kmod FILE …`."""
     from rumpbuild.arch import resolve
-    from rumpbuild.model.session import BuildSession
+    from rumpbuild.session import BuildSession
     from rumpbuild.arch import host_arch
 
     if len(args.names) != 1:

@@ -98,7 +98,7 @@ def evaluate_generated(session, gen: GeneratedComponent, write_to: str):
 
     write_atomic(inside(write_to, session.outdir), gen.makefile_text)
     overrides = session.make_overrides()
-    from rumpbuild.model.hostconf import write_mkconf
+    from rumpbuild.tree.hostconf import write_mkconf
 
     overrides["MAKECONF"] = write_mkconf(session.outdir, session.tree)
     objdir = objdir_for(session.tree, os.path.join(gen.newdir, "Makefile"), os.path.join(session.outdir, "obj"))

@@ -148,7 +148,7 @@ class BuildSession:
         if self._scan is None:
             from rumpbuild.tree.scan import scan
 
-            from rumpbuild.model.hostconf import write_mkconf
+            from rumpbuild.tree.hostconf import write_mkconf
 
             overrides = self.make_overrides()
             overrides["MAKECONF"] = write_mkconf(self.outdir, self.tree)
@@ -300,7 +300,7 @@ class BuildSession:
                   file=sys.stderr)
         plan = plan or self.plan(entries, shared)
         if any(l.kind == "hypercall" for l in plan.libraries):
-            from rumpbuild.model.hostconf import run_rumpuser_configure
+            from rumpbuild.tree.hostconf import run_rumpuser_configure
 
             run_rumpuser_configure(self.outdir, self.tree, self.target, self.toolchain)
         plan.shared, plan.no_shared_reason = shared, no_shared_reason
