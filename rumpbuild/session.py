@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shlex
 import sys
@@ -231,11 +232,16 @@ class BuildSession:
 
     # -- building -----------------------------------------------------------
     def plan(self, entries, shared=True):
+        """The build model of *entries*; lib*.so too when *shared* and the toolchain can link for the
+        target (else ``no_shared_reason`` says why not)."""
         from rumpbuild.model.plan import BuildPlan, plan_library
 
-        libs = [plan_library(e, self.toolchain, self.target, self.outdir, c_string=self.c_string) for e in entries]
+        no_shared_reason = self.toolchain.link_problem if shared else ""
+        libs = tuple(plan_library(e, self.toolchain, self.target, self.outdir, c_string=self.c_string)
+                     for e in entries)
         return BuildPlan(self.target, self.toolchain, self.outdir, libs, str(self.tree.sys),
-                         launcher=list(self.launcher))
+                         launcher=tuple(self.launcher), shared=shared and not no_shared_reason,
+                         no_shared_reason=no_shared_reason)
 
     def scanned_files(self) -> set[str]:
         """Every Makefile the scan read (for the no-op fast path)."""
@@ -298,12 +304,14 @@ class BuildSession:
         for path in outputs.discard_damaged(self.outdir):
             print(f"rumpbuild: {os.path.relpath(path)} changed since it was built; building it again",
                   file=sys.stderr)
-        plan = plan or self.plan(entries, shared)
+        if plan is None:
+            plan = self.plan(entries, shared)
+        elif (plan.shared, plan.no_shared_reason) != (shared, no_shared_reason):  # a stored plan, asked anew
+            plan = dataclasses.replace(plan, shared=shared, no_shared_reason=no_shared_reason)
         if any(l.kind == "hypercall" for l in plan.libraries):
             from rumpbuild.tree.hostconf import run_rumpuser_configure
 
             run_rumpuser_configure(self.outdir, self.tree, self.target, self.toolchain)
-        plan.shared, plan.no_shared_reason = shared, no_shared_reason
         backend = get_backend(self.backend)
         total = sum(len(l.objects) * 2 + 2 + (1 if shared else 0) + len(l.generated) for l in plan.libraries)
         started, self._engine = self._engine, None

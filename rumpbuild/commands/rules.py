@@ -107,10 +107,7 @@ def run(args) -> int:
 
             sys.stdout.write(makefile_for(session, entry)[1])
     if planned:
-        plan = session.plan([entry])
-        # no lib.so rule where the toolchain cannot link for the target (arch data says why)
-        plan.no_shared_reason = getattr(session.toolchain, "link_problem", "") or ""
-        plan.shared = not plan.no_shared_reason
+        plan = session.plan([entry])  # no lib.so rule where the toolchain cannot link for the target
         for fmt in planned:
             written += _writer(fmt)(plan, session.outdir, verbose=getattr(args, "verbose", False))
     for w in written:

@@ -21,7 +21,7 @@ from rumpbuild.errors import UserError
 from rumpbuild.mk.recipe import CC_TOKEN, FLAVOUR_SUFFIX, LANG_BY_SUFFIX, shell_words  # noqa: F401 (shell_words: API)
 
 
-@dataclass
+@dataclass(frozen=True)
 class ObjectPlan:
     source: str  # absolute path of the source
     stem: str  # object basename without suffix
@@ -34,7 +34,7 @@ class ObjectPlan:
         return self.stem + FLAVOUR_SUFFIX[flavour]
 
 
-@dataclass
+@dataclass(frozen=True)
 class LibraryPlan:
     lib: str  # LIB, e.g. rumpfs_ffs
     name: str  # scan name, e.g. ffs
@@ -90,15 +90,15 @@ class LibraryPlan:
         return os.path.join(self.outdir, f"lib{self.lib}.so")
 
 
-@dataclass
+@dataclass(frozen=True)
 class BuildPlan:
     target: object  # rumpbuild.arch.Target
     toolchain: object  # rumpbuild.toolchain.Toolchain
     outdir: str
-    libraries: list[LibraryPlan]
+    libraries: tuple[LibraryPlan, ...]
     sysdir: str = ""
-    launcher: list[str] = field(default_factory=list)  # compile argv prefix (ccache, distcc); not in compile_commands
-    shared: bool = True  # lib*.so made too (session.build decides)
+    launcher: tuple[str, ...] = ()  # compile argv prefix (ccache, distcc); not in compile_commands
+    shared: bool = True  # lib*.so made too (session.plan decides)
     no_shared_reason: str = ""  # why not, when the toolchain cannot link for the target
     # SConscript texts already rendered, by (lib, shared, verbose): stored with the plan
     # (plancache), so a clean rebuild from a stored plan skips the templates
