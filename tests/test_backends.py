@@ -11,6 +11,7 @@ RUMPBUILD_UPDATE_GOLDEN=1 rewrites the golden files.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import subprocess
@@ -139,12 +140,13 @@ def test_ninja_build_failure_is_one_message(workdir, tmp_path):
 
     session = BuildSession.from_args(argparse.Namespace(out=str(tmp_path / "out"), toolchain="gcc"))
     plan = session.plan([session.find_component("msdos")])
-    source = plan.libraries[0].objects[0]
+    lib = plan.libraries[0]
+    source = lib.objects[0]
     broken = tmp_path / "broken.c"
     broken.write_text("int this is not C;\n")
-    for flavour, argv in source.argv.items():
-        argv[argv.index(source.source)] = str(broken)
-    source.source = str(broken)
+    argv = {flavour: [str(broken) if a == source.source else a for a in words] for flavour, words in source.argv.items()}
+    bad = dataclasses.replace(source, source=str(broken), argv=argv)  # the model is immutable: a changed copy
+    plan = dataclasses.replace(plan, libraries=(dataclasses.replace(lib, objects=[bad] + list(lib.objects[1:])),))
     with pytest.raises(UserError) as exc:
         get_backend("ninja").build(plan, session.outdir, jobs=1)
     text = exc.value.render()
