@@ -388,11 +388,9 @@ mount_fs(const char *spec, int ro)
 #if RBU_STATE
 	/* configure the devices (and --init-from: write the plain image through them) */
 	if (rumpbuild_state_up(&dev) != 0 || dev == NULL) {
-		if (dev == NULL)
+		if (dev == NULL)	/* else the failed step said why, in one line */
 			warnx_("%s has no [mount] table: nothing to mount", RBU_STATE_FILE);
 		rumpbuild_state_down();
-		warnx_("%s: the state was not set up (the line above says why); nothing was mounted",
-		    RBU_STATE_FILE);
 		return -1;
 	}
 	if (init_from != NULL && !rumpbuild_state_verbose)	/* -v: the init line above said it */
