@@ -416,3 +416,84 @@ def test_example_sigint_during_put_leaves_a_clean_image(ex_msdos, tmp_path):
     _fsck_clean(img)
     got = subprocess.run(["mtype", "-i", str(img), "::/BIG.DAT"], capture_output=True).stdout
     assert 0 < len(got) and big.read_bytes()[:len(got)] == got
+
+
+STATE_CGD = """\
+[[cgd]]
+device = "cgd0"
+image = "disk.img"
+cipher = "aes-cbc"
+keylength = 128
+key = { file = "key.bin" }
+
+[mount]
+fs = "msdos"
+device = "cgd0"
+"""
+
+
+def test_example_state_cgd_put_then_get_through_the_key_file(ex_msdos, tmp_path_factory, cache_env, tmp_path):
+    """rump_msdos-<stem> with a state file baked in (the example tree's pseudo cgd): --init-from writes a
+    FAT made by mkfs.vfat through cgd0, put goes in, a second run gets it back with the key read from the
+    key file; the host file holds no plaintext; a wrong key fails the mount with one message and leaves
+    the image as it was; the plain utility refuses --state."""
+    key = bytes(range(16))
+    (tmp_path / "key.bin").write_bytes(key)
+    state = tmp_path / "cgd.toml"
+    state.write_text(STATE_CGD)
+    doc = _build(tmp_path_factory, cache_env, "msdos", "--state", state)
+    assert doc["program"].endswith("/bin/rump_msdos-cgd") and doc["state"] == str(state)
+    assert "rumpdev_cgd" in doc["libraries"]  # the closure grew by the state's driver, found by name
+    assert str(key.hex()) not in Path(doc["program"]).read_bytes().hex()  # the key is not baked in
+
+    plain = _vfat(tmp_path / "plain.img", 2048)
+    plain_sum = hashlib.sha256(plain.read_bytes()).hexdigest()
+    text = b"behind the pseudo cgd: only ciphertext reaches the host\n"
+    (tmp_path / "SECRET.TXT").write_bytes(text)
+    p = _run(doc, "-v", "--init-from", plain, "put", tmp_path / "SECRET.TXT", "/SECRET.TXT")
+    err = p.stderr.decode()
+    # the order: devices set up, the plain image written through them, the mount, teardown after the unmount
+    made, up, init, mount, down = (err.find(s) for s in (
+        "rump_msdos: init: made ", "rump_msdos: state: cgd0 on", f"bytes of {plain} written through /dev/rcgd0",
+        "msdosfs: /dev/cgd0", "rump_msdos: teardown: cgd0 CGDIOCCLR"))
+    assert 0 <= made < up < init < mount < down, err
+    disk = tmp_path / "disk.img"
+    assert disk.stat().st_size == plain.stat().st_size  # made by --init-from, as large as the plain image
+    assert hashlib.sha256(plain.read_bytes()).hexdigest() == plain_sum  # only read
+    image = disk.read_bytes()
+    assert text[:24] not in image and b"SECRET  TXT" not in image and b"mkfs.fat" not in image
+    # the plain utility (no state) sees no FAT on the host file
+    assert _run(ex_msdos, disk, "cat", "/SECRET.TXT", ok=False).returncode == 1
+
+    # a second run: through cgd0 again, with the key read from key.bin at run time
+    _run(doc, "get", "/SECRET.TXT", tmp_path / "back.txt")
+    assert (tmp_path / "back.txt").read_bytes() == text
+    assert _run(doc, "cat", "/SECRET.TXT").stdout == text
+
+    before = hashlib.sha256(disk.read_bytes()).hexdigest()
+    (tmp_path / "key.bin").write_bytes(bytes(range(1, 17)))
+    p = _run(doc, "cat", "/SECRET.TXT", ok=False)
+    err = p.stderr.decode()
+    assert p.returncode == 1 and "cannot mount /dev/cgd0" in err and "wrong key" in err and err.count("\n") == 1, err
+    assert hashlib.sha256(disk.read_bytes()).hexdigest() == before
+    (tmp_path / "key.bin").write_bytes(key + b"\n")  # a key file that changed length since the build
+    p = _run(doc, "cat", "/SECRET.TXT", ok=False)
+    assert p.returncode == 1 and "must hold exactly 16 bytes" in p.stderr.decode(), p.stderr
+    # the key may come in through the environment instead (as `rumpbuild test` passes it)
+    p = subprocess.run(doc["run"] + ["cat", "/SECRET.TXT"], capture_output=True, timeout=300,
+                       env=dict(os.environ, RUMPBUILD_STATE_KEY0=key.hex()))
+    assert p.returncode == 0 and p.stdout == text, p.stderr
+    assert hashlib.sha256(disk.read_bytes()).hexdigest() == before
+
+    p = _run(ex_msdos, "--state", state, disk, "ls", ok=False)
+    assert p.returncode == 2 and "rumpbuild util msdos --state FILE" in p.stderr.decode()
+
+
+def test_example_state_for_another_fs_refused(tmp_path, cache_env):
+    (tmp_path / "key.bin").write_bytes(bytes(16))
+    state = tmp_path / "cgd.toml"
+    state.write_text(STATE_CGD.replace('fs = "msdos"', 'fs = "ffs"'))
+    p = subprocess.run([sys.executable, "-m", "rumpbuild", "util", "msdos", "--state", str(state), "--out",
+                        str(tmp_path / "o"), "-q"], capture_output=True, text=True, env=cache_env, cwd=tmp_path)
+    assert p.returncode == 1 and "Traceback" not in p.stderr
+    assert ':8: [mount] fs = "ffs", but the utility is rump_msdos' in p.stderr, p.stderr

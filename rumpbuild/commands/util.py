@@ -24,10 +24,16 @@ The file system runs in a rump kernel inside the program.  Partition suffixes
 are read on the host, so they work with every tree.  A cross-built utility
 runs under qemu-user; rumpbuild prints the command.  See README "rump_<fs>".
 
+--state FILE bakes a state file (README, "Kernel state before the mount") into
+<out>/bin/rump_<NAME>-<FILE's stem>: it takes no IMAGE, configures the cgd/RAID
+devices before the mount and unconfigures them after the unmount (both faces),
+reads the keys from the key files at run time, and takes --init-from PLAIN.img.
+
 examples:
   rumpbuild util msdos                        example tree, host arch
   rumpbuild util ffs --src ~/netbsd/src --arch evbarm --toolchain zig
   rumpbuild util msdos --arch amd64 --kmod msdos.kmod   a converted kernel module (x86)
+  rumpbuild util ffs --src ~/netbsd/src --state cgd.toml  then: rump_ffs-cgd --init-from plain.img ls /
 """
 
 
@@ -40,6 +46,8 @@ def add_arguments(p):
                    help="stub the kernel functions no rump library defines (as `component --stubs`) and link them")
     p.add_argument("--kmod", metavar="FILE.kmod", help="x86: link this NetBSD kernel module, converted (see "
                    "`rumpbuild component --kmod`), instead of the component built from source")
+    p.add_argument("--state", metavar="FILE", help="bake this TOML state file (cgd/RAID devices set up before "
+                   "the mount) into rump_NAME-STEM; keys are read from the key files at run time")
 
 
 def _prebuilt(args, session):
@@ -62,8 +70,9 @@ def run(args) -> int:
     from rumpbuild.util.build import build_util
 
     session = BuildSession.from_args(args)
+    state = _load_state(args, session)
     if args.kmod:
-        res = build_util(session, prebuilt=_prebuilt(args, session))
+        res = build_util(session, prebuilt=_prebuilt(args, session), state=state)
     else:
         entry = session.find_component(args.name)
         extra = []
@@ -71,13 +80,13 @@ def run(args) -> int:
             from rumpbuild.commands.test import _stub_archives
 
             extra = _stub_archives(session, entry)
-        res = build_util(session, entry, extra_archives=extra)
+        res = build_util(session, entry, extra_archives=extra, state=state)
     run_line = shlex.join(res.run_prefix + [res.program])
     if args.json:
         json.dump({"program": res.program, "fs": res.fs_name, "arch": session.target.name,
                    "toolchain": session.toolchain.name, "fuse": res.fuse, "fuse_why_not": res.fuse_why_not,
                    "run": res.run_prefix + [res.program], "libraries": res.libraries,
-                   "missing_calls": res.missing_calls}, sys.stdout, indent=1)
+                   "missing_calls": res.missing_calls, "state": res.state_file or None}, sys.stdout, indent=1)
         print()
         return 0
     print(f"built {res.program}")
@@ -87,12 +96,37 @@ def run(args) -> int:
     if res.missing_calls:
         print("  this tree's rump kernel lacks " + ", ".join(res.missing_calls)
               + ": commands that need them fail with a message")
-    print(f"run it:  {run_line} {'IMAGE ' if res.needs_image else ''}ls -l /")
+    if res.state_file:
+        print(f"  state {res.state_file} built in: the devices are set up before the mount and torn down "
+              "after it; keys are read from the key files at run time")
+        print(f"run it:  {run_line} [--init-from PLAIN.img] ls -l /")
+    else:
+        print(f"run it:  {run_line} {'IMAGE ' if res.needs_image else ''}ls -l /")
     if res.run_prefix:
         print("  (a cross-built program: qemu-user runs it"
               + (", with -L for the target's dynamic C library)" if "-L" in res.run_prefix else
                  ", static, no sysroot needed)"))
     return 0
+
+
+def _load_state(args, session):
+    """The validated --state file for this file system (its images may not exist yet: --init-from makes them)."""
+    if not args.state:
+        return None
+    from rumpbuild.errors import UserError
+    from rumpbuild.state import load_state
+    from rumpbuild.state.kernel import check_tree
+
+    state = load_state(args.state, creating=True)
+    if state.mount is None:
+        raise UserError(f"{args.state}: rump_{args.name} mounts a device and the state file has no [mount] table",
+                        [f"add [mount] with fs = \"{args.name}\" and device = \"{state.steps[-1].device}\""
+                         if state.steps else "see README, \"Kernel state before the mount\""])
+    if state.mount.fs != args.name:
+        raise UserError(f"{args.state}:{state.mount.line}: [mount] fs = \"{state.mount.fs}\", but the utility is "
+                        f"rump_{args.name}", [f"rumpbuild util {state.mount.fs} --state {args.state}"])
+    check_tree(state, session.tree.sys)
+    return state
 
 
 COMMAND = Command("util", "build rump_<fs>, the userland utility for a file system (FUSE mount or commands)",

@@ -149,6 +149,7 @@ def state_objects(session, plan, state: State, workdir: str) -> list[str]:
     write_atomic(hsrc, env.get_template("state_host.c.j2").render(
         state_file=state.path, drivers=state.drivers, steps=steps, images=state.images(),
         windows=any(e["window"] for v in steps for e in v["etfs"]),
+        raid_margin=RAID_MARGIN,
         mount_device=m.device if m else "",
         mount_base=m.base_device if m else (state.steps[-1].device if state.steps else ""),
         mount_partition=m.partition if m else None))

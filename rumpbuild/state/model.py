@@ -24,6 +24,7 @@ class CgdStep:
     iv: str  # encblkno1 | encblkno8
     key: bytes  # keylength/8 bytes, read from the key file or derived with PBKDF2
     line: int  # where its [[cgd]] header is
+    key_file: str | None = None  # absolute path of key.file (read again at run time by rump_<fs>)
 
     kind = "cgd"
 

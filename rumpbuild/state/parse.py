@@ -223,7 +223,9 @@ def _cgd(t, i, pr, base, creating) -> CgdStep | None:
         key = _key(t["key"], keylength, i, pr, base)
     if None in (device, disk, cipher, keylength, iv, key):
         return None
-    return CgdStep(device, disk, cipher, keylength, iv, key, pr.lines.table("cgd", i))
+    k = t["key"]
+    key_file = _file(base, k["file"]) if isinstance(k, dict) and isinstance(k.get("file"), str) else None
+    return CgdStep(device, disk, cipher, keylength, iv, key, pr.lines.table("cgd", i), key_file)
 
 
 def _key(k, keylength: int, i: int, pr: _Problems, base: str) -> bytes | None:

@@ -5,6 +5,12 @@ system and for the calls this tree's rump kernel has), its kernel-side
 helper (util_kernel.c.j2: stat/getdents/statvfs/utimensat in rbu_abi.h's
 fixed-width structures) and the mount-argument helper the smoke test uses
 too; all linked statically with the closure (whole archives).
+
+With a state file (``rumpbuild util NAME --state FILE``) the state is baked
+in: its drivers' components join the closure, its two halves
+(rumpbuild.state.kernel) join the objects, and the program is
+``rump_<fs>-<state file stem>``, which takes no IMAGE: the state names its
+images.  Keys are not baked in: the program reads the key files at run time.
 """
 
 from __future__ import annotations
@@ -46,6 +52,7 @@ class UtilResult:
     libraries: list[str]
     missing_calls: list[str]  # calls this tree's rump kernel lacks (commands using them fail cleanly)
     needs_image: bool  # False for tmpfs: the file system lives in memory
+    state_file: str = ""  # the state file baked in ("" without --state)
 
 
 def rump_calls(tree) -> dict[str, str]:
@@ -104,8 +111,9 @@ def _kernel_helper(session, plan, fs_name: str, calls: dict, workdir: str) -> tu
 
 
 def build_util(session, entry=None, prebuilt: Prebuilt | None = None, extra_archives=(),
-               progress=None) -> UtilResult:
-    """Build the component (or use *prebuilt*), its closure and the base; compile and link rump_<fs>."""
+               progress=None, state=None) -> UtilResult:
+    """Build the component (or use *prebuilt*), its closure and the base; compile and link rump_<fs>
+    (with *state*, a validated rumpbuild.state.State: rump_<fs>-<stem> with the state baked in)."""
     tc = session.toolchain
     if tc.link_problem:
         raise UserError(f"rump_<fs> is a program, and {tc.name} cannot link for {session.target.name}: "
@@ -116,11 +124,16 @@ def build_util(session, entry=None, prebuilt: Prebuilt | None = None, extra_arch
     else:
         fs_name, closure = fs_name_of(entry), closure_with_base(session, entry)
     facts = fs_facts(fs_name)
+    if state is not None:
+        from rumpbuild.state.kernel import state_entries
+
+        closure += [e for e in state_entries(session, state) if e not in closure]
     plan = session.build(closure, shared=False, progress=progress)
     by_lib = {l.lib: l for l in plan.libraries}
     link_libs = [by_lib[e.lib] for e in closure if e.lib in by_lib]
 
-    workdir = os.path.join(session.outdir, "util", fs_name)
+    suffix = f"-{Path(state.path).stem}" if state is not None else ""
+    workdir = os.path.join(session.outdir, "util", fs_name + suffix)
     bindir = os.path.join(session.outdir, "bin")
     os.makedirs(workdir, exist_ok=True)
     os.makedirs(bindir, exist_ok=True)
@@ -140,6 +153,8 @@ def build_util(session, entry=None, prebuilt: Prebuilt | None = None, extra_arch
         "RBU_NOFUSE_WHY": '"' + why_not.replace('"', "'").replace("\\", "/") + '"',
         "RBU_VERSION": f'"(rumpbuild {__version__}, {session.target.name}, tree {session.tree.root})"',
         "RBU_HAVE_ETFS_WITHSIZE": "1" if has_etfs_withsize(session.tree) else "0",
+        "RBU_STATE": "1" if state is not None else "0",
+        "RBU_STATE_FILE": _c_string(os.path.abspath(state.path)) if state is not None else '""',
     }
     for call in DIRECT_CALLS:
         defines[f"RBU_HAVE_{call.upper()}"] = "1" if call in calls else "0"
@@ -152,12 +167,24 @@ def build_util(session, entry=None, prebuilt: Prebuilt | None = None, extra_arch
     if not ran.ok:
         raise UserError(f"compiling {SOURCE.name} for {session.target.name} failed:\n{ran.output.strip()[-2000:]}",
                         [f"the command was: {shlex.join(cmd)}"])
-    program = os.path.join(bindir, f"rump_{fs_name}")
+    program = os.path.join(bindir, f"rump_{fs_name}{suffix}")
     objs = [obj, kernel_obj, mountargs]
+    if state is not None:
+        from rumpbuild.state.kernel import state_objects
+
+        objs += state_objects(session, plan, state, workdir)
     lp = link_program(session, link_libs, objs, program, False, prebuilt, extra_archives, fuse_libs)
     if not lp.ok:
         raise UserError(f"linking rump_{fs_name} failed:\n{lp.output.strip()[-2000:]}",
                         ["--stubs links stubs for kernel functions no rump library defines"])
     static = tc.libc != "glibc"
     return UtilResult(program, fs_name, not why_not, why_not, tc.run_prefix(static=static),
-                      [l.lib for l in link_libs], missing, bool(facts.get("image")))
+                      [l.lib for l in link_libs], missing, bool(facts.get("image")),
+                      os.path.abspath(state.path) if state is not None else "")
+
+
+def _c_string(value: str) -> str:
+    """A -D value that is a C string literal (the command line is not a shell: no quoting)."""
+    from rumpbuild.state.kernel import c_literal
+
+    return c_literal(value)

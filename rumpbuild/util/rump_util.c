@@ -16,6 +16,12 @@
  * as a byte range (rump_pub_etfs_register_withsize), so trees whose
  * librumpuser does not parse the suffix (NetBSD 7's) work too.
  *
+ * Built with a state file (RBU_STATE, RBU_STATE_FILE; `rumpbuild util NAME
+ * --state FILE`), the program takes no IMAGE: after rump_init() the state's
+ * half (templates/state_host.c.j2) configures its cgd/RAID devices and names
+ * the device to mount; after the unmount it unconfigures them.  Both faces
+ * go through mount_fs() and unmount_fs(), so both get it, in that order.
+ *
  * Copyright (c) 2026 The rumpbuild authors.  BSD-2-Clause.
  */
 
@@ -77,6 +83,22 @@ int rump_pub_etfs_register_withsize(const char *, const char *, enum rump_etfs_t
 #ifndef RBU_FS
 #error compile with -DRBU_FS='"name"' (rumpbuild util does)
 #endif
+#ifndef RBU_STATE
+#define RBU_STATE 0
+#define RBU_STATE_FILE ""
+#endif
+/* the IMAGE operand: a state file names its images itself */
+#define IMAGE_OPERAND	(RBU_NEEDS_IMAGE && !RBU_STATE)
+
+#if RBU_STATE
+/* templates/state_host.c.j2, generated from RBU_STATE_FILE */
+int	rumpbuild_state_prepare(const char *);
+int	rumpbuild_state_up(const char **);
+int	rumpbuild_state_down(void);
+extern const char *rumpbuild_state_prog;
+extern FILE *rumpbuild_state_log;
+extern int rumpbuild_state_verbose;
+#endif
 
 #define PROG		"rump_" RBU_FS
 #define IMGKEY		"/dev/rumpbuild-img"
@@ -104,6 +126,7 @@ static volatile sig_atomic_t stop_sig;	/* SIGINT/SIGTERM/SIGHUP during a command
 static FILE *out, *err;		/* our stdout/stderr: fds 1 and 2 carry the kernel console */
 static int outfd = STDOUT_FILENO;
 static const char *image_name;	/* as the user wrote it, for messages */
+static const char *init_from;	/* --init-from PLAIN.img (state builds): written through the devices */
 
 /* ---- messages ---------------------------------------------------------- */
 
@@ -147,8 +170,16 @@ usage(FILE *f)
 #endif
 	    "\n"
 	    "The NetBSD %s file system, running in a rump kernel in this process.\n"
+#if RBU_STATE
+	    "Built with the state file " RBU_STATE_FILE ": its cgd/RAID devices are\n"
+	    "configured before the mount and unconfigured after the unmount; it names the\n"
+	    "images and the device to mount.  Keys are read at run time from the key files\n"
+	    "(or RUMPBUILD_STATE_KEY<n>, hex, for the n-th step).  --init-from PLAIN.img first\n"
+	    "writes that plain image through the devices (missing images are made, sparse).\n"
+#else
 	    "IMAGE may name a partition: disk.img%%DISKLABEL:a%% (NetBSD disklabel, a..p)\n"
 	    "or disk.img%%MBR:1%% (MBR primary partition, 1..4).\n"
+#endif
 	    "\n"
 	    "The file system is mounted async (written at unmount, fsync or sync, and always\n"
 	    "before the program exits); -o sync writes metadata through at once, as NetBSD does.\n"
@@ -176,9 +207,9 @@ usage(FILE *f)
 #endif
 	    "%s"
 	    "-v shows the rump kernel's console; -V, --version the version; -h, --help this text\n",
-	    PROG, RBU_NEEDS_IMAGE ? "IMAGE[%DISKLABEL:p%|%MBR:n%] " : "",
+	    PROG, RBU_STATE ? "[--init-from PLAIN.img] " : IMAGE_OPERAND ? "IMAGE[%DISKLABEL:p%|%MBR:n%] " : "",
 #if RBU_FUSE
-	    PROG, RBU_NEEDS_IMAGE ? "IMAGE " : "",
+	    PROG, RBU_STATE ? "[--init-from PLAIN.img] " : IMAGE_OPERAND ? "IMAGE " : "",
 #endif
 	    RBU_FS,
 	    RBU_READONLY ? "This file system is read-only: it is always mounted read-only.\n" : "");
@@ -342,14 +373,30 @@ mount_fs(const char *spec, int ro)
 	char host[PATH_MAX];
 	uint64_t off = 0, size = 0;
 	int part = 0, rv;
+	const char *dev = IMGKEY;
 
-	if (RBU_NEEDS_IMAGE && parse_image(spec, ro, host, sizeof(host), &part, &off, &size) != 0)
+	if (IMAGE_OPERAND && parse_image(spec, ro, host, sizeof(host), &part, &off, &size) != 0)
 		return -1;
+#if RBU_STATE
+	if (rumpbuild_state_prepare(init_from) != 0)
+		return -1;
+#endif
 	if ((rv = rump_init()) != 0) {
 		warnx_("rump_init failed: %s", strerror(HOST_ERRNO(rv)));
 		return -1;
 	}
-	if (RBU_NEEDS_IMAGE) {
+#if RBU_STATE
+	/* configure the devices (and --init-from: write the plain image through them) */
+	if (rumpbuild_state_up(&dev) != 0 || dev == NULL) {
+		if (dev == NULL)	/* else the failed step said why, in one line */
+			warnx_("%s has no [mount] table: nothing to mount", RBU_STATE_FILE);
+		rumpbuild_state_down();
+		return -1;
+	}
+	if (init_from != NULL && !rumpbuild_state_verbose)	/* -v: the init line above said it */
+		fprintf(err, "%s: wrote %s through %s\n", PROG, init_from, dev);
+#endif
+	if (IMAGE_OPERAND) {
 		if (part) {
 #if RBU_HAVE_ETFS_WITHSIZE
 			rv = rump_pub_etfs_register_withsize(IMGKEY, host, RUMP_ETFS_BLK, off, size);
@@ -373,16 +420,23 @@ mount_fs(const char *spec, int ro)
 		warnx_("mkdir %s in the rump kernel: %s", MNT, rstr());
 		return -1;
 	}
-	if (rumpbuild_mountargs(IMGKEY, args, &alen) != 0) {
+	if (rumpbuild_mountargs(dev, args, &alen) != 0) {
 		warnx_("the %s mount arguments do not fit in %zu bytes", RBU_FS, sizeof(args));
 		return -1;
 	}
 	if (rump_sys_mount(RBU_MOUNT_TYPE, MNT, (ro ? RUMP_MNT_RDONLY : 0) | mntflags, args, alen) == -1) {
 		int e = rerr();
 
+#if RBU_STATE
+		warnx_("%s: cannot mount %s as %s%s: %s (through cgd a wrong key, cipher or IV method reads as "
+		    "garbage: check the key file; a new disk needs --init-from PLAIN.img)", RBU_STATE_FILE, dev,
+		    RBU_FS, ro ? " (read-only)" : "", strerror(e));
+		rumpbuild_state_down();
+#else
 		warnx_("%s: cannot mount it as %s%s: %s%s", spec, RBU_FS, ro ? " (read-only)" : "", strerror(e),
 		    e == EROFS || e == EACCES ? " (try -o ro)" :
 		    " (is it a " RBU_FS " file system? a partition needs IMAGE%DISKLABEL:a%)");
+#endif
 		return -1;
 	}
 	return 0;
@@ -398,6 +452,13 @@ unmount_fs(void)
 		warnx_("unmounting %s: %s (data may not be on the image)", image_name, rstr());
 		return -1;
 	}
+#if RBU_STATE
+	/* after the unmount, so every block went through the devices: unconfigure them */
+	if (rumpbuild_state_down() != 0) {
+		warnx_("%s: unconfiguring the state failed (the lines above say which step)", RBU_STATE_FILE);
+		return -1;
+	}
+#endif
 	return 0;
 }
 
@@ -1754,6 +1815,13 @@ main(int argc, char **argv)
 			verbose = 1;
 		else if (strcmp(a, "-s") == 0)
 			;	/* single-threaded: the default and the only mode */
+		else if (strcmp(a, "--init-from") == 0 && i + 1 < argc && RBU_STATE)
+			init_from = argv[++i];
+		else if (strcmp(a, "--init-from") == 0 || strcmp(a, "--state") == 0) {
+			fprintf(err, "%s: %s: this program has no state file built in; `rumpbuild util %s --state "
+			    "FILE` builds rump_%s-STEM with it (README, \"rump_<fs>\")\n", PROG, a, RBU_FS, RBU_FS);
+			return 2;
+		}
 		else if (strcmp(a, "-o") == 0 && i + 1 < argc) {
 			char *opt, *save = NULL, *list = strdup(argv[++i]);
 
@@ -1788,16 +1856,34 @@ main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (RBU_NEEDS_IMAGE) {
+	if (IMAGE_OPERAND) {
 		if (i >= argc) {
 			usage(err);
 			return 2;
 		}
 		spec = argv[i++];
 	}
+	if (RBU_STATE)
+		spec = RBU_STATE_FILE;
 	image_name = spec;
+	if (init_from != NULL) {
+		/* the state's half reads it from the environment (as `rumpbuild test --init-from`) */
+		char abs[PATH_MAX];
+
+		if (realpath(init_from, abs) == NULL) {
+			fprintf(err, "%s: --init-from %s: %s\n", PROG, init_from, strerror(errno));
+			return 1;
+		}
+		setenv("RUMPBUILD_STATE_INIT_FROM", abs, 1);
+	} else
+		unsetenv("RUMPBUILD_STATE_INIT_FROM");
 	if (!verbose)
 		quiet_console();
+#if RBU_STATE
+	rumpbuild_state_prog = PROG;
+	rumpbuild_state_log = err;
+	rumpbuild_state_verbose = verbose;
+#endif
 	if (i >= argc) {
 		usage(err);
 		return 2;
