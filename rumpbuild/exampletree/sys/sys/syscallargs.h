@@ -22,6 +22,21 @@ struct sys___mount50_args {
 	void *data; size_t data_len;
 };
 
+struct stat;
+struct statvfs;
+struct sys___stat50_args { const char *path; struct stat *ub; };
+struct sys___lstat50_args { const char *path; struct stat *ub; };
+struct sys___getdents30_args { int fd; char *buf; size_t count; };
+struct sys_statvfs1_args { const char *path; struct statvfs *buf; int flags; };
+struct sys_unlink_args { const char *path; };
+struct sys_rmdir_args { const char *path; };
+struct sys_rename_args { const char *from; const char *to; };
+struct sys_truncate_args { const char *path; off_t length; };
+struct sys_ftruncate_args { int fd; off_t length; };
+struct sys_utimensat_args {
+	int fd; const char *path; const struct timespec *tptr; int flag;
+};
+
 typedef int sy_call_t(struct lwp *, const void *, register_t *);
 
 int sys_read(struct lwp *, const struct sys_read_args *, register_t *);
@@ -34,5 +49,23 @@ int sys_mkdir(struct lwp *, const struct sys_mkdir_args *, register_t *);
 int sys_lseek(struct lwp *, const struct sys_lseek_args *, register_t *);
 int sys___mount50(struct lwp *, const struct sys___mount50_args *,
     register_t *);
+int sys___stat50(struct lwp *, const struct sys___stat50_args *,
+    register_t *);
+int sys___lstat50(struct lwp *, const struct sys___lstat50_args *,
+    register_t *);
+int sys___getdents30(struct lwp *, const struct sys___getdents30_args *,
+    register_t *);
+int sys_statvfs1(struct lwp *, const struct sys_statvfs1_args *,
+    register_t *);
+int sys_unlink(struct lwp *, const struct sys_unlink_args *, register_t *);
+int sys_rmdir(struct lwp *, const struct sys_rmdir_args *, register_t *);
+int sys_rename(struct lwp *, const struct sys_rename_args *, register_t *);
+int sys_truncate(struct lwp *, const struct sys_truncate_args *,
+    register_t *);
+int sys_ftruncate(struct lwp *, const struct sys_ftruncate_args *,
+    register_t *);
+int sys_utimensat(struct lwp *, const struct sys_utimensat_args *,
+    register_t *);
+int sys_sync(struct lwp *, const void *, register_t *);
 
 #endif /* !_SYS_SYSCALLARGS_H_ */

@@ -68,6 +68,13 @@ struct denode {
 };
 
 #define DE_MODIFIED	0x0001		/* entry must be written back */
+#define DE_UPDATE	0x0002		/* ... with the time of now as mtime */
+#define DE_REMOVED	0x0004		/* entry is gone: never write it */
+
+/* Inode numbers: the root is 1, others by where their entry is. */
+#define MSDOSFS_ROOTINO	1
+#define DETOINO(dirclust, diroff) \
+	(((uint64_t)(dirclust) << 32) + (diroff) / sizeof(struct direntry) + 2)
 
 #define VTODE(vp)	((struct denode *)(vp)->v_data)
 
@@ -78,10 +85,20 @@ int	deget(struct msdosfsmount *, u_long, uint64_t, const struct direntry *,
 int	deupdat(struct denode *);
 int	msdosfs_dir_lookup(struct denode *, const uint8_t *,
 	    struct direntry *, uint64_t *);
-int	msdosfs_createde(struct denode *, const uint8_t *, uint8_t,
+int	msdosfs_createde(struct denode *, const uint8_t *, uint8_t, uint8_t,
 	    struct denode **);
+int	msdosfs_dir_entry(struct denode *, uint64_t, struct direntry *);
+int	msdosfs_findslot(struct denode *, uint64_t *);
+int	msdosfs_writede(struct denode *, uint64_t, const struct direntry *);
+int	msdosfs_removede(struct denode *, struct denode *);
+int	msdosfs_dirempty(struct denode *);
+int	detrunc(struct denode *, uint64_t);
+void	de_fillentry(const struct denode *, struct direntry *);
+u_long	de_dirclust(struct denode *);
 
 int	unix2dosfn(const char *, size_t, uint8_t *, uint8_t *);
 void	unix2dostime(const struct timespec *, int, uint16_t *, uint16_t *);
+size_t	dos2unixfn(const uint8_t *, uint8_t, char *);
+void	dos2unixtime(uint16_t, uint16_t, int, struct timespec *);
 
 #endif /* !_MSDOSFS_DENODE_H_ */

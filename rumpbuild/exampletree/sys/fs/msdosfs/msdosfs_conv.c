@@ -98,3 +98,53 @@ unix2dostime(const struct timespec *tsp, int gmtoff, uint16_t *ddp,
 	*dtp = (uint16_t)(((secs / 3600) << 11) | (((secs / 60) % 60) << 5) |
 	    ((secs % 60) / 2));
 }
+
+/*
+ * Convert a space padded 8.3 DOS name to a Unix name, lower-casing the
+ * parts the NT flags say are lower case.  Returns the name's length.
+ */
+size_t
+dos2unixfn(const uint8_t *dn, uint8_t lcase, char *un)
+{
+	size_t i, n = 0, end;
+
+	for (end = 8; end > 0 && dn[end - 1] == ' '; end--)
+		continue;
+	for (i = 0; i < end; i++) {
+		int c = (i == 0 && dn[0] == 0x05) ? SLOT_DELETED : dn[i];
+
+		un[n++] = (char)((lcase & LCASE_BASE) ? tolower(c) : c);
+	}
+	for (end = 11; end > 8 && dn[end - 1] == ' '; end--)
+		continue;
+	if (end > 8)
+		un[n++] = '.';
+	for (i = 8; i < end; i++)
+		un[n++] = (char)((lcase & LCASE_EXT) ? tolower(dn[i]) : dn[i]);
+	un[n] = '\0';
+	return n;
+}
+
+/* DOS date and time (2 second steps, local time) to seconds since 1970. */
+void
+dos2unixtime(uint16_t dd, uint16_t dt, int gmtoff, struct timespec *tsp)
+{
+	int64_t y = 1980 + (dd >> 9), m = (dd >> 5) & 0xf, d = dd & 0x1f;
+	int64_t era, yoe, doy, doe;
+
+	if (m < 1 || m > 12 || d < 1) {
+		tsp->tv_sec = 315532800;	/* not a date: 1980-01-01 */
+		tsp->tv_nsec = 0;
+		return;
+	}
+	/* day count from civil date (the inverse of unix2dostime's) */
+	y -= m <= 2;
+	era = y / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	tsp->tv_sec = (era * 146097 + doe - 719468) * 86400 +
+	    (dt >> 11) * 3600 + ((dt >> 5) & 0x3f) * 60 + (dt & 0x1f) * 2 -
+	    gmtoff;
+	tsp->tv_nsec = 0;
+}
