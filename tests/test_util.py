@@ -1,10 +1,13 @@
 """`rumpbuild util`: rump_<fs> puts files into host-made images and gets them back, and host tools agree.
 
-The example tree's rump kernel is minimal (open/read/write/mkdir/mount; no
-stat or getdents): its rump_msdos proves put/get/cat, partitions and error
-handling, and has no FUSE face.  With RUMPBUILD_NETBSDSRC the real tree's
-rump_msdos also proves recursive copies of mixed trees, ls/stat/df and the
-FUSE face (mount, cp -a, diff, remount, SIGTERM during a copy).
+The example tree's rump kernel has the calls rump_msdos uses (stat,
+getdents, statvfs1, unlink, rmdir, rename, truncate, utimensat, ...), so its
+rump_msdos proves ls/stat/df, recursive put/get of 8.3-named trees with
+subfolders, mv/rm/mkdir, partitions, error handling and, where FUSE works
+here, the FUSE face.  Its msdos knows 8.3 names only (no long names): names
+with spaces or UTF-8 are refused, by name.  With RUMPBUILD_NETBSDSRC the real
+tree's rump_msdos also proves mixed trees with such names, and SIGTERM
+during a FUSE copy.
 """
 
 from __future__ import annotations
@@ -156,6 +159,122 @@ def test_example_put_get_roundtrip_host_tools_agree(ex_msdos, tmp_path):
     _fsck_clean(img)
 
 
+EX_CALLS = ("stat", "lstat", "getdents", "statvfs1", "unlink", "rmdir", "rename", "truncate", "ftruncate",
+            "utimensat", "sync")
+
+
+def _ls(doc, img, path="/"):
+    return _run(doc, img, "ls", path).stdout.decode().splitlines()
+
+
+def _ex_tree(root: Path) -> Path:
+    """8.3 names (the example msdos has no long names) in nested folders; one folder outgrows a cluster."""
+    (root / "SUB" / "DEEPER").mkdir(parents=True)
+    (root / "EMPTY.DAT").write_bytes(b"")
+    (root / "ONE.DAT").write_bytes(b"x")
+    (root / "BIG.BIN").write_bytes(os.urandom(MB5))
+    (root / "readme.txt").write_text("lower case 8.3 name\n")
+    (root / "SUB" / "DEEPER" / "LEAF.TXT").write_text("deep\n")
+    for i in range(90):  # 90 entries > the 64 a 2 KiB cluster holds: the folder grows
+        (root / "SUB" / f"F{i:03d}.TXT").write_text(f"file {i}\n" * (i + 1))
+    return root
+
+
+def test_example_kernel_has_the_calls_rump_msdos_uses(ex_msdos):
+    assert not set(EX_CALLS) & set(ex_msdos["missing_calls"]), ex_msdos["missing_calls"]
+    assert ex_msdos["fuse"] or "rump kernel" not in ex_msdos["fuse_why_not"], ex_msdos["fuse_why_not"]
+
+
+def test_example_ls_stat_df_on_what_mtools_wrote(ex_msdos, tmp_path):
+    img = _vfat(tmp_path / "fat.img")
+    (tmp_path / "HELLO.TXT").write_text("hello from mtools\n")
+    (tmp_path / "DATA.BIN").write_bytes(os.urandom(70000))
+    os.utime(tmp_path / "DATA.BIN", (1600000000, 1600000000))  # 2020-09-13 12:26:40 UTC
+    mt = ["-i", str(img)]
+    subprocess.run(["mcopy", "-m", *mt, str(tmp_path / "HELLO.TXT"), str(tmp_path / "DATA.BIN"), "::/"], check=True,
+                   env=dict(os.environ, TZ="UTC"))
+    subprocess.run(["mmd", *mt, "::/FOLDER"], check=True)
+    subprocess.run(["mcopy", *mt, str(tmp_path / "HELLO.TXT"), "::/FOLDER/INNER.TXT"], check=True)
+    assert _ls(ex_msdos, img) == ["DATA.BIN", "FOLDER", "HELLO.TXT"]
+    assert _ls(ex_msdos, img, "/FOLDER") == ["INNER.TXT"]
+    long = {l.split()[-1]: l.split() for l in _run(ex_msdos, img, "ls", "-l", "/").stdout.decode().splitlines()}
+    assert long["DATA.BIN"][0] == "-rw-r--r--" and long["DATA.BIN"][4] == "70000"
+    assert long["DATA.BIN"][5:7] == ["2020-09-13", "12:26"]  # mcopy -m kept the mtime (UTC here)
+    assert long["FOLDER"][0].startswith("d")
+    st = _run(ex_msdos, img, "stat", "/HELLO.TXT").stdout.decode()
+    assert "Size: 18" in st and "regular file" in st
+    df = _run(ex_msdos, img, "df").stdout.decode().splitlines()
+    total, used = int(df[1].split()[1]), int(df[1].split()[2])
+    assert "1K-blocks" in df[0] and 15000 < total < 16384 and 70 <= used < 200  # 2 KiB clusters
+    assert _run(ex_msdos, img, "cat", "/FOLDER/INNER.TXT").stdout == b"hello from mtools\n"
+    _fsck_clean(img)
+
+
+def test_example_tree_put_get_mv_rm_mtools_fsck(ex_msdos, tmp_path):
+    src = _ex_tree(tmp_path / "src")
+    img = _vfat(tmp_path / "fat.img")
+    _run(ex_msdos, img, "put", "-r", src, "/")
+    _run(ex_msdos, img, "get", "-r", "/src", tmp_path / "back")
+    assert _digests(tmp_path / "back") == _digests(src)
+    assert _ls(ex_msdos, img, "/src") == ["BIG.BIN", "EMPTY.DAT", "ONE.DAT", "SUB", "readme.txt"]
+    # mtools reads the tree rump_msdos wrote, fsck.vfat finds nothing wrong
+    mt = tmp_path / "mtools"
+    mt.mkdir()
+    subprocess.run(["mcopy", "-s", "-n", "-i", str(img), "::/src", str(mt)], check=True, capture_output=True)
+    assert _digests(mt / "src") == _digests(src)
+    _fsck_clean(img)
+    # put over an existing, longer file truncates it
+    (tmp_path / "SHORT.TXT").write_text("short\n")
+    _run(ex_msdos, img, "put", tmp_path / "SHORT.TXT", "/src/BIG.BIN")
+    assert _run(ex_msdos, img, "cat", "/src/BIG.BIN").stdout == b"short\n"
+    _run(ex_msdos, img, "mv", "/src/ONE.DAT", "/src/SUB/MOVED.DAT")
+    _run(ex_msdos, img, "mv", "/src/SUB/DEEPER", "/DEEPER")  # a folder to another parent: its ".." follows
+    _run(ex_msdos, img, "rm", "-r", "/src/SUB")
+    _run(ex_msdos, img, "mkdir", "-p", "/NEW/A/B")
+    assert _ls(ex_msdos, img) == ["DEEPER", "NEW", "src"]
+    assert _ls(ex_msdos, img, "/src") == ["BIG.BIN", "EMPTY.DAT", "readme.txt"]
+    assert _run(ex_msdos, img, "cat", "/DEEPER/LEAF.TXT").stdout == b"deep\n"
+    p = _run(ex_msdos, img, "rm", "/NEW", ok=False)
+    assert p.returncode == 1 and p.stderr.decode() == "rump_msdos: rm: cannot remove '/NEW': Is a directory\n"
+    p = _run(ex_msdos, img, "put", tmp_path / "SHORT.TXT", "/name with spaces.txt", ok=False)
+    assert p.returncode == 1 and "'/name with spaces.txt'" in p.stderr.decode()  # 8.3 names only
+    _fsck_clean(img)
+    got = subprocess.run(["mtype", "-i", str(img), "::/DEEPER/LEAF.TXT"], capture_output=True, text=True)
+    assert got.stdout == "deep\n"
+    listing = subprocess.run(["mdir", "-b", "-i", str(img), "::/"], capture_output=True, text=True).stdout
+    assert sorted(listing.split()) == ["::/DEEPER/", "::/NEW/", "::/src/"]  # lower case by the NT flags
+
+
+def test_example_fuse_copy_diff_remount(ex_msdos, tmp_path):
+    why = _fuse_usable()
+    if why:
+        pytest.skip(why)
+    assert ex_msdos["fuse"], ex_msdos["fuse_why_not"]
+    src = _ex_tree(tmp_path / "src")
+    img = _vfat(tmp_path / "fuse.img", 32768)
+    mnt = tmp_path / "mnt"
+    mnt.mkdir()
+    for round_ in ("first", "remount"):
+        _run(ex_msdos, img, mnt)  # daemon: returns once the mount is up
+        try:
+            assert os.path.ismount(mnt)
+            if round_ == "first":
+                subprocess.run(["cp", "-r", f"{src}/.", str(mnt)], check=True)
+            subprocess.run(["diff", "-r", str(src), str(mnt)], check=True)
+            assert sorted(os.listdir(mnt / "SUB"))[:3] == ["DEEPER", "F000.TXT", "F001.TXT"]
+            assert os.stat(mnt / "BIG.BIN").st_size == MB5
+            st = os.statvfs(mnt)
+            assert st.f_blocks > 0 and st.f_bfree < st.f_blocks
+        finally:
+            subprocess.run(["fusermount3", "-u", str(mnt)], check=True)
+        _wait_gone(img)
+        _fsck_clean(img)
+    mt = tmp_path / "mtools"
+    mt.mkdir()
+    subprocess.run(["mcopy", "-s", "-n", "-i", str(img), "::/*", str(mt)], check=True, capture_output=True)
+    assert _digests(mt) == _digests(src)
+
+
 def test_example_disklabel_two_partitions(ex_msdos, tmp_path):
     a, e = _vfat(tmp_path / "a.img", 2048), _vfat(tmp_path / "e.img", 4096)
     disk = tmp_path / "disk.img"
@@ -202,7 +321,9 @@ def test_example_errors_exit_1_with_one_line(ex_msdos, tmp_path):
     p = _run(ex_msdos, img, "frobnicate", "x", ok=False)
     assert p.returncode == 2 and "unknown command 'frobnicate'" in p.stderr.decode()
     helptext = _run(ex_msdos, "--help").stdout.decode()
-    assert "usage: rump_msdos" in helptext and "no FUSE face" in helptext  # the example kernel has no stat
+    assert "usage: rump_msdos" in helptext and ("no FUSE face" in helptext) == (not ex_msdos["fuse"])
+    p = _run(ex_msdos, img, "ls", "/NONE", ok=False)
+    assert p.returncode == 1 and p.stderr.decode() == "rump_msdos: ls: cannot access '/NONE': No such file or directory\n"
     assert _run(ex_msdos, "--version").stdout.decode().startswith("rump_msdos (rumpbuild ")
 
 
