@@ -160,7 +160,7 @@ def test_example_put_get_roundtrip_host_tools_agree(ex_msdos, tmp_path):
 
 
 EX_CALLS = ("stat", "lstat", "getdents", "statvfs1", "unlink", "rmdir", "rename", "truncate", "ftruncate",
-            "utimensat", "sync")
+            "utimensat", "sync", "pread", "pwrite", "chmod", "lchown")
 
 
 def _ls(doc, img, path="/"):
@@ -259,12 +259,22 @@ def test_example_fuse_copy_diff_remount(ex_msdos, tmp_path):
         try:
             assert os.path.ismount(mnt)
             if round_ == "first":
-                subprocess.run(["cp", "-r", f"{src}/.", str(mnt)], check=True)
+                os.utime(src / "BIG.BIN", (1600000000, 1600000000))
+                subprocess.run(["cp", "-a", f"{src}/.", str(mnt)], check=True)  # chmod, chown, utimens too
             subprocess.run(["diff", "-r", str(src), str(mnt)], check=True)
             assert sorted(os.listdir(mnt / "SUB"))[:3] == ["DEEPER", "F000.TXT", "F001.TXT"]
-            assert os.stat(mnt / "BIG.BIN").st_size == MB5
+            st = os.stat(mnt / "BIG.BIN")
+            assert st.st_size == MB5 and st.st_mtime == 1600000000
             st = os.statvfs(mnt)
             assert st.f_blocks > 0 and st.f_bfree < st.f_blocks
+            if round_ == "remount":  # pwrite past the end leaves a gap of zeros; unlink
+                fd = os.open(mnt / "GAP.BIN", os.O_CREAT | os.O_RDWR)
+                try:
+                    os.pwrite(fd, b"end", 5000)
+                    assert os.pread(fd, 6000, 0) == bytes(5000) + b"end"
+                finally:
+                    os.close(fd)
+                os.remove(mnt / "GAP.BIN")
         finally:
             subprocess.run(["fusermount3", "-u", str(mnt)], check=True)
         _wait_gone(img)

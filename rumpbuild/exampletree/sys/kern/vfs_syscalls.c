@@ -88,8 +88,13 @@ sys_close(struct lwp *l, const struct sys_close_args *uap, register_t *retval)
 	return fd_close(uap->fd);
 }
 
+/*
+ * Read or write at *offp: the descriptor's offset (read, write) or the
+ * caller's (pread, pwrite: offp is NULL, off is used).
+ */
 static int
-dofileio(int fd, void *buf, size_t nbyte, enum uio_rw rw, register_t *retval)
+dofileio(int fd, void *buf, size_t nbyte, enum uio_rw rw, const off_t *offp,
+    register_t *retval)
 {
 	struct uio uio;
 	struct vattr va;
@@ -100,20 +105,23 @@ dofileio(int fd, void *buf, size_t nbyte, enum uio_rw rw, register_t *retval)
 		return EBADF;
 	if ((fp->f_flag & (rw == UIO_READ ? FREAD : FWRITE)) == 0)
 		return EBADF;
-	if (rw == UIO_WRITE && (fp->f_flag & O_APPEND)) {
+	if (offp != NULL && *offp < 0)
+		return EINVAL;
+	if (offp == NULL && rw == UIO_WRITE && (fp->f_flag & O_APPEND)) {
 		if ((error = VOP_GETATTR(fp->f_vnode, &va)) != 0)
 			return error;
 		fp->f_offset = va.va_size;
 	}
 	uio.uio_buf = buf;
 	uio.uio_resid = nbyte;
-	uio.uio_offset = fp->f_offset;
+	uio.uio_offset = offp != NULL ? *offp : fp->f_offset;
 	uio.uio_rw = rw;
 	if (rw == UIO_READ)
 		error = VOP_READ(fp->f_vnode, &uio, 0);
 	else
 		error = VOP_WRITE(fp->f_vnode, &uio, 0);
-	fp->f_offset = uio.uio_offset;
+	if (offp == NULL)
+		fp->f_offset = uio.uio_offset;
 	*retval = (register_t)(nbyte - uio.uio_resid);
 	return error;
 }
@@ -121,14 +129,29 @@ dofileio(int fd, void *buf, size_t nbyte, enum uio_rw rw, register_t *retval)
 int
 sys_read(struct lwp *l, const struct sys_read_args *uap, register_t *retval)
 {
-	return dofileio(uap->fd, uap->buf, uap->nbyte, UIO_READ, retval);
+	return dofileio(uap->fd, uap->buf, uap->nbyte, UIO_READ, NULL, retval);
 }
 
 int
 sys_write(struct lwp *l, const struct sys_write_args *uap, register_t *retval)
 {
 	return dofileio(uap->fd, __UNCONST(uap->buf), uap->nbyte, UIO_WRITE,
+	    NULL, retval);
+}
+
+int
+sys_pread(struct lwp *l, const struct sys_pread_args *uap, register_t *retval)
+{
+	return dofileio(uap->fd, uap->buf, uap->nbyte, UIO_READ, &uap->offset,
 	    retval);
+}
+
+int
+sys_pwrite(struct lwp *l, const struct sys_pwrite_args *uap,
+    register_t *retval)
+{
+	return dofileio(uap->fd, __UNCONST(uap->buf), uap->nbyte, UIO_WRITE,
+	    &uap->offset, retval);
 }
 
 int
@@ -218,6 +241,22 @@ static int
 lookup_vnode(const char *path, struct vnode **vpp)
 {
 	return namei_simple_kernel(path, NSM_FOLLOW_NOEMULROOT, vpp);
+}
+
+static int
+setattr_path(const char *path, const struct vattr *vap)
+{
+	struct vnode *vp;
+	int error;
+
+	if ((error = lookup_vnode(path, &vp)) != 0)
+		return error;
+	if (vp->v_mount != NULL && (vp->v_mount->mnt_flag & MNT_RDONLY))
+		error = EROFS;
+	else
+		error = VOP_SETATTR(vp, vap);
+	vrele(vp);
+	return error;
 }
 
 static int
@@ -466,8 +505,6 @@ sys_utimensat(struct lwp *l, const struct sys_utimensat_args *uap,
     register_t *retval)
 {
 	struct vattr va;
-	struct vnode *vp;
-	int error;
 
 	if (uap->fd != AT_FDCWD)
 		return EOPNOTSUPP;
@@ -478,14 +515,7 @@ sys_utimensat(struct lwp *l, const struct sys_utimensat_args *uap,
 		va.va_mtime = uap->tptr[1];
 	if (va.va_mtime.tv_sec == VNOVAL)
 		return 0;
-	if ((error = lookup_vnode(uap->path, &vp)) != 0)
-		return error;
-	if (vp->v_mount != NULL && (vp->v_mount->mnt_flag & MNT_RDONLY))
-		error = EROFS;
-	else
-		error = VOP_SETATTR(vp, &va);
-	vrele(vp);
-	return error;
+	return setattr_path(uap->path, &va);
 }
 
 int
@@ -493,4 +523,26 @@ sys_sync(struct lwp *l, const void *uap, register_t *retval)
 {
 	vfs_sync_all();
 	return 0;
+}
+
+int
+sys_chmod(struct lwp *l, const struct sys_chmod_args *uap, register_t *retval)
+{
+	struct vattr va;
+
+	vattr_null(&va);
+	va.va_mode = uap->mode & 07777;
+	return setattr_path(uap->path, &va);
+}
+
+int
+sys_lchown(struct lwp *l, const struct sys_lchown_args *uap,
+    register_t *retval)
+{
+	struct vattr va;
+
+	vattr_null(&va);
+	va.va_uid = uap->uid;
+	va.va_gid = uap->gid;
+	return setattr_path(uap->path, &va);
 }

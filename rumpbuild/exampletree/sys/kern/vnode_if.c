@@ -120,6 +120,9 @@ void
 vattr_null(struct vattr *vap)
 {
 	memset(vap, 0, sizeof(*vap));
+	vap->va_mode = (mode_t)VNOVAL;
+	vap->va_uid = (uid_t)VNOVAL;
+	vap->va_gid = (gid_t)VNOVAL;
 	vap->va_size = VNOVAL;
 	vap->va_mtime.tv_sec = VNOVAL;
 }

@@ -29,6 +29,12 @@ struct sys___lstat50_args { const char *path; struct stat *ub; };
 struct sys___getdents30_args { int fd; char *buf; size_t count; };
 struct sys_statvfs1_args { const char *path; struct statvfs *buf; int flags; };
 struct sys_unlink_args { const char *path; };
+struct sys_pread_args { int fd; void *buf; size_t nbyte; off_t offset; };
+struct sys_pwrite_args {
+	int fd; const void *buf; size_t nbyte; off_t offset;
+};
+struct sys_chmod_args { const char *path; mode_t mode; };
+struct sys_lchown_args { const char *path; uid_t uid; gid_t gid; };
 struct sys_rmdir_args { const char *path; };
 struct sys_rename_args { const char *from; const char *to; };
 struct sys_truncate_args { const char *path; off_t length; };
@@ -67,5 +73,9 @@ int sys_ftruncate(struct lwp *, const struct sys_ftruncate_args *,
 int sys_utimensat(struct lwp *, const struct sys_utimensat_args *,
     register_t *);
 int sys_sync(struct lwp *, const void *, register_t *);
+int sys_pread(struct lwp *, const struct sys_pread_args *, register_t *);
+int sys_pwrite(struct lwp *, const struct sys_pwrite_args *, register_t *);
+int sys_chmod(struct lwp *, const struct sys_chmod_args *, register_t *);
+int sys_lchown(struct lwp *, const struct sys_lchown_args *, register_t *);
 
 #endif /* !_SYS_SYSCALLARGS_H_ */

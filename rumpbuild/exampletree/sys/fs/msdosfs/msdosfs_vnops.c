@@ -17,6 +17,8 @@
 #include <fs/msdosfs/denode.h>
 #include <fs/msdosfs/fat.h>
 
+static int	msdosfs_zerofill(struct vnode *, uint64_t);
+
 static int
 msdosfs_lookup(struct vnode *dvp, struct vnode **vpp,
     const struct componentname *cnp)
@@ -106,6 +108,10 @@ msdosfs_write(struct vnode *vp, struct uio *uio, int ioflag)
 	end = (uint64_t)uio->uio_offset + uio->uio_resid;
 	if (end > 0xffffffffULL)
 		return EFBIG;
+	/* a write past the end: the gap reads back as zeros */
+	if ((uint64_t)uio->uio_offset > dep->de_FileSize &&
+	    (error = msdosfs_zerofill(vp, (uint64_t)uio->uio_offset)) != 0)
+		return error;
 	if ((error = extendfile(dep, end)) != 0)
 		return error;
 
@@ -242,6 +248,18 @@ msdosfs_setattr(struct vnode *vp, const struct vattr *vap)
 			error = msdosfs_zerofill(vp, (uint64_t)vap->va_size);
 		if (error != 0)
 			return error;
+	}
+	/* one owner for all files (mount arguments); chown can only keep it */
+	if ((vap->va_uid != (uid_t)VNOVAL && vap->va_uid != dep->de_pmp->pm_uid) ||
+	    (vap->va_gid != (gid_t)VNOVAL && vap->va_gid != dep->de_pmp->pm_gid))
+		return EPERM;
+	/* the owner's write bit is the read-only attribute */
+	if (vap->va_mode != (mode_t)VNOVAL && vp->v_type == VREG) {
+		if (vap->va_mode & 0200)
+			dep->de_Attributes &= ~ATTR_READONLY;
+		else
+			dep->de_Attributes |= ATTR_READONLY;
+		dep->de_flag |= DE_MODIFIED;
 	}
 	if (vap->va_mtime.tv_sec != VNOVAL && dep != dep->de_pmp->pm_rootdep) {
 		unix2dostime(&vap->va_mtime, 0, &dep->de_MDate, &dep->de_MTime);

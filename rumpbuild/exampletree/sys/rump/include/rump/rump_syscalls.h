@@ -44,6 +44,10 @@ int	rump_sys_truncate(const char *, off_t);
 int	rump_sys_ftruncate(int, off_t);
 int	rump_sys_utimensat(int, const char *, const struct timespec *, int);
 void	rump_sys_sync(void);
+ssize_t	rump_sys_pread(int, void *, size_t, off_t);
+ssize_t	rump_sys_pwrite(int, const void *, size_t, off_t);
+int	rump_sys_chmod(const char *, mode_t);
+int	rump_sys_lchown(const char *, uid_t, gid_t);
 
 #ifdef __cplusplus
 }

@@ -219,3 +219,39 @@ rump_sys_sync(void)
 
 	(void)rsys(SYS_sync, NULL, 0, &rv);
 }
+
+ssize_t
+rump_sys_pread(int fd, void *buf, size_t nbyte, off_t offset)
+{
+	struct sys_pread_args a = { fd, buf, nbyte, offset };
+	union rv rv;
+
+	return rsys(SYS_pread, &a, sizeof(a), &rv) ? -1 : (ssize_t)rv.r[0];
+}
+
+ssize_t
+rump_sys_pwrite(int fd, const void *buf, size_t nbyte, off_t offset)
+{
+	struct sys_pwrite_args a = { fd, buf, nbyte, offset };
+	union rv rv;
+
+	return rsys(SYS_pwrite, &a, sizeof(a), &rv) ? -1 : (ssize_t)rv.r[0];
+}
+
+int
+rump_sys_chmod(const char *path, mode_t mode)
+{
+	struct sys_chmod_args a = { path, mode };
+	union rv rv;
+
+	return rsys(SYS_chmod, &a, sizeof(a), &rv) ? -1 : 0;
+}
+
+int
+rump_sys_lchown(const char *path, uid_t uid, gid_t gid)
+{
+	struct sys_lchown_args a = { path, uid, gid };
+	union rv rv;
+
+	return rsys(SYS_lchown, &a, sizeof(a), &rv) ? -1 : 0;
+}

@@ -34,6 +34,10 @@ static const struct rump_onesyscall vfs_syscalls[] = {
 	ENTRY(ftruncate),
 	ENTRY(utimensat),
 	ENTRY(sync),
+	ENTRY(pread),
+	ENTRY(pwrite),
+	ENTRY(chmod),
+	ENTRY(lchown),
 };
 
 RUMP_COMPONENT(RUMP_COMPONENT_SYSCALL)
