@@ -1,13 +1,12 @@
 """`rumpbuild util`: rump_<fs> puts files into host-made images and gets them back, and host tools agree.
 
 The example tree's rump kernel has the calls rump_msdos uses (stat,
-getdents, statvfs1, unlink, rmdir, rename, truncate, utimensat, ...), so its
-rump_msdos proves ls/stat/df, recursive put/get of 8.3-named trees with
-subfolders, mv/rm/mkdir, partitions, error handling and, where FUSE works
-here, the FUSE face.  Its msdos knows 8.3 names only (no long names): names
-with spaces or UTF-8 are refused, by name.  With RUMPBUILD_NETBSDSRC the real
-tree's rump_msdos also proves mixed trees with such names, and SIGTERM
-during a FUSE copy.
+getdents, statvfs1, unlink, rmdir, rename, truncate, utimensat, pread, ...),
+and its msdos has subfolders and long names, so its rump_msdos proves
+ls/stat/df, recursive put/get of mixed trees (spaces, UTF-8, a folder
+outgrowing its cluster), mv/rm/mkdir, partitions, error handling and, where
+FUSE works here, the FUSE face.  With RUMPBUILD_NETBSDSRC the real tree's
+rump_msdos proves the same and SIGTERM during a FUSE copy.
 """
 
 from __future__ import annotations
@@ -114,7 +113,7 @@ def _digests(root: Path) -> dict:
 
 
 def _flat_files(root: Path) -> Path:
-    """8.3 names in one folder: what the example tree's msdos writes."""
+    """8.3 names in one folder, put and got one file at a time."""
     root.mkdir()
     (root / "EMPTY.DAT").write_bytes(b"")
     (root / "ONE.DAT").write_bytes(b"x")
@@ -168,15 +167,14 @@ def _ls(doc, img, path="/"):
 
 
 def _ex_tree(root: Path) -> Path:
-    """8.3 names (the example msdos has no long names) in nested folders; one folder outgrows a cluster."""
-    (root / "SUB" / "DEEPER").mkdir(parents=True)
-    (root / "EMPTY.DAT").write_bytes(b"")
-    (root / "ONE.DAT").write_bytes(b"x")
-    (root / "BIG.BIN").write_bytes(os.urandom(MB5))
+    """The mixed tree, 8.3 names in both cases, and a folder of long names that outgrows its first cluster."""
+    _mixed_tree(root)
+    (root / "UPPER.TXT").write_text("upper case 8.3 name\n")
     (root / "readme.txt").write_text("lower case 8.3 name\n")
-    (root / "SUB" / "DEEPER" / "LEAF.TXT").write_text("deep\n")
-    for i in range(90):  # 90 entries > the 64 a 2 KiB cluster holds: the folder grows
-        (root / "SUB" / f"F{i:03d}.TXT").write_text(f"file {i}\n" * (i + 1))
+    (root / "MixedCase.Txt").write_text("8.3, but only a long name keeps its case\n")
+    (root / "sub" / "many").mkdir()
+    for i in range(90):  # 3 slots each: 270 entries > the 64 a 2 KiB cluster holds
+        (root / "sub" / "many" / f"file number {i:03d}.txt").write_text(f"file {i}\n" * (i + 1))
     return root
 
 
@@ -216,8 +214,10 @@ def test_example_tree_put_get_mv_rm_mtools_fsck(ex_msdos, tmp_path):
     _run(ex_msdos, img, "put", "-r", src, "/")
     _run(ex_msdos, img, "get", "-r", "/src", tmp_path / "back")
     assert _digests(tmp_path / "back") == _digests(src)
-    assert _ls(ex_msdos, img, "/src") == ["BIG.BIN", "EMPTY.DAT", "ONE.DAT", "SUB", "readme.txt"]
-    # mtools reads the tree rump_msdos wrote, fsck.vfat finds nothing wrong
+    assert _ls(ex_msdos, img, "/src") == sorted(os.listdir(src))
+    listing = _run(ex_msdos, img, "ls", "-l", "/src").stdout.decode()
+    assert "grüße 日本.txt" in listing and f"{MB5:10d}" in listing
+    # mtools reads the tree rump_msdos wrote, long names and all; fsck.vfat finds nothing wrong
     mt = tmp_path / "mtools"
     mt.mkdir()
     subprocess.run(["mcopy", "-s", "-n", "-i", str(img), "::/src", str(mt)], check=True, capture_output=True)
@@ -225,24 +225,24 @@ def test_example_tree_put_get_mv_rm_mtools_fsck(ex_msdos, tmp_path):
     _fsck_clean(img)
     # put over an existing, longer file truncates it
     (tmp_path / "SHORT.TXT").write_text("short\n")
-    _run(ex_msdos, img, "put", tmp_path / "SHORT.TXT", "/src/BIG.BIN")
-    assert _run(ex_msdos, img, "cat", "/src/BIG.BIN").stdout == b"short\n"
-    _run(ex_msdos, img, "mv", "/src/ONE.DAT", "/src/SUB/MOVED.DAT")
-    _run(ex_msdos, img, "mv", "/src/SUB/DEEPER", "/DEEPER")  # a folder to another parent: its ".." follows
-    _run(ex_msdos, img, "rm", "-r", "/src/SUB")
-    _run(ex_msdos, img, "mkdir", "-p", "/NEW/A/B")
-    assert _ls(ex_msdos, img) == ["DEEPER", "NEW", "src"]
-    assert _ls(ex_msdos, img, "/src") == ["BIG.BIN", "EMPTY.DAT", "readme.txt"]
-    assert _run(ex_msdos, img, "cat", "/DEEPER/LEAF.TXT").stdout == b"deep\n"
-    p = _run(ex_msdos, img, "rm", "/NEW", ok=False)
-    assert p.returncode == 1 and p.stderr.decode() == "rump_msdos: rm: cannot remove '/NEW': Is a directory\n"
-    p = _run(ex_msdos, img, "put", tmp_path / "SHORT.TXT", "/name with spaces.txt", ok=False)
-    assert p.returncode == 1 and "'/name with spaces.txt'" in p.stderr.decode()  # 8.3 names only
+    _run(ex_msdos, img, "put", tmp_path / "SHORT.TXT", "/src/big.bin")
+    assert _run(ex_msdos, img, "cat", "/src/big.bin").stdout == b"short\n"
+    _run(ex_msdos, img, "mv", "/src/one byte", "/src/sub/moved file")
+    _run(ex_msdos, img, "mv", "/src/sub/deeper", "/deeper dir")  # a folder to another parent: its ".." follows
+    _run(ex_msdos, img, "rm", "-r", "/src/sub")
+    _run(ex_msdos, img, "mkdir", "-p", "/new/a b/c")
+    assert _ls(ex_msdos, img) == ["deeper dir", "new", "src"]
+    assert _ls(ex_msdos, img, "/src") == sorted(set(os.listdir(src)) - {"one byte", "sub"})
+    assert _run(ex_msdos, img, "cat", "/DEEPER~1/LEAF.TXT").stdout == b"deep\n"  # by the 8.3 alias, any case
+    p = _run(ex_msdos, img, "rm", "/new", ok=False)
+    assert p.returncode == 1 and p.stderr.decode() == "rump_msdos: rm: cannot remove '/new': Is a directory\n"
+    p = _run(ex_msdos, img, "put", tmp_path / "SHORT.TXT", "/smile \U0001F600.txt", ok=False)
+    assert p.returncode == 1 and "'/smile \U0001F600.txt': Invalid argument" in p.stderr.decode()  # UCS-2 only
     _fsck_clean(img)
-    got = subprocess.run(["mtype", "-i", str(img), "::/DEEPER/LEAF.TXT"], capture_output=True, text=True)
+    got = subprocess.run(["mtype", "-i", str(img), "::/deeper dir/leaf.txt"], capture_output=True, text=True)
     assert got.stdout == "deep\n"
     listing = subprocess.run(["mdir", "-b", "-i", str(img), "::/"], capture_output=True, text=True).stdout
-    assert sorted(listing.split()) == ["::/DEEPER/", "::/NEW/", "::/src/"]  # lower case by the NT flags
+    assert sorted(listing.splitlines()) == ["::/deeper dir/", "::/new/", "::/src/"]
 
 
 def test_example_fuse_copy_diff_remount(ex_msdos, tmp_path):
@@ -259,22 +259,22 @@ def test_example_fuse_copy_diff_remount(ex_msdos, tmp_path):
         try:
             assert os.path.ismount(mnt)
             if round_ == "first":
-                os.utime(src / "BIG.BIN", (1600000000, 1600000000))
+                os.utime(src / "big.bin", (1600000000, 1600000000))
                 subprocess.run(["cp", "-a", f"{src}/.", str(mnt)], check=True)  # chmod, chown, utimens too
             subprocess.run(["diff", "-r", str(src), str(mnt)], check=True)
-            assert sorted(os.listdir(mnt / "SUB"))[:3] == ["DEEPER", "F000.TXT", "F001.TXT"]
-            st = os.stat(mnt / "BIG.BIN")
+            assert sorted(os.listdir(mnt / "sub" / "many")) == sorted(os.listdir(src / "sub" / "many"))
+            st = os.stat(mnt / "big.bin")
             assert st.st_size == MB5 and st.st_mtime == 1600000000
             st = os.statvfs(mnt)
             assert st.f_blocks > 0 and st.f_bfree < st.f_blocks
             if round_ == "remount":  # pwrite past the end leaves a gap of zeros; unlink
-                fd = os.open(mnt / "GAP.BIN", os.O_CREAT | os.O_RDWR)
+                fd = os.open(mnt / "a gap.bin", os.O_CREAT | os.O_RDWR)
                 try:
                     os.pwrite(fd, b"end", 5000)
                     assert os.pread(fd, 6000, 0) == bytes(5000) + b"end"
                 finally:
                     os.close(fd)
-                os.remove(mnt / "GAP.BIN")
+                os.remove(mnt / "a gap.bin")
         finally:
             subprocess.run(["fusermount3", "-u", str(mnt)], check=True)
         _wait_gone(img)

@@ -221,7 +221,7 @@ msdosfs_statvfs(struct mount *mp, struct statvfs *sbp)
 	sbp->f_bfree = sbp->f_bavail = nfree;
 	sbp->f_files = pmp->pm_RootDirEnts;	/* the fixed root's slots */
 	sbp->f_ffree = sbp->f_favail = 0;
-	sbp->f_namemax = 12;			/* 8.3 */
+	sbp->f_namemax = WIN_MAXLEN;
 	return 0;
 }
 

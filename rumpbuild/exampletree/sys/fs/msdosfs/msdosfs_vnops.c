@@ -25,13 +25,11 @@ msdosfs_lookup(struct vnode *dvp, struct vnode **vpp,
 {
 	struct denode *ddep = VTODE(dvp), *dep;
 	struct direntry de;
-	uint8_t dosname[11], lcase;
 	uint64_t off;
 	int error;
 
-	if (unix2dosfn(cnp->cn_nameptr, cnp->cn_namelen, dosname, &lcase) != 0)
-		return ENOENT;		/* not a valid 8.3 name */
-	error = msdosfs_dir_lookup(ddep, dosname, &de, &off);
+	error = msdosfs_dir_lookup(ddep, cnp->cn_nameptr, cnp->cn_namelen, &de,
+	    &off);
 	if (error != 0)
 		return error;
 	error = deget(ddep->de_pmp, de_dirclust(ddep), off, &de, &dep);
@@ -45,18 +43,17 @@ msdosfs_create(struct vnode *dvp, struct vnode **vpp,
     const struct componentname *cnp, const struct vattr *vap)
 {
 	struct denode *dep;
-	uint8_t dosname[11], lcase;
 	struct direntry de;
 	uint64_t off;
 	int error;
 
 	if (dvp->v_mount->mnt_flag & MNT_RDONLY)
 		return EROFS;
-	if (unix2dosfn(cnp->cn_nameptr, cnp->cn_namelen, dosname, &lcase) != 0)
-		return EINVAL;
-	if (msdosfs_dir_lookup(VTODE(dvp), dosname, &de, &off) == 0)
+	if (msdosfs_dir_lookup(VTODE(dvp), cnp->cn_nameptr, cnp->cn_namelen,
+	    &de, &off) == 0)
 		return EEXIST;
-	error = msdosfs_createde(VTODE(dvp), dosname, lcase, ATTR_ARCHIVE, &dep);
+	error = msdosfs_createde(VTODE(dvp), cnp->cn_nameptr, cnp->cn_namelen,
+	    ATTR_ARCHIVE, &dep);
 	if (error == 0)
 		*vpp = dep->de_vnode;
 	return error;
@@ -169,40 +166,40 @@ msdosfs_getattr(struct vnode *vp, struct vattr *vap)
 
 /*
  * Return whole struct dirent records; the cookie in uio_offset is the
- * byte offset of the next directory entry.  Long name pieces and the
- * volume label are skipped: names are the 8.3 ones.
+ * byte offset of the next directory entry (or of its long name's first
+ * piece).  The volume label is skipped.
  */
 static int
 msdosfs_readdir(struct vnode *vp, struct uio *uio)
 {
+	static char name[3 * WIN_MAXLEN + 1];
 	struct denode *dep = VTODE(vp);
 	struct direntry de;
 	struct dirent d;
-	uint64_t off;
-	size_t reclen;
+	uint64_t off, start;
+	size_t reclen, namelen;
 	int error = 0;
 
 	for (off = (uint64_t)uio->uio_offset;; off += sizeof(de)) {
-		error = msdosfs_dir_entry(dep, off, &de);
-		if (error == E2BIG) {
+		start = off;	/* a long name's pieces come first: resume here */
+		error = msdosfs_dir_next(dep, &off, &de, name, &namelen);
+		if (error == ENOENT) {
 			error = 0;		/* end of the directory */
 			break;
 		}
-		if (error != 0 || de.deName[0] == SLOT_EMPTY)
+		if (error != 0)
 			break;
-		if (de.deName[0] == SLOT_DELETED ||
-		    de.deAttributes == ATTR_WIN95 ||
-		    (de.deAttributes & ATTR_VOLUME))
-			continue;
 		memset(&d, 0, sizeof(d));
 		d.d_fileno = DETOINO(de_dirclust(dep), off);
-		d.d_namlen = (uint16_t)dos2unixfn(de.deName, de.deLowerCase,
-		    d.d_name);
+		d.d_namlen = (uint16_t)namelen;
+		memcpy(d.d_name, name, namelen + 1);
 		d.d_type = (de.deAttributes & ATTR_DIRECTORY) ? DT_DIR : DT_REG;
 		reclen = _DIRENT_RECLEN(&d, d.d_namlen);
 		d.d_reclen = (uint16_t)reclen;
-		if (reclen > uio->uio_resid)
+		if (reclen > uio->uio_resid) {
+			off = start;
 			break;
+		}
 		uiomove(&d, reclen, uio);
 	}
 	uio->uio_offset = (off_t)off;
@@ -315,22 +312,21 @@ msdosfs_mkdir(struct vnode *dvp, struct vnode **vpp,
     const struct componentname *cnp, const struct vattr *vap)
 {
 	struct denode *ddep = VTODE(dvp), *dep;
-	uint8_t dosname[11], lcase;
 	struct direntry de;
 	uint64_t off;
 	int error;
 
 	if (dvp->v_mount->mnt_flag & MNT_RDONLY)
 		return EROFS;
-	if (unix2dosfn(cnp->cn_nameptr, cnp->cn_namelen, dosname, &lcase) != 0)
-		return EINVAL;
-	if (msdosfs_dir_lookup(ddep, dosname, &de, &off) == 0)
+	if (msdosfs_dir_lookup(ddep, cnp->cn_nameptr, cnp->cn_namelen, &de,
+	    &off) == 0)
 		return EEXIST;
-	error = msdosfs_createde(ddep, dosname, lcase, ATTR_DIRECTORY, &dep);
+	error = msdosfs_createde(ddep, cnp->cn_nameptr, cnp->cn_namelen,
+	    ATTR_DIRECTORY, &dep);
 	if (error != 0)
 		return error;
 	/* growing the empty directory by one cluster zeroes it */
-	if ((error = msdosfs_findslot(dep, &off)) == 0) {
+	if ((error = msdosfs_findslot(dep, 1, &off)) == 0) {
 		memset(&de, 0, sizeof(de));
 		memcpy(de.deName, ".          ", 11);
 		de.deAttributes = ATTR_DIRECTORY;
@@ -372,15 +368,15 @@ msdosfs_rename(struct vnode *fdvp, struct vnode *fvp,
 	uint64_t off;
 	int error;
 
-	if (unix2dosfn(tcnp->cn_nameptr, tcnp->cn_namelen, dosname, &lcase) != 0)
-		return EINVAL;
 	if (tvp != NULL) {
 		error = tvp->v_type == VDIR ? msdosfs_rmdir(tdvp, tvp, tcnp) :
 		    msdosfs_remove(tdvp, tvp, tcnp);
 		if (error != 0)
 			return error;
 	}
-	if ((error = msdosfs_findslot(tddep, &off)) != 0)
+	error = msdosfs_newentry(tddep, tcnp->cn_nameptr, tcnp->cn_namelen,
+	    dosname, &lcase, &off);
+	if (error != 0)
 		return error;
 	memset(&de, 0, sizeof(de));
 	if ((error = msdosfs_dir_entry(VTODE(fdvp), fdep->de_diroffset,
