@@ -193,8 +193,10 @@ def test_example_ls_stat_df_on_what_mtools_wrote(ex_msdos, tmp_path):
                    env=dict(os.environ, TZ="UTC"))
     subprocess.run(["mmd", *mt, "::/FOLDER"], check=True)
     subprocess.run(["mcopy", *mt, str(tmp_path / "HELLO.TXT"), "::/FOLDER/INNER.TXT"], check=True)
+    subprocess.run(["mcopy", *mt, str(tmp_path / "HELLO.TXT"), "::/FOLDER/a long name, ünïcode.txt"], check=True)
     assert _ls(ex_msdos, img) == ["DATA.BIN", "FOLDER", "HELLO.TXT"]
-    assert _ls(ex_msdos, img, "/FOLDER") == ["INNER.TXT"]
+    assert _ls(ex_msdos, img, "/FOLDER") == ["INNER.TXT", "a long name, ünïcode.txt"]
+    assert _run(ex_msdos, img, "cat", "/folder/A LONG NAME, ünïcode.txt").stdout == b"hello from mtools\n"
     long = {l.split()[-1]: l.split() for l in _run(ex_msdos, img, "ls", "-l", "/").stdout.decode().splitlines()}
     assert long["DATA.BIN"][0] == "-rw-r--r--" and long["DATA.BIN"][4] == "70000"
     assert long["DATA.BIN"][5:7] == ["2020-09-13", "12:26"]  # mcopy -m kept the mtime (UTC here)
@@ -477,13 +479,21 @@ def test_real_fuse_copy_diff_remount(real_msdos, tmp_path):
 
 
 def test_real_fuse_sigterm_during_copy_keeps_what_was_written(real_msdos, tmp_path):
+    _fuse_sigterm_during_copy(real_msdos, tmp_path)
+
+
+def test_example_fuse_sigterm_during_copy_keeps_what_was_written(ex_msdos, tmp_path):
+    _fuse_sigterm_during_copy(ex_msdos, tmp_path)
+
+
+def _fuse_sigterm_during_copy(doc, tmp_path):
     why = _fuse_usable()
     if why:
         pytest.skip(why)
     img = _vfat(tmp_path / "term.img", 65536)
     mnt = tmp_path / "mnt"
     mnt.mkdir()
-    proc = subprocess.Popen(real_msdos["run"] + ["-f", str(img), str(mnt)], stderr=subprocess.PIPE)
+    proc = subprocess.Popen(doc["run"] + ["-f", str(img), str(mnt)], stderr=subprocess.PIPE)
     end = time.monotonic() + 30
     while not os.path.ismount(mnt):
         assert proc.poll() is None and time.monotonic() < end, proc.stderr.read() if proc.poll() is not None else ""
