@@ -1,10 +1,12 @@
 """`rumpbuild util`: rump_<fs> puts files into host-made images and gets them back, and host tools agree.
 
-The example tree's rump kernel is minimal (open/read/write/mkdir/mount; no
-stat or getdents): its rump_msdos proves put/get/cat, partitions and error
-handling, and has no FUSE face.  With RUMPBUILD_NETBSDSRC the real tree's
-rump_msdos also proves recursive copies of mixed trees, ls/stat/df and the
-FUSE face (mount, cp -a, diff, remount, SIGTERM during a copy).
+The example tree's rump kernel has the calls rump_msdos uses (stat,
+getdents, statvfs1, unlink, rmdir, rename, truncate, utimensat, pread, ...),
+and its msdos has subfolders and long names, so its rump_msdos proves
+ls/stat/df, recursive put/get of mixed trees (spaces, UTF-8, a folder
+outgrowing its cluster), mv/rm/mkdir, partitions, error handling and, where
+FUSE works here, the FUSE face.  With RUMPBUILD_NETBSDSRC the real tree's
+rump_msdos proves the same and SIGTERM during a FUSE copy.
 """
 
 from __future__ import annotations
@@ -111,7 +113,7 @@ def _digests(root: Path) -> dict:
 
 
 def _flat_files(root: Path) -> Path:
-    """8.3 names in one folder: what the example tree's msdos writes."""
+    """8.3 names in one folder, put and got one file at a time."""
     root.mkdir()
     (root / "EMPTY.DAT").write_bytes(b"")
     (root / "ONE.DAT").write_bytes(b"x")
@@ -154,6 +156,135 @@ def test_example_put_get_roundtrip_host_tools_agree(ex_msdos, tmp_path):
         subprocess.run(["mcopy", "-n", "-i", str(img), "::/" + f.name, str(mt / f.name)], check=True)
     assert _digests(mt) == _digests(src)
     _fsck_clean(img)
+
+
+EX_CALLS = ("stat", "lstat", "getdents", "statvfs1", "unlink", "rmdir", "rename", "truncate", "ftruncate",
+            "utimensat", "sync", "pread", "pwrite", "chmod", "lchown")
+
+
+def _ls(doc, img, path="/"):
+    return _run(doc, img, "ls", path).stdout.decode().splitlines()
+
+
+def _ex_tree(root: Path) -> Path:
+    """The mixed tree, 8.3 names in both cases, and a folder of long names that outgrows its first cluster."""
+    _mixed_tree(root)
+    (root / "UPPER.TXT").write_text("upper case 8.3 name\n")
+    (root / "readme.txt").write_text("lower case 8.3 name\n")
+    (root / "MixedCase.Txt").write_text("8.3, but only a long name keeps its case\n")
+    (root / "sub" / "many").mkdir()
+    for i in range(90):  # 3 slots each: 270 entries > the 64 a 2 KiB cluster holds
+        (root / "sub" / "many" / f"file number {i:03d}.txt").write_text(f"file {i}\n" * (i + 1))
+    return root
+
+
+def test_example_kernel_has_the_calls_rump_msdos_uses(ex_msdos):
+    assert not set(EX_CALLS) & set(ex_msdos["missing_calls"]), ex_msdos["missing_calls"]
+    assert ex_msdos["fuse"] or "rump kernel" not in ex_msdos["fuse_why_not"], ex_msdos["fuse_why_not"]
+
+
+def test_example_ls_stat_df_on_what_mtools_wrote(ex_msdos, tmp_path):
+    img = _vfat(tmp_path / "fat.img")
+    (tmp_path / "HELLO.TXT").write_text("hello from mtools\n")
+    (tmp_path / "DATA.BIN").write_bytes(os.urandom(70000))
+    os.utime(tmp_path / "DATA.BIN", (1600000000, 1600000000))  # 2020-09-13 12:26:40 UTC
+    mt = ["-i", str(img)]
+    subprocess.run(["mcopy", "-m", *mt, str(tmp_path / "HELLO.TXT"), str(tmp_path / "DATA.BIN"), "::/"], check=True,
+                   env=dict(os.environ, TZ="UTC"))
+    subprocess.run(["mmd", *mt, "::/FOLDER"], check=True)
+    subprocess.run(["mcopy", *mt, str(tmp_path / "HELLO.TXT"), "::/FOLDER/INNER.TXT"], check=True)
+    subprocess.run(["mcopy", *mt, str(tmp_path / "HELLO.TXT"), "::/FOLDER/a long name, ünïcode.txt"], check=True)
+    assert _ls(ex_msdos, img) == ["DATA.BIN", "FOLDER", "HELLO.TXT"]
+    assert _ls(ex_msdos, img, "/FOLDER") == ["INNER.TXT", "a long name, ünïcode.txt"]
+    assert _run(ex_msdos, img, "cat", "/folder/A LONG NAME, ünïcode.txt").stdout == b"hello from mtools\n"
+    long = {l.split()[-1]: l.split() for l in _run(ex_msdos, img, "ls", "-l", "/").stdout.decode().splitlines()}
+    assert long["DATA.BIN"][0] == "-rw-r--r--" and long["DATA.BIN"][4] == "70000"
+    assert long["DATA.BIN"][5:7] == ["2020-09-13", "12:26"]  # mcopy -m kept the mtime (UTC here)
+    assert long["FOLDER"][0].startswith("d")
+    st = _run(ex_msdos, img, "stat", "/HELLO.TXT").stdout.decode()
+    assert "Size: 18" in st and "regular file" in st
+    df = _run(ex_msdos, img, "df").stdout.decode().splitlines()
+    total, used = int(df[1].split()[1]), int(df[1].split()[2])
+    assert "1K-blocks" in df[0] and 15000 < total < 16384 and 70 <= used < 200  # 2 KiB clusters
+    assert _run(ex_msdos, img, "cat", "/FOLDER/INNER.TXT").stdout == b"hello from mtools\n"
+    _fsck_clean(img)
+
+
+def test_example_tree_put_get_mv_rm_mtools_fsck(ex_msdos, tmp_path):
+    src = _ex_tree(tmp_path / "src")
+    img = _vfat(tmp_path / "fat.img")
+    _run(ex_msdos, img, "put", "-r", src, "/")
+    _run(ex_msdos, img, "get", "-r", "/src", tmp_path / "back")
+    assert _digests(tmp_path / "back") == _digests(src)
+    assert _ls(ex_msdos, img, "/src") == sorted(os.listdir(src))
+    listing = _run(ex_msdos, img, "ls", "-l", "/src").stdout.decode()
+    assert "grüße 日本.txt" in listing and f"{MB5:10d}" in listing
+    # mtools reads the tree rump_msdos wrote, long names and all; fsck.vfat finds nothing wrong
+    mt = tmp_path / "mtools"
+    mt.mkdir()
+    subprocess.run(["mcopy", "-s", "-n", "-i", str(img), "::/src", str(mt)], check=True, capture_output=True)
+    assert _digests(mt / "src") == _digests(src)
+    _fsck_clean(img)
+    # put over an existing, longer file truncates it
+    (tmp_path / "SHORT.TXT").write_text("short\n")
+    _run(ex_msdos, img, "put", tmp_path / "SHORT.TXT", "/src/big.bin")
+    assert _run(ex_msdos, img, "cat", "/src/big.bin").stdout == b"short\n"
+    _run(ex_msdos, img, "mv", "/src/one byte", "/src/sub/moved file")
+    _run(ex_msdos, img, "mv", "/src/sub/deeper", "/deeper dir")  # a folder to another parent: its ".." follows
+    _run(ex_msdos, img, "rm", "-r", "/src/sub")
+    _run(ex_msdos, img, "mkdir", "-p", "/new/a b/c")
+    assert _ls(ex_msdos, img) == ["deeper dir", "new", "src"]
+    assert _ls(ex_msdos, img, "/src") == sorted(set(os.listdir(src)) - {"one byte", "sub"})
+    assert _run(ex_msdos, img, "cat", "/DEEPER~1/LEAF.TXT").stdout == b"deep\n"  # by the 8.3 alias, any case
+    p = _run(ex_msdos, img, "rm", "/new", ok=False)
+    assert p.returncode == 1 and p.stderr.decode() == "rump_msdos: rm: cannot remove '/new': Is a directory\n"
+    p = _run(ex_msdos, img, "put", tmp_path / "SHORT.TXT", "/smile \U0001F600.txt", ok=False)
+    assert p.returncode == 1 and "'/smile \U0001F600.txt': Invalid argument" in p.stderr.decode()  # UCS-2 only
+    _fsck_clean(img)
+    got = subprocess.run(["mtype", "-i", str(img), "::/deeper dir/leaf.txt"], capture_output=True, text=True)
+    assert got.stdout == "deep\n"
+    listing = subprocess.run(["mdir", "-b", "-i", str(img), "::/"], capture_output=True, text=True).stdout
+    assert sorted(listing.splitlines()) == ["::/deeper dir/", "::/new/", "::/src/"]
+
+
+def test_example_fuse_copy_diff_remount(ex_msdos, tmp_path):
+    why = _fuse_usable()
+    if why:
+        pytest.skip(why)
+    assert ex_msdos["fuse"], ex_msdos["fuse_why_not"]
+    src = _ex_tree(tmp_path / "src")
+    img = _vfat(tmp_path / "fuse.img", 32768)
+    mnt = tmp_path / "mnt"
+    mnt.mkdir()
+    for round_ in ("first", "remount"):
+        _run(ex_msdos, img, mnt)  # daemon: returns once the mount is up
+        try:
+            assert os.path.ismount(mnt)
+            if round_ == "first":
+                os.utime(src / "big.bin", (1600000000, 1600000000))
+                subprocess.run(["cp", "-a", f"{src}/.", str(mnt)], check=True)  # chmod, chown, utimens too
+            subprocess.run(["diff", "-r", str(src), str(mnt)], check=True)
+            assert sorted(os.listdir(mnt / "sub" / "many")) == sorted(os.listdir(src / "sub" / "many"))
+            st = os.stat(mnt / "big.bin")
+            assert st.st_size == MB5 and st.st_mtime == 1600000000
+            st = os.statvfs(mnt)
+            assert st.f_blocks > 0 and st.f_bfree < st.f_blocks
+            if round_ == "remount":  # pwrite past the end leaves a gap of zeros; unlink
+                fd = os.open(mnt / "a gap.bin", os.O_CREAT | os.O_RDWR)
+                try:
+                    os.pwrite(fd, b"end", 5000)
+                    assert os.pread(fd, 6000, 0) == bytes(5000) + b"end"
+                finally:
+                    os.close(fd)
+                os.remove(mnt / "a gap.bin")
+        finally:
+            subprocess.run(["fusermount3", "-u", str(mnt)], check=True)
+        _wait_gone(img)
+        _fsck_clean(img)
+    mt = tmp_path / "mtools"
+    mt.mkdir()
+    subprocess.run(["mcopy", "-s", "-n", "-i", str(img), "::/*", str(mt)], check=True, capture_output=True)
+    assert _digests(mt) == _digests(src)
 
 
 def test_example_disklabel_two_partitions(ex_msdos, tmp_path):
@@ -202,7 +333,9 @@ def test_example_errors_exit_1_with_one_line(ex_msdos, tmp_path):
     p = _run(ex_msdos, img, "frobnicate", "x", ok=False)
     assert p.returncode == 2 and "unknown command 'frobnicate'" in p.stderr.decode()
     helptext = _run(ex_msdos, "--help").stdout.decode()
-    assert "usage: rump_msdos" in helptext and "no FUSE face" in helptext  # the example kernel has no stat
+    assert "usage: rump_msdos" in helptext and ("no FUSE face" in helptext) == (not ex_msdos["fuse"])
+    p = _run(ex_msdos, img, "ls", "/NONE", ok=False)
+    assert p.returncode == 1 and p.stderr.decode() == "rump_msdos: ls: cannot access '/NONE': No such file or directory\n"
     assert _run(ex_msdos, "--version").stdout.decode().startswith("rump_msdos (rumpbuild ")
 
 
@@ -346,13 +479,21 @@ def test_real_fuse_copy_diff_remount(real_msdos, tmp_path):
 
 
 def test_real_fuse_sigterm_during_copy_keeps_what_was_written(real_msdos, tmp_path):
+    _fuse_sigterm_during_copy(real_msdos, tmp_path)
+
+
+def test_example_fuse_sigterm_during_copy_keeps_what_was_written(ex_msdos, tmp_path):
+    _fuse_sigterm_during_copy(ex_msdos, tmp_path)
+
+
+def _fuse_sigterm_during_copy(doc, tmp_path):
     why = _fuse_usable()
     if why:
         pytest.skip(why)
     img = _vfat(tmp_path / "term.img", 65536)
     mnt = tmp_path / "mnt"
     mnt.mkdir()
-    proc = subprocess.Popen(real_msdos["run"] + ["-f", str(img), str(mnt)], stderr=subprocess.PIPE)
+    proc = subprocess.Popen(doc["run"] + ["-f", str(img), str(mnt)], stderr=subprocess.PIPE)
     end = time.monotonic() + 30
     while not os.path.ismount(mnt):
         assert proc.poll() is None and time.monotonic() < end, proc.stderr.read() if proc.poll() is not None else ""

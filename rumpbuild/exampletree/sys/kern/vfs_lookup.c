@@ -75,9 +75,9 @@ namei(struct nameidata *ndp)
 
 		dvp = vp;
 		error = VOP_LOOKUP(dvp, &vp, &cn);
-		if (*p == '\0' && ndp->ni_op == CREATE) {
+		if (*p == '\0' && ndp->ni_op != LOOKUP) {
 			/* last component: hand back parent and child */
-			if (error == ENOENT) {
+			if (error == ENOENT && ndp->ni_op == CREATE) {
 				vp = NULL;
 				error = 0;
 			}
@@ -99,10 +99,10 @@ namei(struct nameidata *ndp)
 			goto fail;
 	}
 
-	if (ndp->ni_op == CREATE) {
+	if (ndp->ni_op != LOOKUP) {
 		/* path was "/" or ended in "." */
 		vrele(vp);
-		return EEXIST;
+		return ndp->ni_op == CREATE ? EEXIST : EINVAL;
 	}
 	ndp->ni_vp = vp;
 	return 0;

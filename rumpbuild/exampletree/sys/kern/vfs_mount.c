@@ -79,3 +79,13 @@ do_sys_unmount(const char *path, int flags)
 	kmem_free(mp, sizeof(*mp));
 	return 0;
 }
+
+/* sync(2): write back every mounted file system; errors are not reported. */
+void
+vfs_sync_all(void)
+{
+	struct mount *mp;
+
+	LIST_FOREACH(mp, &mountlist, mnt_list)
+		(void)VFS_SYNC(mp, 1);
+}

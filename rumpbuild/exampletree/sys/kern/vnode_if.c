@@ -75,3 +75,54 @@ VOP_STRATEGY(struct vnode *vp, struct buf *bp)
 {
 	return VCALL(vp, vop_strategy, (vp, bp));
 }
+
+/*
+ * VOP_READDIR: uio_offset is the file system's cookie for the next entry;
+ * the file system moves whole struct dirent records and sets it.
+ */
+int
+VOP_READDIR(struct vnode *vp, struct uio *uio)
+{
+	if (vp->v_type != VDIR)
+		return ENOTDIR;
+	return VCALL(vp, vop_readdir, (vp, uio));
+}
+
+int
+VOP_SETATTR(struct vnode *vp, const struct vattr *vap)
+{
+	return VCALL(vp, vop_setattr, (vp, vap));
+}
+
+int
+VOP_REMOVE(struct vnode *dvp, struct vnode *vp,
+    const struct componentname *cnp)
+{
+	return VCALL(dvp, vop_remove, (dvp, vp, cnp));
+}
+
+int
+VOP_RMDIR(struct vnode *dvp, struct vnode *vp,
+    const struct componentname *cnp)
+{
+	return VCALL(dvp, vop_rmdir, (dvp, vp, cnp));
+}
+
+int
+VOP_RENAME(struct vnode *fdvp, struct vnode *fvp,
+    const struct componentname *fcnp, struct vnode *tdvp, struct vnode *tvp,
+    const struct componentname *tcnp)
+{
+	return VCALL(fdvp, vop_rename, (fdvp, fvp, fcnp, tdvp, tvp, tcnp));
+}
+
+void
+vattr_null(struct vattr *vap)
+{
+	memset(vap, 0, sizeof(*vap));
+	vap->va_mode = (mode_t)VNOVAL;
+	vap->va_uid = (uid_t)VNOVAL;
+	vap->va_gid = (gid_t)VNOVAL;
+	vap->va_size = VNOVAL;
+	vap->va_mtime.tv_sec = VNOVAL;
+}

@@ -18,6 +18,9 @@
 #define FWRITE		0x00000002
 #define FFLAGS(oflags)	((oflags) + 1)
 
+#define AT_FDCWD		-100	/* *at(): relative to the current directory */
+#define AT_SYMLINK_NOFOLLOW	0x200
+
 #define SEEK_SET	0
 #define SEEK_CUR	1
 #define SEEK_END	2

@@ -9,6 +9,7 @@
 #include <sys/queue.h>
 
 struct vnode;
+struct statvfs;
 
 #define MOUNT_TMPFS	"tmpfs"
 #define MOUNT_MSDOS	"msdos"
@@ -35,6 +36,7 @@ struct vfsops {
 	int	(*vfs_unmount)(struct mount *, int);
 	int	(*vfs_root)(struct mount *, struct vnode **);
 	int	(*vfs_sync)(struct mount *, int);
+	int	(*vfs_statvfs)(struct mount *, struct statvfs *);
 	int	vfs_refcount;
 	LIST_ENTRY(vfsops) vfs_list;
 };
@@ -44,6 +46,9 @@ struct vfsops {
 #define VFS_UNMOUNT(mp, fl)	(*(mp)->mnt_op->vfs_unmount)((mp), (fl))
 #define VFS_ROOT(mp, vpp)	(*(mp)->mnt_op->vfs_root)((mp), (vpp))
 #define VFS_SYNC(mp, w)		(*(mp)->mnt_op->vfs_sync)((mp), (w))
+#define VFS_STATVFS(mp, sbp)	((mp)->mnt_op == NULL ||			\
+	(mp)->mnt_op->vfs_statvfs == NULL ? EOPNOTSUPP :		\
+	(*(mp)->mnt_op->vfs_statvfs)((mp), (sbp)))
 
 int	vfs_attach(struct vfsops *);
 int	vfs_detach(struct vfsops *);
@@ -52,5 +57,6 @@ void	vfsinit(void);
 
 int	do_sys_mount(const char *, const char *, int, void *, size_t);
 int	do_sys_unmount(const char *, int);
+void	vfs_sync_all(void);
 
 #endif /* !_SYS_MOUNT_H_ */

@@ -8,14 +8,14 @@
 #include <sys/types.h>
 #include <sys/vnode.h>
 
-enum nameiop { LOOKUP, CREATE };
+enum nameiop { LOOKUP, CREATE, DELETE };
 
 struct nameidata {
 	const char		*ni_dirp;	/* absolute path */
 	enum nameiop		ni_op;
-	struct vnode		*ni_dvp;	/* CREATE: parent, referenced */
+	struct vnode		*ni_dvp;	/* CREATE, DELETE: parent, referenced */
 	struct vnode		*ni_vp;		/* result, referenced or NULL */
-	struct componentname	ni_cnd;		/* CREATE: last component */
+	struct componentname	ni_cnd;		/* CREATE, DELETE: last component */
 };
 
 #define NSM_FOLLOW_NOEMULROOT	0

@@ -20,7 +20,17 @@ struct vattr {
 	mode_t		va_mode;
 	off_t		va_size;
 	ino_t		va_fileid;
+	uint32_t	va_nlink;
+	uid_t		va_uid;
+	gid_t		va_gid;
+	uint32_t	va_blocksize;
+	uint64_t	va_bytes;	/* space the file takes on disk */
+	struct timespec	va_mtime;
 };
+
+/* VOP_SETATTR changes the fields that are not VNOVAL (vattr_null). */
+#define VNOVAL		(-1)
+void	vattr_null(struct vattr *);
 
 struct componentname {
 	const char	*cn_nameptr;	/* not NUL terminated */
@@ -45,6 +55,15 @@ struct vnodeops {
 	int	(*vop_ioctl)(struct vnode *, u_long, void *);
 	int	(*vop_strategy)(struct vnode *, struct buf *);
 	int	(*vop_inactive)(struct vnode *);
+	int	(*vop_readdir)(struct vnode *, struct uio *);
+	int	(*vop_setattr)(struct vnode *, const struct vattr *);
+	int	(*vop_remove)(struct vnode *, struct vnode *,
+		    const struct componentname *);
+	int	(*vop_rmdir)(struct vnode *, struct vnode *,
+		    const struct componentname *);
+	int	(*vop_rename)(struct vnode *, struct vnode *,
+		    const struct componentname *, struct vnode *, struct vnode *,
+		    const struct componentname *);
 	int	(*vop_reclaim)(struct vnode *);
 };
 
@@ -81,6 +100,15 @@ int	VOP_GETATTR(struct vnode *, struct vattr *);
 int	VOP_FSYNC(struct vnode *);
 int	VOP_IOCTL(struct vnode *, u_long, void *);
 int	VOP_STRATEGY(struct vnode *, struct buf *);
+int	VOP_READDIR(struct vnode *, struct uio *);
+int	VOP_SETATTR(struct vnode *, const struct vattr *);
+int	VOP_REMOVE(struct vnode *, struct vnode *,
+	    const struct componentname *);
+int	VOP_RMDIR(struct vnode *, struct vnode *,
+	    const struct componentname *);
+int	VOP_RENAME(struct vnode *, struct vnode *,
+	    const struct componentname *, struct vnode *, struct vnode *,
+	    const struct componentname *);
 
 extern struct vnode *rootvnode;
 

@@ -24,6 +24,23 @@ struct direntry {
 	uint8_t		deFileSize[4];
 };
 
+/* A piece of a long (Windows 95) name: 13 UCS-2 characters. */
+struct winentry {
+	uint8_t		weCnt;		/* piece number; WIN_LAST on the last */
+	uint8_t		wePart1[10];
+	uint8_t		weAttributes;	/* ATTR_WIN95 */
+	uint8_t		weReserved1;
+	uint8_t		weChksum;	/* winChksum() of the short name */
+	uint8_t		wePart2[12];
+	uint8_t		weReserved2[2];
+	uint8_t		wePart3[4];
+};
+
+#define WIN_LAST	0x40
+#define WIN_CNT		0x3f
+#define WIN_CHARS	13		/* characters in one piece */
+#define WIN_MAXLEN	255		/* characters in a long name */
+
 #define SLOT_EMPTY	0x00		/* this and all later slots unused */
 #define SLOT_DELETED	0xe5
 #define ATTR_READONLY	0x01
@@ -68,6 +85,13 @@ struct denode {
 };
 
 #define DE_MODIFIED	0x0001		/* entry must be written back */
+#define DE_UPDATE	0x0002		/* ... with the time of now as mtime */
+#define DE_REMOVED	0x0004		/* entry is gone: never write it */
+
+/* Inode numbers: the root is 1, others by where their entry is. */
+#define MSDOSFS_ROOTINO	1
+#define DETOINO(dirclust, diroff) \
+	(((uint64_t)(dirclust) << 32) + (diroff) / sizeof(struct direntry) + 2)
 
 #define VTODE(vp)	((struct denode *)(vp)->v_data)
 
@@ -76,12 +100,33 @@ extern const struct vnodeops msdosfs_vnodeops;
 int	deget(struct msdosfsmount *, u_long, uint64_t, const struct direntry *,
 	    struct denode **);
 int	deupdat(struct denode *);
-int	msdosfs_dir_lookup(struct denode *, const uint8_t *,
+int	msdosfs_dir_next(struct denode *, uint64_t *, struct direntry *,
+	    char *, size_t *);
+int	msdosfs_dir_lookup(struct denode *, const char *, size_t,
 	    struct direntry *, uint64_t *);
-int	msdosfs_createde(struct denode *, const uint8_t *, uint8_t,
+int	msdosfs_newentry(struct denode *, const char *, size_t, uint8_t *,
+	    uint8_t *, uint64_t *);
+int	msdosfs_createde(struct denode *, const char *, size_t, uint8_t,
 	    struct denode **);
+int	msdosfs_dir_entry(struct denode *, uint64_t, struct direntry *);
+int	msdosfs_findslot(struct denode *, u_int, uint64_t *);
+int	msdosfs_writede(struct denode *, uint64_t, const struct direntry *);
+int	msdosfs_removede(struct denode *, struct denode *);
+int	msdosfs_dirempty(struct denode *);
+int	detrunc(struct denode *, uint64_t);
+void	de_fillentry(const struct denode *, struct direntry *);
+u_long	de_dirclust(struct denode *);
 
 int	unix2dosfn(const char *, size_t, uint8_t *, uint8_t *);
 void	unix2dostime(const struct timespec *, int, uint16_t *, uint16_t *);
+size_t	dos2unixfn(const uint8_t *, uint8_t, char *);
+void	unix2dosalias(const char *, size_t, u_int, uint8_t *);
+uint8_t	winChksum(const uint8_t *);
+int	unix2ucs(const char *, size_t, uint16_t *);
+size_t	ucs2unix(const uint16_t *, size_t, char *);
+void	unix2winpiece(const uint16_t *, size_t, u_int, uint8_t,
+	    struct winentry *);
+void	win2ucs(const struct winentry *, uint16_t *);
+void	dos2unixtime(uint16_t, uint16_t, int, struct timespec *);
 
 #endif /* !_MSDOSFS_DENODE_H_ */

@@ -72,7 +72,7 @@ deupdat(struct denode *dep)
 	buf_t *bp;
 	int error;
 
-	if ((dep->de_flag & DE_MODIFIED) == 0)
+	if ((dep->de_flag & DE_MODIFIED) == 0 || (dep->de_flag & DE_REMOVED))
 		return 0;
 	if (dep == pmp->pm_rootdep)
 		return 0;		/* the root has no entry */
@@ -88,14 +88,68 @@ deupdat(struct denode *dep)
 	de = (struct direntry *)((char *)bp->b_data +
 	    dep->de_diroffset % pmp->pm_BytesPerSec);
 
-	getnanotime(&now);
-	unix2dostime(&now, 0, &dep->de_MDate, &dep->de_MTime);
-	de->deAttributes = dep->de_Attributes | ATTR_ARCHIVE;
+	if (dep->de_flag & DE_UPDATE) {
+		getnanotime(&now);
+		unix2dostime(&now, 0, &dep->de_MDate, &dep->de_MTime);
+	}
+	de_fillentry(dep, de);
+	if ((error = bwrite(bp)) == 0)
+		dep->de_flag &= ~(DE_MODIFIED | DE_UPDATE);
+	return error;
+}
+
+/* Cluster number deget() files entries of directory ddep under. */
+u_long
+de_dirclust(struct denode *ddep)
+{
+	return ddep == ddep->de_pmp->pm_rootdep ? MSDOSFSROOT :
+	    ddep->de_StartCluster;
+}
+
+/* Copy the in-core fields of dep into its on-disk entry *de. */
+void
+de_fillentry(const struct denode *dep, struct direntry *de)
+{
+	memcpy(de->deName, dep->de_Name, 11);
+	de->deAttributes = dep->de_Attributes;
+	if ((dep->de_Attributes & ATTR_DIRECTORY) == 0)
+		de->deAttributes |= ATTR_ARCHIVE;
+	de->deLowerCase = dep->de_LowerCase;
 	putushort(de->deStartCluster, dep->de_StartCluster);
 	putulong(de->deFileSize, dep->de_FileSize);
 	putushort(de->deMTime, dep->de_MTime);
 	putushort(de->deMDate, dep->de_MDate);
-	if ((error = bwrite(bp)) == 0)
-		dep->de_flag &= ~DE_MODIFIED;
-	return error;
+}
+
+/* Shorten dep to length bytes, freeing the clusters past the end. */
+int
+detrunc(struct denode *dep, uint64_t length)
+{
+	struct msdosfsmount *pmp = dep->de_pmp;
+	u_long cn, next, keep, n;
+
+	KASSERT(length <= dep->de_FileSize);
+	keep = (u_long)howmany(length, pmp->pm_bpcluster);
+	cn = dep->de_StartCluster;
+	if (keep == 0) {
+		dep->de_StartCluster = 0;
+	} else {
+		for (n = 1; n < keep && !fat_iseof(pmp, cn); n++)
+			cn = fat_get(pmp, cn);
+		if (fat_iseof(pmp, cn))
+			return EIO;	/* chain shorter than the file */
+		next = fat_get(pmp, cn);
+		fat_set(pmp, cn, CLUST_EOFE);
+		cn = next;
+	}
+	/* bounded: a damaged FAT must not loop us forever */
+	for (n = 0; !fat_iseof(pmp, cn) && cn <= pmp->pm_maxcluster &&
+	    n < pmp->pm_maxcluster; n++) {
+		next = fat_get(pmp, cn);
+		fat_set(pmp, cn, CLUST_FREE);
+		cn = next;
+	}
+	dep->de_FileSize = (uint32_t)length;
+	dep->de_flag |= DE_MODIFIED | DE_UPDATE;
+	return 0;
 }

@@ -12,6 +12,7 @@
 #include <sys/module.h>
 #include <sys/mount.h>
 #include <sys/namei.h>
+#include <sys/statvfs.h>
 #include <sys/vnode.h>
 
 #include <fs/msdosfs/msdosfsmount.h>
@@ -205,6 +206,25 @@ msdosfs_root(struct mount *mp, struct vnode **vpp)
 	return 0;
 }
 
+/* Sizes in clusters; free ones are counted in the in-core FAT. */
+static int
+msdosfs_statvfs(struct mount *mp, struct statvfs *sbp)
+{
+	struct msdosfsmount *pmp = VFSTOMSDOSFS(mp);
+	u_long cn, nfree = 0;
+
+	for (cn = CLUST_FIRST; cn <= pmp->pm_maxcluster; cn++)
+		if (fat_get(pmp, cn) == CLUST_FREE)
+			nfree++;
+	sbp->f_bsize = sbp->f_frsize = sbp->f_iosize = pmp->pm_bpcluster;
+	sbp->f_blocks = pmp->pm_maxcluster - 1;
+	sbp->f_bfree = sbp->f_bavail = nfree;
+	sbp->f_files = pmp->pm_RootDirEnts;	/* the fixed root's slots */
+	sbp->f_ffree = sbp->f_favail = 0;
+	sbp->f_namemax = WIN_MAXLEN;
+	return 0;
+}
+
 static struct vfsops msdosfs_vfsops = {
 	.vfs_name = MOUNT_MSDOS,
 	.vfs_min_mount_data = sizeof(struct msdosfs_args),
@@ -212,6 +232,7 @@ static struct vfsops msdosfs_vfsops = {
 	.vfs_unmount = msdosfs_unmount,
 	.vfs_root = msdosfs_root,
 	.vfs_sync = msdosfs_sync,
+	.vfs_statvfs = msdosfs_statvfs,
 };
 
 static int

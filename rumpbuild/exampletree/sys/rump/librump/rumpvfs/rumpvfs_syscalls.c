@@ -23,6 +23,21 @@ static const struct rump_onesyscall vfs_syscalls[] = {
 	ENTRY(mkdir),
 	ENTRY(lseek),
 	ENTRY(__mount50),
+	ENTRY(__stat50),
+	ENTRY(__lstat50),
+	ENTRY(__getdents30),
+	ENTRY(statvfs1),
+	ENTRY(unlink),
+	ENTRY(rmdir),
+	ENTRY(rename),
+	ENTRY(truncate),
+	ENTRY(ftruncate),
+	ENTRY(utimensat),
+	ENTRY(sync),
+	ENTRY(pread),
+	ENTRY(pwrite),
+	ENTRY(chmod),
+	ENTRY(lchown),
 };
 
 RUMP_COMPONENT(RUMP_COMPONENT_SYSCALL)
