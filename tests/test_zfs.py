@@ -11,6 +11,8 @@ import re
 import shutil
 import stat
 import subprocess
+import sys
+from types import SimpleNamespace
 from pathlib import Path
 
 import pytest
@@ -115,6 +117,33 @@ def test_dataset_names():
             names.check_dataset_name(bad)
 
 
+@pytest.mark.parametrize("name", ["tank/a@s1", "tank@x", "t/a/b@2026-12-01_10:00.x"])
+def test_snapshot_names_zfs_accepts(name):
+    assert names.check_snapshot_name(name) == name
+    assert names.check_destroy_name(name) == name
+
+
+@pytest.mark.parametrize("name,said", [("tank/a", "has no '@'"), ("tank/a@", "after '@' is empty"),
+                                       ("tank/a@b@c", "more than one '@'"), ("tank/a@b c", "only letters"),
+                                       ("tank/a@b/c", "only letters"), ("1tank/a@s", "start with a letter"),
+                                       ("tank//a@s", "dataset name"), ("tank/a@" + "s" * 250, "longer than 255")])
+def test_snapshot_names_zfs_refuses(name, said):
+    with pytest.raises(UserError) as e:
+        names.check_snapshot_name(name)
+    assert said in str(e.value) and name[:20] in str(e.value) and e.value.hints
+    assert "\n" not in str(e.value)  # one line
+
+
+def test_destroy_names():
+    assert names.check_destroy_name("tank/a/b") == "tank/a/b"
+    with pytest.raises(UserError) as e:  # the pool's root dataset: not a destroy target
+        names.check_destroy_name("tank")
+    assert "'tank' is a pool's root dataset" in str(e.value) and "tank/CHILD" in e.value.hints[0]
+    for bad in ("tank/a b", "tank/@s", "mirror/a"):
+        with pytest.raises(UserError):
+            names.check_destroy_name(bad)
+
+
 def test_sizes_and_vdev_layouts():
     assert names.parse_size("256M") == 256 << 20 and names.parse_size("10G") == 10 << 30
     assert names.parse_size("67108864") == 64 << 20 and names.parse_size("1t") == 1 << 40
@@ -197,6 +226,74 @@ def test_damage_hits_the_written_region_between_the_labels(tmp_path):
     changed = [i for i in range(0, size, 4096) if before[i:i + 4096] != after[i:i + 4096]]
     assert changed and min(changed) >= off and max(changed) < off + (1 << 20)
     assert after[:256 << 10] == before[:256 << 10] and after[-(256 << 10):] == before[-(256 << 10):]
+
+
+FAKE_TOOL = r"""#!PYTHON
+# A stand-in zfs tool keeping its pool in a folder beside the first image: names and files per dataset.
+import json, os, shutil, sys
+args, imgs = sys.argv[1:], []
+while args and args[0] == "-i":
+    imgs.append(args[1].split("=", 1)[1]); args = args[2:]
+state = os.path.join(os.path.dirname(imgs[0]), "fakepool")
+path = os.path.join(state, "names.json")
+names = json.load(open(path)) if os.path.exists(path) else []
+cmds, cur = [], []
+for a in args + [";"]:
+    if a == ";":
+        cmds.append(cur); cur = []
+    else:
+        cur.append(a)
+for c in cmds:
+    op, arg = c[0], c[1:]
+    if op == "create":
+        names = [arg[0]]
+    elif op in ("mkds", "snapshot"):
+        names.append(arg[0])
+    elif op == "destroy" and not os.environ.get("FAKE_DESTROY_KEEPS"):
+        names.remove(arg[0])
+    elif op == "put":
+        shutil.copytree(arg[1], os.path.join(state, arg[0], *arg[2:]), dirs_exist_ok=True)
+    elif op == "get":
+        shutil.copytree(os.path.join(state, arg[0]), arg[1], dirs_exist_ok=True)
+    elif op == "list":
+        kids = [n for n in names if n.startswith(arg[0] + "/") and "/" not in n[len(arg[0]) + 1:] and "@" not in n]
+        print("STEP list PASS " + " ".join(kids + [n for n in names if n.startswith(arg[0] + "@")]) + " ")
+        continue
+    elif op == "scrub":
+        print("STEP scrub PASS examined=9 repaired=0 errors=0 read_errors=0 checksum_errors=0")
+        continue
+    print("STEP %s PASS %s" % (op, " ".join(arg)))
+    print("TIME %s 0.1" % op)
+os.makedirs(state, exist_ok=True)
+json.dump(names, open(path, "w"))
+print("DONE")
+"""
+
+
+@pytest.mark.parametrize("destroy_works", [True, False])
+def test_round_trip_snapshot_and_destroy_steps(tmp_path, monkeypatch, destroy_works):
+    """run_zfs_test with a stand-in tool: the snapshot, the files written after it, the second dataset,
+    the destroys and the lists are sent, the lists are checked, the read-back tree holds the later files."""
+    from rumpbuild.zfs.roundtrip import POOL, SCRATCH, SNAPSHOT, run_zfs_test
+
+    fake = tmp_path / "zfstool"
+    fake.write_text(FAKE_TOOL.replace("PYTHON", sys.executable))
+    fake.chmod(0o755)
+    if not destroy_works:
+        monkeypatch.setenv("FAKE_DESTROY_KEEPS", "1")
+    session = SimpleNamespace(target=SimpleNamespace(name="amd64"), outdir=str(tmp_path))
+    res = run_zfs_test(session, SimpleNamespace(lib="rumpfs_zfs"), 64 << 20,
+                       tool=ZfsTool(str(fake), [], str(tmp_path)))
+    steps = {s.name: s for s in res.steps}
+    assert [s.detail for s in res.steps if s.name in ("snapshot", "destroy")] == [
+        f"{POOL}/data@{SNAPSHOT}", f"{POOL}/data@{SNAPSHOT}", f"{POOL}/{SCRATCH}"]
+    assert steps["lists"].status == ("PASS" if destroy_works else "FAIL"), steps["lists"].detail
+    if destroy_works:
+        assert res.ok and steps["readback"].status == "PASS"
+        back = tmp_path / "roundtrip" / "back" / "more"
+        assert len(list(back.rglob("*.bin"))) == 8  # the files written after the snapshot came back too
+    else:
+        assert not res.ok and "still there: " + f"{POOL}/data@{SNAPSHOT} {POOL}/{SCRATCH}" in steps["lists"].detail
 
 
 # -- the command -------------------------------------------------------------------
