@@ -35,6 +35,11 @@ def test_helper_source_names_every_entry_point_ioctl_and_header():
         assert f'{{ {ioc}, "{ioc}" }}' in src  # named in the messages
     for ioc in ("ZFS_IOC_POOL_CREATE", "ZFS_IOC_POOL_TRYIMPORT", "ZFS_IOC_POOL_IMPORT", "ZFS_IOC_POOL_SCRUB"):
         assert re.search(rf"(zioc(_get)?|simple)\({ioc},", src), ioc  # and issued
+    # snapshot and destroy: the ioctls and zfs_cmd_t fields the 2016 tree's zfs_ioctl.c reads
+    assert re.search(r"zc_value, snap,.*\n.*zc_cookie = 0;.*\n(.*\n){1,6}.*zioc\(ZFS_IOC_SNAPSHOT, zc\)", src)
+    assert "cmd = ZFS_IOC_DESTROY_SNAPS;" in src and "cmd = ZFS_IOC_DESTROY;" in src
+    assert "zc->zc_objset_type = DMU_OST_ZFS;\n\t}" in src  # a file system, not a zvol
+    assert "list_names(ZFS_IOC_SNAPSHOT_LIST_NEXT, parent" in src
     assert [m for m in re.findall(r"^#include <(.+)>$", src, re.M)] == helper.HEADERS
     assert f'#define HELPER_VDEV_TYPE\t"{helper.VDEV_TYPE}"' in src
     assert "FKIOCTL" in src and "librumpfs_zfs" not in src and "rumpfs_zfs component" in src
@@ -167,6 +172,13 @@ def test_tool_errors_become_one_message_with_hints():
     assert "truncated" in str(e) and "EOVERFLOW" in str(e)
     e = tool_error("the files in d need about 9 bytes and dataset p has 1 bytes available", ["p.img"], "put")
     assert "the pool is full" in str(e) and "--size" in e.hints[0]
+    e = tool_error("tank/a@nope: looking the snapshot up: ZFS_IOC_OBJSET_STATS failed with ENOENT (kernel errno 2)",
+                   ["p.img"], "destroy")
+    assert str(e).startswith("zfs destroy: no such dataset or snapshot: tank/a@nope") and "list" in e.hints[0]
+    e = tool_error("tank/a@s2: taking the snapshot: ZFS_IOC_SNAPSHOT failed with EEXIST (kernel errno 17)", [])
+    assert "it exists already" in str(e)
+    e = tool_error("dataset tank/a has children or snapshots (tank/a@s2): destroy them first", [], "destroy")
+    assert "one dataset at a time" in str(e) and "no -r" in e.hints[0]
     e = tool_error("something new", [])
     assert str(e) == "zfs: something new"
 
