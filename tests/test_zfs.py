@@ -11,6 +11,8 @@ import re
 import shutil
 import stat
 import subprocess
+import sys
+from types import SimpleNamespace
 from pathlib import Path
 
 import pytest
@@ -33,6 +35,11 @@ def test_helper_source_names_every_entry_point_ioctl_and_header():
         assert f'{{ {ioc}, "{ioc}" }}' in src  # named in the messages
     for ioc in ("ZFS_IOC_POOL_CREATE", "ZFS_IOC_POOL_TRYIMPORT", "ZFS_IOC_POOL_IMPORT", "ZFS_IOC_POOL_SCRUB"):
         assert re.search(rf"(zioc(_get)?|simple)\({ioc},", src), ioc  # and issued
+    # snapshot and destroy: the ioctls and zfs_cmd_t fields the 2016 tree's zfs_ioctl.c reads
+    assert re.search(r"zc_value, snap,.*\n.*zc_cookie = 0;.*\n(.*\n){1,6}.*zioc\(ZFS_IOC_SNAPSHOT, zc\)", src)
+    assert "cmd = ZFS_IOC_DESTROY_SNAPS;" in src and "cmd = ZFS_IOC_DESTROY;" in src
+    assert "zc->zc_objset_type = DMU_OST_ZFS;\n\t}" in src  # a file system, not a zvol
+    assert "list_names(ZFS_IOC_SNAPSHOT_LIST_NEXT, parent" in src
     assert [m for m in re.findall(r"^#include <(.+)>$", src, re.M)] == helper.HEADERS
     assert f'#define HELPER_VDEV_TYPE\t"{helper.VDEV_TYPE}"' in src
     assert "FKIOCTL" in src and "librumpfs_zfs" not in src and "rumpfs_zfs component" in src
@@ -115,6 +122,33 @@ def test_dataset_names():
             names.check_dataset_name(bad)
 
 
+@pytest.mark.parametrize("name", ["tank/a@s1", "tank@x", "t/a/b@2026-12-01_10:00.x"])
+def test_snapshot_names_zfs_accepts(name):
+    assert names.check_snapshot_name(name) == name
+    assert names.check_destroy_name(name) == name
+
+
+@pytest.mark.parametrize("name,said", [("tank/a", "has no '@'"), ("tank/a@", "after '@' is empty"),
+                                       ("tank/a@b@c", "more than one '@'"), ("tank/a@b c", "only letters"),
+                                       ("tank/a@b/c", "only letters"), ("1tank/a@s", "start with a letter"),
+                                       ("tank//a@s", "dataset name"), ("tank/a@" + "s" * 250, "longer than 255")])
+def test_snapshot_names_zfs_refuses(name, said):
+    with pytest.raises(UserError) as e:
+        names.check_snapshot_name(name)
+    assert said in str(e.value) and name[:20] in str(e.value) and e.value.hints
+    assert "\n" not in str(e.value)  # one line
+
+
+def test_destroy_names():
+    assert names.check_destroy_name("tank/a/b") == "tank/a/b"
+    with pytest.raises(UserError) as e:  # the pool's root dataset: not a destroy target
+        names.check_destroy_name("tank")
+    assert "'tank' is a pool's root dataset" in str(e.value) and "tank/CHILD" in e.value.hints[0]
+    for bad in ("tank/a b", "tank/@s", "mirror/a"):
+        with pytest.raises(UserError):
+            names.check_destroy_name(bad)
+
+
 def test_sizes_and_vdev_layouts():
     assert names.parse_size("256M") == 256 << 20 and names.parse_size("10G") == 10 << 30
     assert names.parse_size("67108864") == 64 << 20 and names.parse_size("1t") == 1 << 40
@@ -138,6 +172,13 @@ def test_tool_errors_become_one_message_with_hints():
     assert "truncated" in str(e) and "EOVERFLOW" in str(e)
     e = tool_error("the files in d need about 9 bytes and dataset p has 1 bytes available", ["p.img"], "put")
     assert "the pool is full" in str(e) and "--size" in e.hints[0]
+    e = tool_error("tank/a@nope: looking the snapshot up: ZFS_IOC_OBJSET_STATS failed with ENOENT (kernel errno 2)",
+                   ["p.img"], "destroy")
+    assert str(e).startswith("zfs destroy: no such dataset or snapshot: tank/a@nope") and "list" in e.hints[0]
+    e = tool_error("tank/a@s2: taking the snapshot: ZFS_IOC_SNAPSHOT failed with EEXIST (kernel errno 17)", [])
+    assert "it exists already" in str(e)
+    e = tool_error("dataset tank/a has children or snapshots (tank/a@s2): destroy them first", [], "destroy")
+    assert "one dataset at a time" in str(e) and "no -r" in e.hints[0]
     e = tool_error("something new", [])
     assert str(e) == "zfs: something new"
 
@@ -197,6 +238,74 @@ def test_damage_hits_the_written_region_between_the_labels(tmp_path):
     changed = [i for i in range(0, size, 4096) if before[i:i + 4096] != after[i:i + 4096]]
     assert changed and min(changed) >= off and max(changed) < off + (1 << 20)
     assert after[:256 << 10] == before[:256 << 10] and after[-(256 << 10):] == before[-(256 << 10):]
+
+
+FAKE_TOOL = r"""#!PYTHON
+# A stand-in zfs tool keeping its pool in a folder beside the first image: names and files per dataset.
+import json, os, shutil, sys
+args, imgs = sys.argv[1:], []
+while args and args[0] == "-i":
+    imgs.append(args[1].split("=", 1)[1]); args = args[2:]
+state = os.path.join(os.path.dirname(imgs[0]), "fakepool")
+path = os.path.join(state, "names.json")
+names = json.load(open(path)) if os.path.exists(path) else []
+cmds, cur = [], []
+for a in args + [";"]:
+    if a == ";":
+        cmds.append(cur); cur = []
+    else:
+        cur.append(a)
+for c in cmds:
+    op, arg = c[0], c[1:]
+    if op == "create":
+        names = [arg[0]]
+    elif op in ("mkds", "snapshot"):
+        names.append(arg[0])
+    elif op == "destroy" and not os.environ.get("FAKE_DESTROY_KEEPS"):
+        names.remove(arg[0])
+    elif op == "put":
+        shutil.copytree(arg[1], os.path.join(state, arg[0], *arg[2:]), dirs_exist_ok=True)
+    elif op == "get":
+        shutil.copytree(os.path.join(state, arg[0]), arg[1], dirs_exist_ok=True)
+    elif op == "list":
+        kids = [n for n in names if n.startswith(arg[0] + "/") and "/" not in n[len(arg[0]) + 1:] and "@" not in n]
+        print("STEP list PASS " + " ".join(kids + [n for n in names if n.startswith(arg[0] + "@")]) + " ")
+        continue
+    elif op == "scrub":
+        print("STEP scrub PASS examined=9 repaired=0 errors=0 read_errors=0 checksum_errors=0")
+        continue
+    print("STEP %s PASS %s" % (op, " ".join(arg)))
+    print("TIME %s 0.1" % op)
+os.makedirs(state, exist_ok=True)
+json.dump(names, open(path, "w"))
+print("DONE")
+"""
+
+
+@pytest.mark.parametrize("destroy_works", [True, False])
+def test_round_trip_snapshot_and_destroy_steps(tmp_path, monkeypatch, destroy_works):
+    """run_zfs_test with a stand-in tool: the snapshot, the files written after it, the second dataset,
+    the destroys and the lists are sent, the lists are checked, the read-back tree holds the later files."""
+    from rumpbuild.zfs.roundtrip import POOL, SCRATCH, SNAPSHOT, run_zfs_test
+
+    fake = tmp_path / "zfstool"
+    fake.write_text(FAKE_TOOL.replace("PYTHON", sys.executable))
+    fake.chmod(0o755)
+    if not destroy_works:
+        monkeypatch.setenv("FAKE_DESTROY_KEEPS", "1")
+    session = SimpleNamespace(target=SimpleNamespace(name="amd64"), outdir=str(tmp_path))
+    res = run_zfs_test(session, SimpleNamespace(lib="rumpfs_zfs"), 64 << 20,
+                       tool=ZfsTool(str(fake), [], str(tmp_path)))
+    steps = {s.name: s for s in res.steps}
+    assert [s.detail for s in res.steps if s.name in ("snapshot", "destroy")] == [
+        f"{POOL}/data@{SNAPSHOT}", f"{POOL}/data@{SNAPSHOT}", f"{POOL}/{SCRATCH}"]
+    assert steps["lists"].status == ("PASS" if destroy_works else "FAIL"), steps["lists"].detail
+    if destroy_works:
+        assert res.ok and steps["readback"].status == "PASS"
+        back = tmp_path / "roundtrip" / "back" / "more"
+        assert len(list(back.rglob("*.bin"))) == 8  # the files written after the snapshot came back too
+    else:
+        assert not res.ok and "still there: " + f"{POOL}/data@{SNAPSHOT} {POOL}/{SCRATCH}" in steps["lists"].detail
 
 
 # -- the command -------------------------------------------------------------------

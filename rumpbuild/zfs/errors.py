@@ -26,6 +26,12 @@ RULES = [
     (r"ZFS_IOC_POOL_CREATE failed with (?:EINVAL|EOVERFLOW)",
      "zfs refused to create the pool on {images}", ["each image must be at least 64 MB (--size 64M or more)"]),
     (r"failed with EEXIST", "it exists already", ["choose another name"]),
+    (r"ZFS_IOC_(?:OBJSET_STATS|SNAPSHOT|DESTROY\w*) failed with ENOENT", "no such dataset or snapshot",
+     ["`list POOL` shows the pool's datasets, `list DATASET` its children and snapshots"]),
+    (r"has children or snapshots", "destroy takes one dataset at a time",
+     ["destroy its snapshots and child datasets first (the tool has no -r)"]),
+    (r"ZFS_IOC_SNAPSHOT failed with EINVAL", "zfs refused the snapshot's name",
+     ["a snapshot name is DATASET@NAME, NAME of letters, digits and _ . : -"]),
 ]
 
 

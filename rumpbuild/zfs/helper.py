@@ -23,7 +23,8 @@ HEADERS = ["sys/types.h", "sys/param.h", "sys/errno.h", "sys/fcntl.h", "sys/kmem
 # the zfs ioctls the helper issues (named in its error messages)
 IOCTLS = ["ZFS_IOC_POOL_CREATE", "ZFS_IOC_POOL_IMPORT", "ZFS_IOC_POOL_EXPORT", "ZFS_IOC_POOL_TRYIMPORT",
           "ZFS_IOC_POOL_STATS", "ZFS_IOC_POOL_SCRUB", "ZFS_IOC_CREATE", "ZFS_IOC_DATASET_LIST_NEXT",
-          "ZFS_IOC_OBJSET_STATS"]
+          "ZFS_IOC_OBJSET_STATS", "ZFS_IOC_SNAPSHOT_LIST_NEXT", "ZFS_IOC_SNAPSHOT", "ZFS_IOC_DESTROY",
+          "ZFS_IOC_DESTROY_SNAPS"]
 # errno names the helper's messages use: the kernel's numbers are NetBSD's, not the host's
 # (ECKSUM: zio.h's checksum error, EBADE in the osnet compatibility headers)
 ERRNOS = ["EPERM", "ENOENT", "ESRCH", "EIO", "ENXIO", "E2BIG", "ENOMEM", "EACCES", "EFAULT", "EBUSY", "EEXIST",
@@ -35,7 +36,8 @@ VDEV_TYPE = "file"
 LABEL_NVLIST_OFFSET = 16 * 1024  # vdev_label_t: vl_pad1 (8K) + vl_pad2 boot header (8K), then vl_vdev_phys
 ENTRY_POINTS = ["rumpbuild_zfs_pool_create", "rumpbuild_zfs_pool_import", "rumpbuild_zfs_pool_export",
                 "rumpbuild_zfs_pool_scrub", "rumpbuild_zfs_pool_stats", "rumpbuild_zfs_dataset_create",
-                "rumpbuild_zfs_dataset_list", "rumpbuild_zfs_dataset_space", "rumpbuild_zfs_mountargs"]
+                "rumpbuild_zfs_dataset_list", "rumpbuild_zfs_dataset_space", "rumpbuild_zfs_mountargs",
+                "rumpbuild_zfs_snapshot", "rumpbuild_zfs_destroy"]
 
 
 def helper_source(lib: str = ZFS_LIB) -> str:

@@ -45,6 +45,41 @@ def check_dataset_name(name: str) -> str:
     return name
 
 
+def check_snapshot_name(name: str) -> str:
+    """*name* if it is DATASET@SNAP: a valid dataset, one '@', a snapshot component of letters, digits,
+    _ . : - (zfs also takes spaces; rumpbuild's tool prints names space-separated, so it does not)."""
+    dataset, at, snap = name.partition("@")
+    if not at:
+        raise UserError(f"snapshot name '{name}' has no '@'", [f"write DATASET@NAME, e.g. '{name}@before'"])
+    try:
+        check_dataset_name(dataset)
+    except UserError as e:  # name the whole value the user gave
+        raise UserError(f"snapshot name '{name}' is not valid: {e}", e.hints) from None
+    why = None
+    if not snap:
+        why = "the part after '@' is empty"
+    elif "@" in snap:
+        why = "it has more than one '@'"
+    elif not _COMPONENT.match(snap):
+        why = "the part after '@' must hold only letters, digits and _ . : -"
+    elif len(name) > MAX_NAME:
+        why = f"it is longer than {MAX_NAME} characters"
+    if why:
+        raise UserError(f"snapshot name '{name}' is not valid: {why}", [f"try '{dataset}@snap1'"])
+    return name
+
+
+def check_destroy_name(name: str) -> str:
+    """*name* if `destroy` takes it: POOL/DATASET or DATASET@SNAP, never a pool's root dataset."""
+    if "@" in name:
+        return check_snapshot_name(name)
+    check_dataset_name(name)
+    if "/" not in name:
+        raise UserError(f"'{name}' is a pool's root dataset: destroy takes a dataset inside a pool or a "
+                        "snapshot", [f"destroy '{name}/CHILD' or '{name}@SNAP'; a pool goes with its image files"])
+    return name
+
+
 def parse_size(text: str) -> int:
     """'256M', '10G', '4096' → bytes; UserError for anything else or less than zfs's 64 MB vdev minimum."""
     m = _SIZE.match(text.strip())

@@ -2,7 +2,9 @@
 kernel and read back by another.
 
 Process 1: create the pool (one image, or a mirror of two), create a
-dataset, copy a tree of files in, export.  A mirror's first image then has
+dataset, copy a tree of files in, snapshot it, write more files into it,
+create a second dataset; the lists show the snapshot and the second dataset;
+destroy both, and the lists no longer show them; export.  A mirror's first image then has
 1 MB of its data region overwritten.  Process 2: import, copy the tree out,
 scrub twice, export; rumpbuild compares the bytes with the tree it wrote and
 reads the scrubs' counts (the second must repair nothing).  A mirror's
@@ -20,10 +22,12 @@ import shutil
 from rumpbuild.errors import UserError
 from rumpbuild.smoke.runner import SmokeResult
 from rumpbuild.zfs.errors import tool_error
-from rumpbuild.zfs.names import check_dataset_name, check_pool_name
+from rumpbuild.zfs.names import check_dataset_name, check_destroy_name, check_pool_name, check_snapshot_name
 from rumpbuild.zfs.tool import ZfsTool, build_tool, scrub_counts
 
 POOL = "rumpbuild"
+SNAPSHOT = "written"  # DATASET@written: taken after the first files
+SCRATCH = "scratch"  # POOL/scratch: the second dataset, destroyed again
 DAMAGE_BYTES = 1 << 20
 
 
@@ -131,10 +135,17 @@ def run_zfs_test(session, entry, size: int = 256 << 20, mirror: bool = False, po
     res.add("image", "PASS", f"{len(images)} sparse image(s) of {size >> 20} MB")
 
     keys = [f"/rumpbuild-zfs{i}" for i in range(len(images))]
+    snap, scratch = check_snapshot_name(f"{dataset}@{SNAPSHOT}"), check_destroy_name(f"{pool}/{SCRATCH}")
+    more = os.path.join(work, "more")  # written after the snapshot into DATASET/more: the snapshot keeps blocks
+    total += write_tree(more, seed=18, files=8)
+    lists = [["list", pool], ["list", dataset]]
     first = tool.run([["create", pool] + (["mirror"] if mirror else []) + keys, ["mkds", dataset],
-                      ["put", dataset, tree], ["export", pool]], images)
-    if not _record(res, first, ("create", "mkds", "put", "export")):
+                      ["put", dataset, tree], ["snapshot", snap], ["mkds", scratch], ["put", dataset, more, "more"]]
+                     + lists + [["destroy", snap], ["destroy", scratch]] + lists + [["export", pool]], images)
+    if not _record(res, first, ("create", "mkds", "put", "snapshot", "destroy", "export")):
         return res
+    _check_lists(res, [d for n, _s, d in first.steps if n == "list"], dataset, snap, scratch)
+    shutil.copytree(more, os.path.join(tree, "more"))  # what the dataset now holds
     if mirror:
         res.add("damage", "PASS", _damage_detail(images[0], damage(images[0])))
 
@@ -158,6 +169,23 @@ def run_zfs_test(session, entry, size: int = 256 << 20, mirror: bool = False, po
         _check_scrubs(res, third, True)
         _check_tree(res, "readback", tree, back2, total)
     return res
+
+
+def _check_lists(res: SmokeResult, lists: list[str], dataset: str, snap: str, scratch: str) -> None:
+    """The four lists (pool, dataset; again after the destroys): before, the snapshot is listed under the
+    dataset and the second dataset under the pool; after, neither, and the dataset itself still is."""
+    if len(lists) != 4:
+        res.add("lists", "FAIL", f"{len(lists)} list steps, not 4")
+        return
+    before = set(lists[0].split()) | set(lists[1].split())
+    after = set(lists[2].split()) | set(lists[3].split())
+    missing = [n for n in (dataset, snap, scratch) if n not in before]
+    left = [n for n in (snap, scratch) if n in after]
+    ok = not missing and not left and dataset in after
+    res.add("lists", "PASS" if ok else "FAIL",
+            f"{snap} and {scratch} listed after writing more, gone after destroy" if ok else
+            f"before: {' '.join(sorted(before))} (missing {' '.join(missing) or '-'}); "
+            f"after: {' '.join(sorted(after))} (still there: {' '.join(left) or '-'})")
 
 
 def _damage_detail(image: str, offset: int) -> str:

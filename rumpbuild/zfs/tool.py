@@ -87,7 +87,7 @@ class ZfsTool:
 def build_tool(session, entry, also=()) -> ZfsTool:
     """Build *entry* (zfs) with its link closure and the base, compile the helper and zfstool.c, link.
     *also*: more components linked in with their closures (the benchmark's ffs)."""
-    from rumpbuild.smoke.runner import _link
+    from rumpbuild.smoke.runner import link_program
 
     tc = session.toolchain
     if tc.link_problem:
@@ -112,7 +112,7 @@ def build_tool(session, entry, also=()) -> ZfsTool:
     if not ran.ok:
         raise UserError("compiling zfstool.c failed:\n" + ran.output.strip()[-1500:])
     exe = os.path.join(workdir, "zfstool" + "".join("+" + e.name for e in also))
-    lp = _link(session, link_libs, [obj, helper], exe, shared=False)
+    lp = link_program(session, link_libs, [obj, helper], exe, shared=False)
     if not lp.ok:
         raise UserError("linking the zfs tool failed:\n" + lp.output.strip()[-1500:],
                         [f"libraries: {' '.join(l.lib for l in link_libs)}"])

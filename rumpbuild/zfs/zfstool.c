@@ -9,6 +9,7 @@
  * usage: zfstool [-i KEY=HOSTFILE]... CMD ARGS [';' CMD ARGS]...
  *   create POOL [mirror] KEY...   import [POOL]   export POOL
  *   scrub POOL   status POOL   mkds DATASET   list DATASET   space DATASET
+ *   snapshot DATASET@NAME   destroy DATASET|DATASET@NAME
  *   put DATASET HOSTDIR [FOLDER]   get DATASET HOSTDIR [FOLDER]   getall POOL HOSTDIR   fill DATASET
  *   space DATASET; "@" in an argument is the pool the last import found;
  *   DATASET "ffs:KEY" is the ffs image at KEY (put/get: the benchmark's baseline)
@@ -43,7 +44,9 @@ int rumpbuild_zfs_pool_export(const char *, char *, size_t);
 int rumpbuild_zfs_pool_scrub(const char *, char *, size_t);
 int rumpbuild_zfs_pool_stats(const char *, uint64_t *, int, char *, size_t);
 int rumpbuild_zfs_dataset_create(const char *, char *, size_t);
-int rumpbuild_zfs_dataset_list(const char *, char *, size_t, char *, size_t);
+int rumpbuild_zfs_dataset_list(const char *, int, char *, size_t, char *, size_t);
+int rumpbuild_zfs_snapshot(const char *, const char *, char *, size_t);
+int rumpbuild_zfs_destroy(const char *, char *, size_t);
 int rumpbuild_zfs_dataset_space(const char *, uint64_t *, uint64_t *, char *, size_t);
 int rumpbuild_zfs_mountargs(const char *, void *, unsigned long *);
 
@@ -400,12 +403,43 @@ run(int argc, char **argv)
 		char *p;
 
 		need(argc, 2, "list DATASET");
-		if ((rv = rumpbuild_zfs_dataset_list(argv[1], names, sizeof(names), msg, sizeof(msg))) != 0)
+		/* its child datasets, then its snapshots (DATASET@NAME) */
+		if ((rv = rumpbuild_zfs_dataset_list(argv[1], 1, names, sizeof(names), msg, sizeof(msg))) != 0)
 			die("list", "%s: %s", argv[1], msg);
 		for (p = names; *p; p++)
 			if (*p == '\n')
 				*p = ' ';
 		step("list", 1, "%s", names);
+	} else if (strcmp(cmd, "snapshot") == 0) {
+		char fs[256], *at;
+
+		need(argc, 2, "snapshot DATASET@NAME");
+		snprintf(fs, sizeof(fs), "%s", argv[1]);
+		if ((at = strchr(fs, '@')) == NULL || at[1] == '\0')
+			die("snapshot", "'%s' names no snapshot: write DATASET@NAME", argv[1]);
+		*at = '\0';
+		if ((rv = rumpbuild_zfs_snapshot(fs, at + 1, msg, sizeof(msg))) != 0)
+			die("snapshot", "%s: %s", argv[1], msg);
+		step("snapshot", 1, "%s", argv[1]);
+	} else if (strcmp(cmd, "destroy") == 0) {
+		char names[8192];
+
+		need(argc, 2, "destroy DATASET|DATASET@NAME");
+		if (strchr(argv[1], '/') == NULL && strchr(argv[1], '@') == NULL)
+			die("destroy", "%s is a pool's root dataset: it goes with the pool", argv[1]);
+		if (strchr(argv[1], '@') == NULL) {
+			/* as zfs destroy without -r: refuse a dataset that has children or snapshots */
+			if ((rv = rumpbuild_zfs_dataset_list(argv[1], 1, names, sizeof(names), msg, sizeof(msg))) != 0)
+				die("destroy", "%s: %s", argv[1], msg);
+			if (names[0] != '\0') {
+				*strchr(names, '\n') = '\0';
+				die("destroy", "dataset %s has children or snapshots (%s): destroy them first", argv[1],
+				    names);
+			}
+		}
+		if ((rv = rumpbuild_zfs_destroy(argv[1], msg, sizeof(msg))) != 0)
+			die("destroy", "%s: %s", argv[1], msg);
+		step("destroy", 1, "%s", argv[1]);
 	} else if (strcmp(cmd, "put") == 0 || strcmp(cmd, "get") == 0) {
 		int put = cmd[0] == 'p';
 		char rdir[600];
@@ -448,7 +482,7 @@ run(int argc, char **argv)
 			snprintf(ds, sizeof(ds), "%s", todo);
 			memmove(todo, nl + 1, strlen(nl + 1) + 1);
 			used = strlen(todo);
-			if ((rv = rumpbuild_zfs_dataset_list(ds, names, sizeof(names), msg, sizeof(msg))) != 0)
+			if ((rv = rumpbuild_zfs_dataset_list(ds, 0, names, sizeof(names), msg, sizeof(msg))) != 0)
 				die("getall", "%s: %s", ds, msg);
 			if (used + strlen(names) >= sizeof(todo))
 				die("getall", "too many datasets under %s", argv[1]);
