@@ -6,8 +6,6 @@ import functools
 import pprint
 from pathlib import Path
 
-import jinja2
-
 PACKAGE = Path(__file__).resolve().parent
 # an installed wheel (pyproject.toml maps templates/ there), then a checkout (editable install)
 CANDIDATES = (PACKAGE / "template_files", PACKAGE.parent / "templates")
@@ -22,7 +20,10 @@ def template_dir() -> Path:
 
 
 @functools.lru_cache(maxsize=1)
-def environment() -> jinja2.Environment:
+def environment():
+    """The jinja2 environment (imported on first use: a no-op rebuild renders nothing)."""
+    import jinja2
+
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(template_dir())),
         trim_blocks=True,
