@@ -82,8 +82,10 @@ def test_wheel_in_fresh_venv_runs_test_msdos(built_wheel, tmp_path):
                                 capture_output=True, text=True, check=True).stdout.strip())
     # the dependencies from the running Python; a .pth line adds a folder but runs none of its .pth files
     (vsite / "rumpbuild-test-deps.pth").write_text("\n".join(site.getsitepackages()) + "\n")
+    # --force-reinstall: the running Python's site-packages (added above) may hold a rumpbuild of the
+    # same version (CI's own venv), which pip would otherwise take as already installed
     p = subprocess.run([sys.executable, "-m", "pip", "--python", str(vpy), "install", "-q", "--no-deps",
-                        "--disable-pip-version-check", str(whl)], capture_output=True, text=True)
+                        "--force-reinstall", "--disable-pip-version-check", str(whl)], capture_output=True, text=True)
     assert p.returncode == 0, p.stdout + p.stderr
 
     work = tmp_path / "work"
