@@ -17,19 +17,20 @@ CAN_BUILD = False
 FILE_NAME = "compile_commands.json"
 
 
-def compile_commands(plan) -> list[dict]:
-    """The entries of compile_commands.json for every object of *plan*."""
-    out = []
-    for lib in plan.libraries:
-        for o in lib.objects:
-            for flavour, argv in o.argv.items():
-                out.append({"directory": lib.objdir, "file": o.source, "arguments": list(argv),
-                            "output": os.path.join(lib.objdir, o.obj(flavour))})
-    return out
-
-
-def write(plan, outdir: str, *, verbose: bool = False) -> list[str]:
+def write(plan, outdir: str, *, verbose: bool = False, merge: bool = False) -> list[str]:
+    """OUTDIR/compile_commands.json for *plan*; with *merge*, other libraries' entries already there
+    (earlier runs into the same output folder) stay and this plan's libraries' entries replace theirs."""
     path = os.path.join(outdir, FILE_NAME)
     os.makedirs(outdir, exist_ok=True)
-    write_atomic(path, json.dumps(compile_commands(plan), indent=1) + "\n")
+    kept = []
+    if merge:
+        mine = {lib.objdir for lib in plan.libraries}
+        try:
+            with open(path) as f:
+                old = json.load(f)
+            kept = [c for c in old if isinstance(c, dict) and c.get("directory") not in mine] \
+                if isinstance(old, list) else []
+        except (OSError, ValueError):
+            kept = []
+    write_atomic(path, json.dumps(kept + plan.compile_commands(), indent=1) + "\n")
     return [path]

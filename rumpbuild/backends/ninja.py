@@ -30,6 +30,7 @@ from ninja.ninja_syntax import Writer
 from rumpbuild.errors import UserError
 from rumpbuild.fsutil import write_atomic
 from rumpbuild.steps.kernelc import archiver
+from rumpbuild.steps.tools import failure_detail
 
 NAME = "ninja"
 CAN_BUILD = True
@@ -220,7 +221,6 @@ def build(plan, outdir: str | None = None, *, jobs: int | None = None, progress=
         elif not m:
             other.append(line.rstrip("\n"))
     if proc.wait() != 0:
-        detail = "\n".join(l for l in other if l.strip())[-4000:]
-        raise UserError(f"the ninja build in {outdir} failed:\n{detail}",
-                        ["the compiler's messages above name the file and line",
+        raise UserError(f"the ninja build in {outdir} failed:\n{failure_detail(other)}",
+                        ["the compiler's `error:` lines above name the file and line",
                          f"rerun by hand: {shlex.join(argv)}"])

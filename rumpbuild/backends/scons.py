@@ -25,31 +25,12 @@ from rumpbuild.steps.kernelc import archiver
 from rumpbuild.steps.klinks import make_klinks
 from rumpbuild.errors import MACHINE_ERRNOS, UserError, printable
 from rumpbuild.fsutil import inside, write_atomic
+from rumpbuild.steps.tools import failure_detail
 from rumpbuild.templates import render
 
 PACKAGE_PARENT = str(Path(__file__).resolve().parents[2])
 SCONSTRUCT = str(Path(__file__).resolve().parent / "SConstruct")
 _PROGRESS = re.compile(r"^  (CC|AR|LINK|GEN)\s+(\S+)")
-# gcc/clang/zig `file:line:col: error:` and `fatal error:`, `cc: error:`, ld's `error:`
-_ERROR = re.compile(r"(^|\s|:)(fatal )?error: ")
-ERROR_LINES = 10  # compiler error lines a failure message shows
-TAIL_LINES = 20   # output lines it shows when no line says `error:`
-
-
-def error_lines(lines, limit: int = ERROR_LINES) -> list[str]:
-    """The first *limit* lines of compiler output that say `error:` (file:line first)."""
-    return [l for l in lines if _ERROR.search(l)][:limit]
-
-
-def failure_detail(lines) -> str:
-    """What a failed build's message shows: its first `error:` lines (under -j the last
-    lines are often another compile's warnings), else the output's last lines."""
-    lines = [l for l in lines if l.strip()]
-    errors = error_lines(lines)
-    if not errors:
-        return "\n".join(lines[-TAIL_LINES:])
-    more = len(error_lines(lines, limit=len(lines))) - len(errors)
-    return "\n".join(errors + ([f"(and {more} more error lines)"] if more > 0 else []))
 # A full disk as SCons, the compiler or the assembler report it: the path it names when it does.
 _DISK_FULL = re.compile(r"(?:(/[^\s:]+):\s*|\[([^\]\s]+)\]\s*)?(No space left on device|Disk quota exceeded)")
 # A compiler quoting a source line ("  12 | …", "     |  ^"): libc's strerror table holds those words too.
@@ -91,18 +72,10 @@ def write_outdir(plan, shared: bool, verbose: bool = False) -> list[str]:
 
 
 def write_compile_commands(plan) -> None:
-    """compile_commands.json of the output folder: this plan's libraries' entries replace
-    theirs; other libraries' entries (built by earlier runs into the folder) stay."""
-    path = os.path.join(plan.outdir, "compile_commands.json")
-    mine = {lib.objdir for lib in plan.libraries}
-    try:
-        with open(path) as f:
-            old = json.load(f)
-        kept = [c for c in old if isinstance(c, dict) and c.get("directory") not in mine] \
-            if isinstance(old, list) else []
-    except (OSError, ValueError):
-        kept = []
-    write_atomic(path, json.dumps(kept + plan.compile_commands(), indent=1) + "\n")
+    """compile_commands.json of the output folder, merged with earlier runs' (rumpbuild.backends.compdb)."""
+    from rumpbuild.backends import compdb
+
+    compdb.write(plan, plan.outdir, merge=True)
 
 
 def scons_argv(outdir: str, jobs: int, targets=()) -> list[str]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import sys
 
-from rumpbuild.backends.scons import error_lines
+from rumpbuild.steps.tools import error_lines
 
 SYMBOL = {"PASS": "[green]PASS[/]", "FAIL": "[bold red]FAIL[/]", "SKIP": "[yellow]SKIP[/]"}
 

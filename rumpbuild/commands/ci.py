@@ -100,7 +100,7 @@ def _print_tail(doc, dist):
     t = doc["totals"]
     rel = os.path.relpath(dist)
     print(f"dist: {rel}/ ({', '.join(doc['arches'])}), junit.xml, summary.json, summary.md")
-    from rumpbuild.backends.scons import error_lines
+    from rumpbuild.steps.tools import error_lines
 
     for f in doc["failures"]:
         lines = (f["message"] or "").strip().splitlines()

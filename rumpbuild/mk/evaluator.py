@@ -73,6 +73,8 @@ class Evaluator:
         self.cmdline = dict(cmdline_vars or {})
         # "VAR+" (rumpbuild -D 'VAR+=x'): x goes after whatever the Makefiles make VAR
         self.appends = {k[:-1]: self.cmdline.pop(k) for k in [k for k in self.cmdline if k.endswith("+")]}
+        if not self.appends:
+            self.lookup = self._lookup
         self.vars: dict[str, str] = {}
         self.sysmk = sysmk
         self.make_targets = list(make_targets)
@@ -99,17 +101,10 @@ class Evaluator:
 
     # -- scope interface used by expand/cond ---------------------------------
     def lookup(self, name: str):
-        if name in self.cmdline:
-            return self.cmdline[name]
-        v = self.vars.get(name)
-        if v is not None:
-            if type(v) is _Parts:
-                v = self.vars[name] = " ".join(v)
-        elif name[:1] == ".":
-            v = self._special(name)
-        elif self.env is not None:
-            v = self.env.get(name)
-        if self.appends and name in self.appends:  # -D VAR+=x: after what the Makefiles made VAR
+        """A variable's value (None: undefined), with -D VAR+=x appended after what the Makefiles made.
+        Without such appends this is _lookup itself (set in __init__): the hot path stays one call."""
+        v = self._lookup(name)
+        if name in self.appends:
             return self.appends[name] if v is None else f"{v} {self.appends[name]}"
         return v
 

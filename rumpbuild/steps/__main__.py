@@ -60,24 +60,21 @@ def _ioconf(args) -> None:
 
 def _shared(args) -> None:
     """bsd.lib.mk's link: `cc -shared -Wl,-soname,… --whole-archive lib_pic.a` (and the lib.so link)."""
-    import subprocess
+    from rumpbuild.steps.link import link
 
     cc = args.cc[1:] if args.cc[:1] == ["--"] else args.cc
     if not cc:
         raise UserError("shared: no compiler given", ["end the command with -- CC [FLAGS…]"])
-    tmp = args.out + ".tmp"
-    argv = cc + ["-shared", f"-Wl,-soname,{args.soname}", "-o", tmp, "-Wl,--whole-archive", args.pic_archive,
-                 "-Wl,--no-whole-archive", *args.ldflags]
-    p = subprocess.run(argv, capture_output=True, text=True)
-    if p.returncode != 0:
-        raise UserError(f"linking {os.path.basename(args.out)} failed:\n{p.stdout}{p.stderr}".rstrip(),
-                        [f"rerun by hand: {' '.join(argv)}"])
-    os.replace(tmp, args.out)
+    ran = link(cc, args.out, kind="shared", soname=args.soname, whole_archives=[args.pic_archive],
+               flags=args.ldflags)
+    if not ran.ok:
+        raise UserError(f"linking {os.path.basename(args.out)} failed:\n{ran.output}".rstrip(),
+                        [f"rerun by hand: {' '.join(ran.argv)}"])
     if args.link:
-        link = os.path.join(os.path.dirname(os.path.abspath(args.out)), args.link)
-        if os.path.lexists(link):
-            os.remove(link)
-        os.symlink(os.path.basename(args.out), link)
+        link_path = os.path.join(os.path.dirname(os.path.abspath(args.out)), args.link)
+        if os.path.lexists(link_path):
+            os.remove(link_path)
+        os.symlink(os.path.basename(args.out), link_path)
 
 
 def build_parser() -> argparse.ArgumentParser:
