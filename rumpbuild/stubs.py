@@ -22,7 +22,9 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rumpbuild.steps.kernelc import archive_objects, compile_kernel_c
+from rumpbuild.backends.targets import run_in_session
+from rumpbuild.model.targets import kernel_object
+from rumpbuild.steps.kernelc import archive_objects
 from rumpbuild.elf.rename import NAMESPACE
 from rumpbuild.errors import UserError
 from rumpbuild.fsutil import write_atomic
@@ -94,7 +96,7 @@ def generate_stubs(session, component_lib: str, names: list[str], outdir) -> Stu
     obj = os.path.join(outdir, stem + ".o")
     archive = os.path.join(outdir, f"lib{stem}.a")
     write_atomic(c_file, render("stubs.c.j2", component=component_lib, harmless=harmless, panics=panics))
-    compile_kernel_c(session, _rumpkern_plan(session), c_file, obj, f"the stubs for {component_lib}",
-                     [f"the C file is {c_file}"])
+    run_in_session(session, [kernel_object(_rumpkern_plan(session), c_file, obj, f"the stubs for {component_lib}",
+                                           [f"the C file is {c_file}"])], builddir=outdir)
     archive_objects(session.toolchain, archive, [obj])
     return StubResult(c_file, obj, archive, kinds)

@@ -224,3 +224,89 @@ def build(plan, outdir: str | None = None, *, jobs: int | None = None, progress=
         raise UserError(f"the ninja build in {outdir} failed:\n{failure_detail(other)}",
                         ["the compiler's `error:` lines above name the file and line",
                          f"rerun by hand: {shlex.join(argv)}"])
+
+
+# -- programs, kernel modules and extra objects (rumpbuild.model.targets) -------------------
+
+def _shell(argv) -> str:
+    """argv as one /bin/sh command in build.ninja (quoted, `$` escaped for ninja)."""
+    return " ".join(shlex.quote(str(w)).replace("$", "$$") for w in argv)
+
+
+def render_targets(plans, arch=None) -> str:
+    """build.ninja for ObjectTargets and ProgramPlans: one edge per object (compile, then the
+    rename step when it has one) and per link (`python -m rumpbuild.steps link`); absolute paths
+    (the file lives in the folder of the programs it builds, next to their sources)."""
+    from ninja.ninja_syntax import escape_path
+
+    from rumpbuild.backends.targets import _objects, _programs
+
+    buf = StringIO()
+    n = Writer(buf, width=100)
+    n.comment("programs and objects rumpbuild built from its model (rumpbuild.model.targets); `ninja -C` here")
+    n.variable("ninja_required_version", "1.7")
+    n.variable("python", _shell([sys.executable]))
+    n.variable("arch", arch.name if arch is not None else "")
+    n.newline()
+    n.rule("cc", "cd $cwd && $argv", description="CC $out")
+    n.rule("cc_rename", "cd $cwd && $argv && $python -m rumpbuild.steps rename --arch $arch $norename $out",
+           description="CC $out")
+    n.rule("link", "$python -m rumpbuild.steps link $args", description="LINK $out")
+    for o in _objects(plans):
+        variables = {"cwd": _shell([o.cwd]), "argv": _shell(o.argv)}
+        if o.rename is not None and o.rename.get("norename"):
+            variables["norename"] = "--norename " + _shell([o.rename["norename"]])
+        n.build(escape_path(o.out), "cc_rename" if o.rename is not None else "cc", escape_path(o.source),
+                variables=variables)
+    for p in _programs(plans):
+        args = [f"--kind={p.kind}"] + ([f"--soname={p.soname}"] if p.soname else [])
+        args += [f"--input={i}" for i in p.link_inputs()] + [f"--whole={a}" for a in p.whole_archives]
+        args += [f"--flag={f}" for f in p.flags] + [f"--lib={l}" for l in p.libs] + [p.out, "--", *p.cc]
+        n.build(escape_path(p.out), "link", [escape_path(o.out) for o in p.objects],
+                implicit=[escape_path(i) for i in list(p.inputs) + list(p.whole_archives)],
+                variables={"args": _shell(args)})
+    return buf.getvalue()
+
+
+def _failed_sections(lines) -> dict[str, str]:
+    """{output: what ninja printed for it} for each `FAILED: OUT` block of ninja's output."""
+    failed, current = {}, None
+    for line in lines:
+        if line.startswith("FAILED: "):
+            current = line[len("FAILED: "):].split(" ")[0]
+            failed[current] = ""
+        elif _PROGRESS.match(line) or line.startswith("ninja: "):
+            current = None
+        elif current is not None:
+            failed[current] += line + "\n"
+    return failed
+
+
+def build_targets(plans, builddir: str, *, arch=None, jobs: int | None = None, verbose: bool = False) -> dict:
+    """Write *builddir*/build.ninja for *plans*, run ninja there (-k 0: build what can be built);
+    {output: rumpbuild.steps.tools.Ran} as the in-process runner returns it."""
+    from rumpbuild.backends.targets import _objects, _programs
+    from rumpbuild.steps.link import link_argv
+    from rumpbuild.steps.tools import Ran
+
+    os.makedirs(builddir, exist_ok=True)
+    write_atomic(os.path.join(builddir, FILE_NAME), render_targets(plans, arch))
+    objects, programs = _objects(plans), _programs(plans)
+    wanted = [p.out for p in programs] + [o.out for o in objects if not any(o in p.objects for p in programs)]
+    argv = [ninja_program(), "-C", builddir, "-k", "0", "-j", str(jobs or os.cpu_count() or 1)] + ["-v"] * verbose
+    proc = subprocess.run(argv + wanted, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                          errors="replace")
+    if verbose:
+        print(proc.stdout, end="")
+    failed = _failed_sections(proc.stdout.splitlines()) if proc.returncode else {}
+    if proc.returncode and not failed:  # ninja itself failed (a bad build.ninja, no ninja)
+        failed = {out: proc.stdout for out in wanted}
+    results = {}
+    for o in objects:
+        results[o.out] = Ran(tuple(o.argv), o.cwd, 1 if o.out in failed else 0, failed.get(o.out, ""))
+    for p in programs:
+        bad = next((results[o.out] for o in p.objects if not results[o.out].ok), None)
+        shown = link_argv(p.cc, p.out, p.link_inputs(), kind=p.kind, soname=p.soname,
+                          whole_archives=p.whole_archives, flags=p.flags, libs=p.libs)
+        results[p.out] = bad or Ran(tuple(shown), None, 1 if p.out in failed else 0, failed.get(p.out, ""))
+    return results

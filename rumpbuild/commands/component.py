@@ -61,7 +61,7 @@ def add_build_arguments(p):
                    help="compiler launcher wrapping each compile: ccache, sccache or distcc (default: "
                         "$RUMPBUILD_LAUNCHER); compile_commands.json keeps the plain compiler")
     p.add_argument("--backend", default="scons", metavar="NAME",
-                   help="the engine that builds: scons (default) or ninja (needs the ninja program: "
+                   help="the engine that builds (libraries, and the programs and kmods of test, util, kmod build): scons (default) or ninja (needs the ninja program: "
                         "pip install ninja, or apt-get install ninja-build)")
     p.add_argument("--no-wait", action="store_true",
                    help="when another rumpbuild run is using the output folder, stop (exit 1) instead of waiting")

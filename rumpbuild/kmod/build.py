@@ -13,14 +13,13 @@ ${COPTS.x} ${CPUFLAGS.x} ${CPPFLAGS.x} x.c -o x.o`` in the object folder
 from __future__ import annotations
 
 import os
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
+from rumpbuild.backends.targets import run_in_session
 from rumpbuild.errors import UnknownNameError, UserError
 from rumpbuild.fsutil import inside
-from rumpbuild.steps.compile import compile_object
+from rumpbuild.model.targets import ObjectTarget, ProgramPlan
 from rumpbuild.steps.klinks import make_klinks
-from rumpbuild.steps.link import link
 
 
 @dataclass
@@ -87,51 +86,42 @@ def host_default_undo(tc) -> list[str]:
     return ["-fno-pie"] if "__PIE__" in macros or "__pie__" in macros else []
 
 
-def build_kmod(session, name: str, outdir: str | None = None) -> KmodBuild:
-    """Compile and link NAME.kmod; returns where it is and the commands used."""
-    entry = find_module(session, name)
+def kmod_plan(session, entry, outdir: str) -> ProgramPlan:
+    """NAME.kmod as a target of the model: one ObjectTarget per C/assembler source (compiled in the
+    object folder), linked `-nostdlib -r` (kind "relocatable") with the tree's kmodule link script."""
     missing = [s.name for s in entry.sources if s.status != "found"]
     if missing:
         raise UserError(f"module {entry.name}: sources not found or generated: {', '.join(missing[:6])} "
                         f"({entry.makefile})", ["rumpbuild builds modules whose sources are all in the tree"])
     objdir = entry.recipe.objdir or os.path.join(session.outdir, "kmod-obj", entry.name)
-    os.makedirs(objdir, exist_ok=True)
-    if entry.klinks:
-        make_klinks(objdir, session.target.klinks(session.tree.sys))
-    jobs = []
+    objects = []
     for s in entry.sources:
         stem, suffix = os.path.splitext(os.path.basename(s.name))
         if suffix not in (".c", ".S", ".s"):
             continue
         obj = os.path.join(objdir, stem + ".o")
-        jobs.append((compile_argv(session, entry, s.path, obj), obj))
-    if not jobs:
+        objects.append(ObjectTarget(s.path, obj, tuple(compile_argv(session, entry, s.path, obj)), objdir,
+                                    what=f"{stem}.o for module {entry.name}",
+                                    hints=("try another compiler with --toolchain gcc|clang|zig",)))
+    if not objects:
         raise UserError(f"module {entry.name}: its Makefile lists no C or assembler sources ({entry.makefile})")
-
-    def run(job):
-        argv, obj = job
-        if session.verbose:
-            print(" ".join(argv))
-        return compile_object(argv, objdir, obj, depfile=False)
-
-    with ThreadPoolExecutor(max_workers=session.jobs or os.cpu_count() or 2) as pool:
-        results = list(pool.map(run, jobs))
-    for (argv, obj), ran in zip(jobs, results):
-        if not ran.ok:
-            raise UserError(f"compiling {os.path.basename(obj)} for module {entry.name} failed:\n"
-                            f"{ran.output.strip()[-2500:]}",
-                            [f"the command was: {' '.join(argv)}",
-                             "try another compiler with --toolchain gcc|clang|zig"])
-    out = outdir or session.outdir
-    os.makedirs(out, exist_ok=True)
     kname = (entry.kmod or entry.name) + ".kmod"
-    kmod = inside(os.path.join(out, kname), out)
-    objs = [o for _a, o in jobs]
     script = kmod_script(session.tree)
-    ran = link(kmod_cc(session.toolchain), kmod, objs, kind="relocatable",
-               flags=[f"-Wl,-T,{script}"] if script else [])
-    if not ran.ok:
-        raise UserError(f"linking {kname} failed:\n{ran.output.strip()[-2500:]}",
-                        [f"the command was: {' '.join(ran.argv)}"])
-    link_argv = list(ran.argv)
-    return KmodBuild(entry.kmod or entry.name, kmod, objs, link_argv, [a for a, _o in jobs])
+    return ProgramPlan(inside(os.path.join(outdir, kname), outdir), "relocatable", tuple(kmod_cc(session.toolchain)),
+                       tuple(objects), flags=(f"-Wl,-T,{script}",) if script else (), what=kname)
+
+
+def build_kmod(session, name: str, outdir: str | None = None) -> KmodBuild:
+    """Compile and link NAME.kmod (kmod_plan, run by the session's backend); where it is, the commands."""
+    entry = find_module(session, name)
+    out = os.path.abspath(outdir or session.outdir)
+    plan = kmod_plan(session, entry, out)
+    objdir = plan.objects[0].cwd
+    os.makedirs(objdir, exist_ok=True)
+    if entry.klinks:
+        make_klinks(objdir, session.target.klinks(session.tree.sys))
+    os.makedirs(out, exist_ok=True)
+    ran = run_in_session(session, [plan], builddir=objdir)
+    objs = [o.out for o in plan.objects]
+    return KmodBuild(entry.kmod or entry.name, plan.out, objs, list(ran[plan.out].argv),
+                     [list(o.argv) for o in plan.objects])

@@ -395,7 +395,7 @@ def _entry_for_lib(session, lib: str):
 
 def link_line(session, res: ConvertResult, program: str = "prog", objs=("prog.o",)) -> list[str]:
     """The non-PIE, whole-archive link a program using the converted component needs (static but for glibc)."""
-    from rumpbuild.smoke.runner import prebuilt_link_flags
+    from rumpbuild.model.targets import prebuilt_link_flags
 
     tc = session.toolchain
     cmd = list(tc.cc) + prebuilt_link_flags(tc) + ["-o", program, *objs, "-Wl,--whole-archive", *res.archives(),

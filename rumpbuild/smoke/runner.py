@@ -9,6 +9,7 @@ after unmount the host image file holds the bytes the rump kernel wrote.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import secrets
@@ -22,8 +23,8 @@ from pathlib import Path
 
 from rumpbuild.errors import UserError
 from rumpbuild.fsutil import write_atomic
-from rumpbuild.steps.compile import compile_object
-from rumpbuild.steps.link import link
+from rumpbuild.backends.targets import run_in_session
+from rumpbuild.model.targets import host_object, kernel_object, prebuilt_link_flags, program_plan  # noqa: F401
 from rumpbuild.templates import render
 from rumpbuild.toolchain.data import qemu_sysroot
 
@@ -120,20 +121,25 @@ def vfs_plan(plan):
     return vfs
 
 
-def mountargs_object(session, plan, fs_name: str, facts: dict, workdir: str) -> str:
-    """Compile the mount-argument helper as rump kernel code (rumpvfs's flags) and rename it.
+def mountargs_target(plan, fs_name: str, facts: dict, workdir: str):
+    """The mount-argument helper as rump kernel code (rumpvfs's flags, renamed): an ObjectTarget.
 
     Shared by the smoke test and `rumpbuild util`: both fill the tree's own
-    mount-argument struct from filesystems.toml's data.
+    mount-argument struct from filesystems.toml's data.  Writes mountargs.c.
     """
-    from rumpbuild.steps.kernelc import compile_kernel_c
-
     src = os.path.join(workdir, "mountargs.c")
     write_atomic(src, render("mountargs.c.j2", fs=fs_name, header=facts["header"], struct=facts["struct"],
                              init=facts.get("init", []), pre_headers=facts.get("pre_headers", [])))
-    return compile_kernel_c(session, vfs_plan(plan), src, os.path.join(workdir, "mountargs.o"),
-                            f"the {fs_name} mount arguments",
-                            [f"check header/struct/init of [{fs_name}] in {HERE / 'filesystems.toml'}"])
+    return kernel_object(vfs_plan(plan), src, os.path.join(workdir, "mountargs.o"),
+                         f"the {fs_name} mount arguments",
+                         [f"check header/struct/init of [{fs_name}] in {HERE / 'filesystems.toml'}"])
+
+
+def mountargs_object(session, plan, fs_name: str, facts: dict, workdir: str) -> str:
+    """Compile the mount-argument helper (mountargs_target); the object's path."""
+    target = mountargs_target(plan, fs_name, facts, workdir)
+    run_in_session(session, [target], builddir=workdir)
+    return target.out
 
 
 def closure_with_base(session, entry) -> list:
@@ -158,33 +164,16 @@ def fs_name_of(entry) -> str:
     return sorted(names)[0] if names else entry.name
 
 
-def link_program(session, plan_libs, objs, out, shared: bool, prebuilt: Prebuilt | None = None,
-                 extra_archives=(), extra_libs=()):
-    """Link a program with the rump libraries (whole archives unless *shared*); *extra_libs* go last."""
-    tc = session.toolchain
-    libs = ["-lpthread"] + (["-ldl", "-lrt"] if tc.libc == "glibc" else [])
-    if shared:
-        libdir = session.outdir
-        flags = ["-L" + libdir, "-Wl,-rpath," + libdir, "-Wl,--no-as-needed"] + [f"-l{l.lib}" for l in plan_libs]
-        return link(tc.cc, out, objs, flags=flags, libs=list(extra_libs) + libs)
+def program_target(session, plan_libs, objs, out, shared: bool, prebuilt: Prebuilt | None = None,
+                   extra_archives=(), extra_libs=()):
+    """A program linked with the rump libraries (whole archives unless *shared*): a ProgramPlan.
+    *objs*: ObjectTargets compiled for it, or paths of objects made already; *extra_libs* go last."""
+    targets = tuple(o for o in objs if not isinstance(o, str))
+    made = tuple(o for o in objs if isinstance(o, str))
     pre = [prebuilt.archive] + list(prebuilt.extra_archives) if prebuilt else list(extra_archives)
-    # "static": the rump libraries linked in whole.  libc too with musl; with glibc it
-    # stays dynamic (a static glibc link map lists the vDSO and rumpuser_dl_bootstrap
-    # crashes reading it), which is how buildrump.sh's own tests link.
-    flags = prebuilt_link_flags(tc) if prebuilt and prebuilt.no_pie else (["-static"] if tc.libc != "glibc" else [])
-    return link(tc.cc, out, objs, whole_archives=pre + [l.archive for l in plan_libs], flags=flags,
-                libs=list(extra_libs) + libs)
-
-
-def prebuilt_link_flags(tc) -> list[str]:
-    """How a program with a converted kmod links: non-PIE, so the kmod's code lies below 2 GB.
-
-    With glibc the C library stays dynamic (the rump libraries are still
-    linked in whole): in a static glibc program the link map also lists the
-    vDSO, so librumpuser's "static?" test in rumpuser_dl_bootstrap() fails
-    and it crashes reading the map.  musl programs link fully static.
-    """
-    return ["-no-pie"] if tc.libc == "glibc" else ["-static", "-no-pie"]
+    p = program_plan(session.toolchain, out, targets, plan_libs, shared=shared, libdir=session.outdir,
+                     pre_archives=pre, no_pie=bool(prebuilt and prebuilt.no_pie), extra_libs=extra_libs)
+    return dataclasses.replace(p, inputs=made + p.inputs) if made else p
 
 
 def run_smoke(session, entry, image: str | None = None, shared: bool | None = None,
@@ -264,7 +253,7 @@ def run_smoke(session, entry, image: str | None = None, shared: bool | None = No
     if state is not None:
         key = None  # the mount device comes from rumpbuild_state_up()
 
-    helper = mountargs_object(session, plan, fs_name, facts, workdir)
+    helper = mountargs_target(plan, fs_name, facts, workdir)
     state_objs, state_env = [], None
     if state is not None:
         from rumpbuild.state.kernel import prepare_images, state_environment, state_objects
@@ -273,14 +262,13 @@ def run_smoke(session, entry, image: str | None = None, shared: bool | None = No
         made = prepare_images(state, init_from)
         res.add("state", "PASS", f"{len(state.steps)} step(s) from {state.path}"
                 + (f"; made {', '.join(map(os.path.basename, made))}" if made else ""))
-        state_objs = state_objects(session, plan, state, workdir)
+        state_objs = state_objects(session, plan, state, workdir, run=False)
         state_env = dict(os.environ, **state_environment(state, init_from))
-    prog_src = str(HERE / "rumptest.c")
+    run_in_session(session, [helper] + state_objs, builddir=workdir)  # failures: UserError, as before
     tc = session.toolchain
-    prog_obj = os.path.join(workdir, "rumptest.o")
-    inc = [f"-I{os.path.join(session.outdir, 'include')}", f"-I{session.tree.rump / 'include'}"]
-    ran = compile_object(list(tc.cc) + ["-O1", "-D_FILE_OFFSET_BITS=64", "-D_GNU_SOURCE", *inc, "-c", prog_src,
-                                         "-o", prog_obj], workdir, prog_obj, depfile=False)
+    prog = host_object(tc, str(HERE / "rumptest.c"), os.path.join(workdir, "rumptest.o"),
+                       [os.path.join(session.outdir, "include"), session.tree.rump / "include"])
+    ran = run_in_session(session, [prog], builddir=workdir, check=False)[prog.out]
     if not ran.ok:
         res.add("link", "FAIL", "compiling rumptest.c: " + ran.output.strip()[-1500:])
         return res
@@ -292,11 +280,13 @@ def run_smoke(session, entry, image: str | None = None, shared: bool | None = No
     if shared:
         variants.append("shared")
     seed = secrets.token_hex(6)
+    programs = {v: program_target(session, link_libs, [prog, helper] + state_objs,
+                                  os.path.join(workdir, f"rumptest-{v}"), v == "shared",
+                                  prebuilt if v == "no-pie" else None, extra_archives) for v in variants}
+    linked = run_in_session(session, list(programs.values()), builddir=workdir, check=False)
     for variant in variants:
-        exe = os.path.join(workdir, f"rumptest-{variant}")
-        objs = [prog_obj, helper] + state_objs
-        lp = link_program(session, link_libs, objs, exe, variant == "shared", prebuilt if variant == "no-pie" else None,
-                   extra_archives)
+        exe = programs[variant].out
+        lp = linked[exe]
         if not lp.ok:
             res.add("link", "FAIL", lp.output.strip()[-1500:], variant)
             continue

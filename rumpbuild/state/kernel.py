@@ -123,10 +123,11 @@ def _view(state: State) -> list[dict]:
     return steps
 
 
-def state_objects(session, plan, state: State, workdir: str) -> list[str]:
-    """Compile the kernel half (rumpdev flags, renamed) and the host half; their object files."""
-    from rumpbuild.steps.compile import compile_object
-    from rumpbuild.steps.kernelc import compile_kernel_c
+def state_objects(session, plan, state: State, workdir: str, run: bool = True) -> list:
+    """The host half and the kernel half (rumpdev flags, renamed): compiled, their object files;
+    with *run* False their ObjectTargets (rumpbuild.model.targets), for the caller to build."""
+    from rumpbuild.backends.targets import run_in_session
+    from rumpbuild.model.targets import host_object, kernel_object
 
     env = environment()
     env.filters.setdefault("c", c_literal)
@@ -139,10 +140,9 @@ def state_objects(session, plan, state: State, workdir: str) -> list[str]:
     ksrc = os.path.join(workdir, "state_kernel.c")
     write_atomic(ksrc, env.get_template("state_kernel.c.j2").render(
         state_file=state.path, drivers=state.drivers, pre_headers=pre_headers, headers=headers))
-    kobj = compile_kernel_c(session, dev, ksrc, os.path.join(workdir, "state_kernel.o"),
-                            f"the kernel half of {state.path}",
-                            ["the tree's cgd/RAIDframe headers differ from the 2016 tree's: see "
-                             "templates/state_kernel.c.j2"])
+    kobj = kernel_object(dev, ksrc, os.path.join(workdir, "state_kernel.o"), f"the kernel half of {state.path}",
+                         ["the tree's cgd/RAIDframe headers differ from the 2016 tree's: see "
+                          "templates/state_kernel.c.j2"])
     m = state.mount
     hsrc = os.path.join(workdir, "state_host.c")
     steps = _view(state)
@@ -153,11 +153,11 @@ def state_objects(session, plan, state: State, workdir: str) -> list[str]:
         mount_device=m.device if m else "",
         mount_base=m.base_device if m else (state.steps[-1].device if state.steps else ""),
         mount_partition=m.partition if m else None))
-    hobj = os.path.join(workdir, "state_host.o")
     tc = session.toolchain
-    inc = [f"-I{os.path.join(session.outdir, 'include')}", f"-I{session.tree.rump / 'include'}"]
-    ran = compile_object(list(tc.cc) + ["-O1", "-D_FILE_OFFSET_BITS=64", "-D_GNU_SOURCE", *inc, "-c", hsrc,
-                                         "-o", hobj], workdir, hobj, depfile=False)
-    if not ran.ok:
-        raise UserError(f"compiling the host half of {state.path} failed:\n{ran.output.strip()[-2000:]}")
-    return [hobj, kobj]
+    hobj = host_object(tc, hsrc, os.path.join(workdir, "state_host.o"),
+                       [os.path.join(session.outdir, "include"), session.tree.rump / "include"],
+                       what=f"the host half of {state.path}")
+    if not run:
+        return [hobj, kobj]
+    run_in_session(session, [hobj, kobj], builddir=workdir)
+    return [hobj.out, kobj.out]

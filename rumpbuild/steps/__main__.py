@@ -10,6 +10,8 @@ SCons engine calls in-process:
   depfile FILE DIR               the relative prerequisites of FILE made absolute under DIR
   shared  --soname NAME [--link NAME] [--ldflags=FLAG…] OUT PIC_ARCHIVE -- CC…
                                  lib.so linked from the PIC archive (bsd.lib.mk's link)
+  link    --kind KIND [--soname NAME] [--input=F…] [--whole=A…] [--flag=F…] [--lib=L…] OUT -- CC…
+                                 a program, shared library or NAME.kmod (rumpbuild.steps.link)
 
 Errors print one message and exit 1.
 """
@@ -77,6 +79,20 @@ def _shared(args) -> None:
         os.symlink(os.path.basename(args.out), link_path)
 
 
+def _link(args) -> None:
+    """A ProgramPlan's link (rumpbuild.model.targets), as the in-process runner does it."""
+    from rumpbuild.steps.link import link
+
+    cc = args.cc[1:] if args.cc[:1] == ["--"] else args.cc
+    if not cc:
+        raise UserError("link: no compiler given", ["end the command with -- CC [FLAGS…]"])
+    ran = link(cc, args.out, args.input, kind=args.kind, soname=args.soname, whole_archives=args.whole,
+               flags=args.flag, libs=args.lib)
+    if not ran.ok:
+        raise UserError(f"linking {os.path.basename(args.out)} failed:\n{ran.output}".rstrip(),
+                        [f"rerun by hand: {' '.join(ran.argv)}"])
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m rumpbuild.steps", description=__doc__.split("\n\n")[0],
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -109,6 +125,15 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--ldflags", action="append", default=[], metavar="FLAG", help="put after the archive")
     s.add_argument("cc", nargs=argparse.REMAINDER, metavar="CC")
     s.set_defaults(run=_shared)
+    k = sub.add_parser("link", help="link a program, shared library or kmod (options first, -- CC… at the end)")
+    k.add_argument("out", metavar="OUT")
+    k.add_argument("--kind", choices=("program", "shared", "relocatable"), default="program")
+    k.add_argument("--soname")
+    for opt, what in (("input", "an object or archive, in order"), ("whole", "an archive linked in whole"),
+                      ("flag", "a flag after the inputs"), ("lib", "a library flag, last")):
+        k.add_argument(f"--{opt}", action="append", default=[], metavar="X", help=f"{what} (--{opt}=X)")
+    k.add_argument("cc", nargs=argparse.REMAINDER, metavar="CC")
+    k.set_defaults(run=_link)
     return p
 
 

@@ -1,10 +1,9 @@
-"""Compile one extra C file as rump kernel code, as a library of the tree would.
+"""Archiving the extra objects rumpbuild compiles itself (stubs, converted kmods).
 
-rumpbuild writes a few C files of its own that must see the tree's kernel
-headers and become part of the rump namespace: the smoke test's mount
-arguments and the stubs for missing kernel functions.  Each is compiled with
-the exact argv of a C object of a faction (its flags, include links and object
-folder), then renamed with Makefile.rump's rule, and archived.
+Those objects are planned as targets of the model
+(rumpbuild.model.targets.kernel_object: the argv of a C object of a
+faction, renamed with Makefile.rump's rule) and built by
+rumpbuild.backends.targets.run_targets; here they become a library.
 """
 
 from __future__ import annotations
@@ -14,22 +13,6 @@ import os
 from rumpbuild.elf.archive import write_archive
 from rumpbuild.errors import UserError
 from rumpbuild.steps.tools import run_tool
-
-
-def compile_kernel_c(session, lib_plan, src: str, obj: str, what: str, hints=()) -> str:
-    """Compile *src* to *obj* with *lib_plan*'s flags, rename it; UserError naming *what* on failure."""
-    from rumpbuild.steps.compile import compile_object
-
-    model = next((o for o in lib_plan.objects if o.lang == "c" and not o.user), None)
-    if model is None:
-        raise UserError(f"{lib_plan.lib} has no C object whose flags rumpbuild could use for {what}")
-    argv = list(model.argv["static"])
-    k = argv.index(model.source)
-    argv = argv[:k] + [src, "-o", obj]
-    ran = compile_object(argv, lib_plan.objdir, obj, depfile=False, rename={}, target=session.target)
-    if not ran.ok:
-        raise UserError(f"compiling {what} failed:\n{ran.output.strip()[-2000:]}", list(hints))
-    return obj
 
 
 def archiver(toolchain) -> list[str] | None:

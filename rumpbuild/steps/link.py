@@ -23,19 +23,8 @@ def link(cc, out: str, inputs=(), *, kind: str = "program", soname: str | None =
     (e.g. -lpthread) last.
     """
     tmp = os.path.join(os.path.dirname(out) or ".", "." + os.path.basename(out) + ".tmp")
-    argv = list(cc)
-    if kind == "shared":
-        if not soname:
-            raise ValueError("a shared link needs a soname")
-        argv += ["-shared", f"-Wl,-soname,{soname}"]
-    elif kind == "relocatable":
-        argv += ["-nostdlib", "-r"]
-    elif kind != "program":
-        raise ValueError(f"unknown link kind {kind!r}")
-    argv += ["-o", tmp, *inputs]
-    if whole_archives:
-        argv += ["-Wl,--whole-archive", *whole_archives, "-Wl,--no-whole-archive"]
-    argv += list(flags) + list(libs)
+    argv = link_argv(cc, tmp, inputs, kind=kind, soname=soname, whole_archives=whole_archives, flags=flags,
+                     libs=libs)
     if os.path.lexists(tmp):
         os.unlink(tmp)
     ran = run_tool(argv, cwd)
@@ -45,3 +34,21 @@ def link(cc, out: str, inputs=(), *, kind: str = "program", soname: str | None =
     elif os.path.lexists(tmp):
         os.unlink(tmp)
     return Ran(shown, ran.cwd, ran.status, ran.output)
+
+
+def link_argv(cc, out: str, inputs=(), *, kind: str = "program", soname: str | None = None,
+              whole_archives=(), flags=(), libs=()) -> list[str]:
+    """The command link() runs (writing *out* directly)."""
+    argv = list(cc)
+    if kind == "shared":
+        if not soname:
+            raise ValueError("a shared link needs a soname")
+        argv += ["-shared", f"-Wl,-soname,{soname}"]
+    elif kind == "relocatable":
+        argv += ["-nostdlib", "-r"]
+    elif kind != "program":
+        raise ValueError(f"unknown link kind {kind!r}")
+    argv += ["-o", out, *inputs]
+    if whole_archives:
+        argv += ["-Wl,--whole-archive", *whole_archives, "-Wl,--no-whole-archive"]
+    return argv + list(flags) + list(libs)

@@ -15,6 +15,7 @@ images.  Keys are not baked in: the program reads the key files at run time.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import shlex
@@ -26,9 +27,10 @@ from pathlib import Path
 from rumpbuild import __version__
 from rumpbuild.errors import UserError
 from rumpbuild.fsutil import write_atomic
-from rumpbuild.steps.compile import compile_object
-from rumpbuild.smoke.runner import (Prebuilt, add_base, closure_with_base, fs_facts, fs_name_of, link_program,
-                                    mountargs_object, vfs_plan)
+from rumpbuild.backends.targets import run_in_session
+from rumpbuild.model.targets import host_object, kernel_object
+from rumpbuild.smoke.runner import (Prebuilt, add_base, closure_with_base, fs_facts, fs_name_of, mountargs_target,
+                                    program_target, vfs_plan)
 from rumpbuild.templates import render
 
 HERE = Path(__file__).resolve().parent
@@ -94,9 +96,8 @@ def fuse_flags(session) -> tuple[list[str], list[str], str]:
     return [f for f in flags if not f.startswith(("-l", "-L"))], [f for f in flags if f.startswith(("-l", "-L"))], ""
 
 
-def _kernel_helper(session, plan, fs_name: str, calls: dict, workdir: str) -> tuple[str, list[str]]:
-    from rumpbuild.steps.kernelc import compile_kernel_c
-
+def _kernel_helper(session, plan, fs_name: str, calls: dict, workdir: str) -> tuple[object, list[str]]:
+    """The kernel side's ObjectTarget (rumpvfs's flags, renamed) and the struct calls the tree lacks."""
     have = {c: calls.get(c, "") for c in STRUCT_CALLS}  # "" where the tree lacks the call
     missing = [c for c in STRUCT_CALLS if not have[c]]
     src = os.path.join(workdir, "util_kernel.c")
@@ -104,9 +105,9 @@ def _kernel_helper(session, plan, fs_name: str, calls: dict, workdir: str) -> tu
     flush = (session.tree.sys / "uvm" / "uvm_pager.h").is_file()
     write_atomic(src, render("util_kernel.c.j2", fs=fs_name, have=have, missing=missing, flush=flush,
                              abi_header=str(ABI_HEADER)))
-    obj = compile_kernel_c(session, vfs_plan(plan), src, os.path.join(workdir, "util_kernel.o"),
-                           f"the kernel side of rump_{fs_name}",
-                           [f"the generated source is {src}; report the error with the tree's version"])
+    obj = kernel_object(vfs_plan(plan), src, os.path.join(workdir, "util_kernel.o"),
+                        f"the kernel side of rump_{fs_name}",
+                        [f"the generated source is {src}; report the error with the tree's version"])
     return obj, missing
 
 
@@ -138,7 +139,7 @@ def build_util(session, entry=None, prebuilt: Prebuilt | None = None, extra_arch
     os.makedirs(workdir, exist_ok=True)
     os.makedirs(bindir, exist_ok=True)
     calls = rump_calls(session.tree)
-    mountargs = mountargs_object(session, plan, fs_name, facts, workdir)
+    mountargs = mountargs_target(plan, fs_name, facts, workdir)
     kernel_obj, missing = _kernel_helper(session, plan, fs_name, calls, workdir)
     fuse_cflags, fuse_libs, why_not = fuse_flags(session)
     lacking = [c for c in ("stat", "lstat", "getdents") if c not in calls]
@@ -159,24 +160,20 @@ def build_util(session, entry=None, prebuilt: Prebuilt | None = None, extra_arch
     for call in DIRECT_CALLS:
         defines[f"RBU_HAVE_{call.upper()}"] = "1" if call in calls else "0"
     missing += [c for c in DIRECT_CALLS if c not in calls]
-    obj = os.path.join(workdir, "rump_util.o")
     inc = [f"-I{os.path.join(session.outdir, 'include')}", f"-I{session.tree.rump / 'include'}", f"-I{HERE}"]
-    cmd = (list(tc.cc) + ["-O2", "-D_FILE_OFFSET_BITS=64", "-D_GNU_SOURCE"] + [f"-D{k}={v}" for k, v in defines.items()]
-           + inc + fuse_cflags + ["-c", str(SOURCE), "-o", obj])
-    ran = compile_object(cmd, workdir, obj, depfile=False)
-    if not ran.ok:
-        raise UserError(f"compiling {SOURCE.name} for {session.target.name} failed:\n{ran.output.strip()[-2000:]}",
-                        [f"the command was: {shlex.join(cmd)}"])
+    obj = host_object(tc, str(SOURCE), os.path.join(workdir, "rump_util.o"),
+                      flags=[f"-D{k}={v}" for k, v in defines.items()] + inc + fuse_cflags, opt="-O2",
+                      what=f"{SOURCE.name} for {session.target.name}")
     program = os.path.join(bindir, f"rump_{fs_name}{suffix}")
     objs = [obj, kernel_obj, mountargs]
     if state is not None:
         from rumpbuild.state.kernel import state_objects
 
-        objs += state_objects(session, plan, state, workdir)
-    lp = link_program(session, link_libs, objs, program, False, prebuilt, extra_archives, fuse_libs)
-    if not lp.ok:
-        raise UserError(f"linking rump_{fs_name} failed:\n{lp.output.strip()[-2000:]}",
-                        ["--stubs links stubs for kernel functions no rump library defines"])
+        objs += state_objects(session, plan, state, workdir, run=False)
+    link = program_target(session, link_libs, objs, program, False, prebuilt, extra_archives, fuse_libs)
+    run_in_session(session, [dataclasses.replace(
+        link, what=f"rump_{fs_name}", hints=("--stubs links stubs for kernel functions no rump library defines",))],
+        builddir=workdir)
     static = tc.libc != "glibc"
     return UtilResult(program, fs_name, not why_not, why_not, tc.run_prefix(static=static),
                       [l.lib for l in link_libs], missing, bool(facts.get("image")),

@@ -56,9 +56,9 @@ def zfs_closure(session, entry) -> list:
     return closure
 
 
-def helper_object(session, plan, workdir: str, lib: str = ZFS_LIB) -> str:
-    """Write the helper into *workdir*, compile it with *lib*'s flags and rename it; the object's path."""
-    from rumpbuild.steps.kernelc import compile_kernel_c
+def helper_target(plan, workdir: str, lib: str = ZFS_LIB):
+    """Write the helper into *workdir*; its ObjectTarget: *lib*'s flags, renamed (rumpbuild.model.targets)."""
+    from rumpbuild.model.targets import kernel_object
 
     zlib = next((l for l in plan.libraries if l.lib == lib), None)
     if zlib is None:
@@ -66,6 +66,15 @@ def helper_object(session, plan, workdir: str, lib: str = ZFS_LIB) -> str:
                         ["build the zfs component: rumpbuild component zfs --src TREE -D MKZFS=yes"])
     src = os.path.join(workdir, "zfshelper.c")
     write_atomic(src, helper_source(lib))
-    return compile_kernel_c(session, zlib, src, os.path.join(workdir, "zfshelper.o"), "the zfs helper",
-                            ["the tree's zfs_cmd_t / nvlist API differ from what templates/zfshelper.c.j2 expects; "
-                             "see the compiler's message above"])
+    return kernel_object(zlib, src, os.path.join(workdir, "zfshelper.o"), "the zfs helper",
+                         ["the tree's zfs_cmd_t / nvlist API differ from what templates/zfshelper.c.j2 expects; "
+                          "see the compiler's message above"])
+
+
+def helper_object(session, plan, workdir: str, lib: str = ZFS_LIB) -> str:
+    """Compile the helper (helper_target); the object's path."""
+    from rumpbuild.backends.targets import run_in_session
+
+    target = helper_target(plan, workdir, lib)
+    run_in_session(session, [target], builddir=workdir)
+    return target.out

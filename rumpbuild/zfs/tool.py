@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rumpbuild.errors import UserError
-from rumpbuild.steps.compile import compile_object
-from rumpbuild.zfs.helper import helper_object, zfs_closure
+from rumpbuild.backends.targets import run_in_session
+from rumpbuild.model.targets import host_object, program_plan
+from rumpbuild.zfs.helper import helper_target, zfs_closure
 from rumpbuild.zfs.names import device_keys
 
 HERE = Path(__file__).resolve().parent
@@ -87,8 +88,6 @@ class ZfsTool:
 def build_tool(session, entry, also=()) -> ZfsTool:
     """Build *entry* (zfs) with its link closure and the base, compile the helper and zfstool.c, link.
     *also*: more components linked in with their closures (the benchmark's ffs)."""
-    from rumpbuild.smoke.runner import link_program
-
     tc = session.toolchain
     if tc.link_problem:
         raise UserError(f"the zfs tool is a program, and {tc.name} cannot link for {session.target.name}: "
@@ -103,17 +102,11 @@ def build_tool(session, entry, also=()) -> ZfsTool:
     link_libs = [by_lib[e.lib] for e in closure if e.lib in by_lib]
     workdir = os.path.join(session.outdir, "zfs")
     os.makedirs(workdir, exist_ok=True)
-    helper = helper_object(session, plan, workdir, entry.lib)
-    src = str(HERE / "zfstool.c")
-    obj = os.path.join(workdir, "zfstool.o")
-    inc = [f"-I{os.path.join(session.outdir, 'include')}", f"-I{session.tree.rump / 'include'}"]
-    ran = compile_object(list(tc.cc) + ["-O1", "-D_FILE_OFFSET_BITS=64", "-D_GNU_SOURCE", *inc, "-c", src, "-o", obj],
-                         workdir, obj, depfile=False)
-    if not ran.ok:
-        raise UserError("compiling zfstool.c failed:\n" + ran.output.strip()[-1500:])
+    helper = helper_target(plan, workdir, entry.lib)
+    obj = host_object(tc, str(HERE / "zfstool.c"), os.path.join(workdir, "zfstool.o"),
+                      [os.path.join(session.outdir, "include"), session.tree.rump / "include"])
     exe = os.path.join(workdir, "zfstool" + "".join("+" + e.name for e in also))
-    lp = link_program(session, link_libs, [obj, helper], exe, shared=False)
-    if not lp.ok:
-        raise UserError("linking the zfs tool failed:\n" + lp.output.strip()[-1500:],
-                        [f"libraries: {' '.join(l.lib for l in link_libs)}"])
+    run_in_session(session, [program_plan(tc, exe, [obj, helper], link_libs, what="the zfs tool",
+                                          hints=[f"libraries: {' '.join(l.lib for l in link_libs)}"])],
+                   builddir=workdir)
     return ZfsTool(exe, tc.run_prefix(static=tc.libc != "glibc"), workdir)
