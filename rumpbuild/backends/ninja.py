@@ -12,7 +12,10 @@ edges too, so deleting obj/ and running ninja again works.
 
 The tree root, the output folder, the compiler and Python are variables at the
 top of the file (`netbsdsrc`, `root`, `cc`, `python`); paths under the output
-folder are written relative to it.
+folder are written relative to it, and in commands through `$root`: the
+folder ninja runs in, read by each command (`RUMPBUILD_ROOT=$PWD`), so the
+output folder can be moved or copied and `ninja -C` there keeps working.
+Depfiles name the headers under it relative to it too.
 """
 
 from __future__ import annotations
@@ -49,7 +52,7 @@ class _Paths:
                  if r and _SHELL_SAFE.fullmatch(r)]  # a root with blanks or quotes stays spelled out
         roots.sort(key=lambda rv: -len(rv[0]))  # the output folder may lie inside the tree, or the reverse
         self._vars = dict(roots)
-        self._pattern = re.compile("|".join(re.escape(r) + "(?=/|$|')" for r, _ in roots)) if roots else None
+        self._pattern = re.compile("|".join(re.escape(r) + r"(?![\w.@%+-])" for r, _ in roots)) if roots else None
 
     def roots(self, text: str) -> str:
         """*text* with the tree root and the output folder as `$netbsdsrc` and `$root`."""
@@ -63,8 +66,10 @@ class _Paths:
         return self.roots(p.replace("$", "$$"))
 
     def word(self, w: str) -> str:
-        """One argv word in a command: quoted for /bin/sh, `$` escaped for ninja."""
-        return self.roots(shlex.quote(w.replace("$", "$$")))
+        """One argv word in a command: quoted for /bin/sh, `$` escaped for ninja.  The output
+        folder becomes `"$root"` (a shell variable: outside any single quotes, kept whole)."""
+        q = self.roots(shlex.quote(w.replace("$", "$$")))
+        return re.sub(r"(?<!\$)\$root\b", "'\"$root\"'" if q.startswith("'") else '"$root"', q)
 
     def command(self, argv) -> str:
         return " ".join(self.word(w) for w in argv)
@@ -77,17 +82,20 @@ def _tree_root(plan) -> str:
 
 def _rules(n: Writer, launcher: bool) -> None:
     cc = ("$launcher " if launcher else "") + "$argv -MD -MF $obj.d"
-    n.rule("cc", f"cd $cwd && {cc} && $python -m rumpbuild.steps depfile $obj.d .",
+    here = "RUMPBUILD_ROOT=$$PWD && "  # the build folder (ninja -C's), before a rule's `cd`
+    n.rule("cc", f"{here}cd $cwd && {cc} && $python -m rumpbuild.steps depfile --root \"$root\" $obj.d .",
            depfile="$out.d", deps="gcc", description="CC $out")
-    n.rule("cc_rename", f"cd $cwd && {cc} && $python -m rumpbuild.steps rename --arch $arch $norename"
-           " --depfile $obj.d $obj", depfile="$out.d", deps="gcc", description="CC $out")
-    n.rule("archive", "$python -m rumpbuild.steps archive $out $in", description="AR $out")
+    n.rule("cc_rename", f"{here}cd $cwd && {cc} && $python -m rumpbuild.steps rename --arch $arch $norename"
+           " --depfile $obj.d --root \"$root\" $obj", depfile="$out.d", deps="gcc", description="CC $out")
+    # restat: the writer leaves an archive whose bytes would not change as it is (older than its
+    # members): ninja then takes the time it recorded, and what links the archive stays up to date
+    n.rule("archive", "$python -m rumpbuild.steps archive $out $in", description="AR $out", restat=True)
     n.rule("ar", "rm -f $out && $ar crs $out $in", description="AR $out")
-    n.rule("shared", "$python -m rumpbuild.steps shared --soname $soname --link $solink $ldflags $out $in -- $cc",
+    n.rule("shared", f"{here}$python -m rumpbuild.steps shared --soname $soname --link $solink $ldflags $out $in -- $cc",
            description="LINK $out")
-    n.rule("gen", "cd $cwd && $commands", description="GEN $out")
-    n.rule("ioconf", "$python -m rumpbuild.steps ioconf $sysdir $in $cwd", description="GEN $out")
-    n.rule("klink", "ln -sfn $dest $out", description="LN $out")
+    n.rule("gen", f"{here}cd $cwd && $commands", description="GEN $out")
+    n.rule("ioconf", f"{here}$python -m rumpbuild.steps ioconf $sysdir $in $cwd", description="GEN $out")
+    n.rule("klink", f"{here}ln -sfn $dest $out", description="LN $out")
 
 
 def render(plan, outdir: str) -> str:
@@ -101,7 +109,9 @@ def render(plan, outdir: str) -> str:
               f"(`rumpbuild rules NAME --format ninja`) from its build plan; build with `ninja -C DIR`.")
     n.variable("ninja_required_version", "1.7")
     n.variable("netbsdsrc", _tree_root(plan).replace("$", "$$"))
-    n.variable("root", paths.outdir.replace("$", "$$"))
+    # the output folder is where ninja runs: each command sets RUMPBUILD_ROOT to it before any
+    # `cd`, so the file holds no absolute path of it and works where the folder is moved or copied
+    n.variable("root", "$${RUMPBUILD_ROOT}")
     n.variable("python", paths.word(sys.executable))
     n.variable("cc", paths.command(tc.cc))
     n.variable("arch", plan.target.name)

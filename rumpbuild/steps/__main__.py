@@ -7,7 +7,8 @@ SCons engine calls in-process:
                                  Makefile.rump's symbol rename, in place (rumpbuild.elf.rename)
   archive OUT OBJ…               lib.a with a symbol index, members in order (rumpbuild.elf.archive)
   ioconf  SYSDIR IOCONF OUTDIR   ioconf.c, ioconf.h, locators.h from an .ioconf (rumpbuild.ioconf)
-  depfile FILE DIR               the relative prerequisites of FILE made absolute under DIR
+  depfile [--root ROOT] FILE DIR the relative prerequisites of FILE made absolute under DIR
+                                 (those under ROOT relative to ROOT)
   shared  --soname NAME [--link NAME] [--ldflags=FLAG…] OUT PIC_ARCHIVE -- CC…
                                  lib.so linked from the PIC archive (bsd.lib.mk's link)
   link    --kind KIND [--soname NAME] [--input=F…] [--whole=A…] [--flag=F…] [--lib=L…] OUT -- CC…
@@ -31,17 +32,17 @@ def _rename(args) -> None:
 
     target = resolve(args.arch)
     if args.depfile:
-        _depfile_args(args.depfile, args.cwd or os.getcwd())
+        _depfile_args(args.depfile, args.cwd or os.getcwd(), args.root)
     for obj in args.objects:
         rename_object(obj, target, args.norename or None)
 
 
-def _depfile_args(path: str, base: str) -> None:
+def _depfile_args(path: str, base: str, root: str | None = None) -> None:
     from rumpbuild.steps.depfile import absolute_depfile
 
     if not os.path.isfile(path):
         raise UserError(f"no depfile {path}", ["compile with -MD -MF FILE first"])
-    absolute_depfile(path, os.path.abspath(base))
+    absolute_depfile(path, os.path.abspath(base), root)
 
 
 def _archive(args) -> None:
@@ -102,6 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--norename", metavar="REGEX", help="RUMP_SYM_NORENAME: more names to keep")
     r.add_argument("--depfile", metavar="FILE", help="also make this depfile's relative paths absolute")
     r.add_argument("--cwd", metavar="DIR", help="the folder the compiler ran in (default: this one)")
+    r.add_argument("--root", metavar="DIR", help="write the depfile's paths under DIR relative to DIR")
     r.add_argument("objects", nargs="+", metavar="OBJ")
     r.set_defaults(run=_rename)
     a = sub.add_parser("archive", help="write OUT from the objects, in order, with a symbol index")
@@ -116,7 +118,8 @@ def build_parser() -> argparse.ArgumentParser:
     d = sub.add_parser("depfile", help="make a depfile's relative prerequisites absolute")
     d.add_argument("depfile", metavar="FILE")
     d.add_argument("cwd", metavar="DIR", help="the folder the compiler ran in")
-    d.set_defaults(run=lambda args: _depfile_args(args.depfile, args.cwd))
+    d.add_argument("--root", metavar="DIR", help="write the paths under DIR (ninja's build folder) relative to DIR")
+    d.set_defaults(run=lambda args: _depfile_args(args.depfile, args.cwd, args.root))
     s = sub.add_parser("shared", help="link a shared library from a PIC archive (options first, -- CC… at the end)")
     s.add_argument("out", metavar="OUT")
     s.add_argument("pic_archive", metavar="PIC_ARCHIVE")
