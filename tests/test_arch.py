@@ -13,6 +13,7 @@ import pytest
 from rumpbuild import cli
 from rumpbuild.arch import ARCH_DIR, ArchDataError, all_machines, all_targets, known_names, resolve
 from rumpbuild.errors import UnknownNameError
+from rumpbuild.toolchain.data import fact, qemu_sysroot
 
 # What the brief and build.sh require: MACHINE -> (default MACHINE_ARCH, all MACHINE_ARCHes)
 EXPECTED = {
@@ -59,7 +60,7 @@ def test_expected_machines_and_variants():
 @pytest.mark.parametrize("t", all_targets(), ids=lambda t: t.machine_arch)
 def test_variant_facts(t):
     assert t.machine_cpu == bsd_own_mk_cpu(t.machine_arch)
-    assert t.qemu_sysroot == f"/usr/{t.gcc_triple}"
+    assert qemu_sysroot(t) == f"/usr/{fact('gcc', t, 'triple')}"
     assert t.native_abi == (t.machine in ("amd64", "i386"))
     assert t.wno_format == (t.elf_class == 32 or t.machine_cpu in ("aarch64", "riscv")
                             or t.machine_arch == "powerpc64")
@@ -285,9 +286,9 @@ def sh3_data(tmp_path, monkeypatch):
 
 def test_arch_a_toolchain_cannot_target_loads(sh3_data, cli_main, capsys):
     t = resolve("sh3el")
-    assert (t.machine, t.elf_machine, t.gcc_triple, t.zig_target, t.clang_target) == \
+    assert (t.machine, t.elf_machine, fact("gcc", t, "triple"), fact("zig", t, "target"), fact("clang", t, "target")) == \
         ("evbsh3", "EM_SH", "sh4-linux-gnu", "", "")
-    assert t.qemu_sysroot == "/usr/sh4-linux-gnu"
+    assert qemu_sysroot(t) == "/usr/sh4-linux-gnu"
     assert cli_main(["arches", "--json"]) == 0
     by_arch = {d["machine_arch"]: d for d in json.loads(capsys.readouterr().out)}
     assert list(by_arch["sh3el"]["toolchains"]) == ["gcc"]

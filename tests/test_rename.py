@@ -27,6 +27,7 @@ from rumpbuild.arch import all_targets, resolve
 from rumpbuild.elf.reader import open_elf
 from rumpbuild.elf.rename import rename_object, rename_symbols, rename_table, table_for_names
 from rumpbuild.errors import ELFFormatError, UserError
+from rumpbuild.toolchain.data import fact
 
 pytestmark = pytest.mark.live  # runs real compilers (see pyproject's markers)
 
@@ -51,17 +52,17 @@ def compile_command(target, producer: str, src: Path, out: Path, debug: bool = T
     if producer == "zig-cc":
         if not _have_zig():
             return None
-        return [sys.executable, "-m", "ziglang", "cc", "-target", target.zig_target,
-                *target.zig_flags, *CFLAGS, "-g" if debug else "-g0", "-c", str(src), "-o", str(out)]
+        return [sys.executable, "-m", "ziglang", "cc", "-target", fact("zig", target, "target"),
+                *fact("zig", target, "flags"), *CFLAGS, "-g" if debug else "-g0", "-c", str(src), "-o", str(out)]
     if producer == "zig-clang":
         if not _have_zig():
             return None
-        return [sys.executable, "-m", "ziglang", "clang", f"--target={target.clang_target}",
-                *target.clang_flags, *CFLAGS, "-g" if debug else "-g0", "-c", str(src), "-o", str(out)]
-    gcc = shutil.which(f"{target.gcc_triple}-gcc")
+        return [sys.executable, "-m", "ziglang", "clang", f"--target={fact('clang', target, 'target')}",
+                *fact("clang", target, "flags"), *CFLAGS, "-g" if debug else "-g0", "-c", str(src), "-o", str(out)]
+    gcc = shutil.which(f"{fact('gcc', target, 'triple')}-gcc")
     if gcc is None:
         return None
-    return [gcc, *target.gcc_flags, *CFLAGS, "-g" if debug else "-g0", "-c", str(src), "-o", str(out)]
+    return [gcc, *fact("gcc", target, "flags"), *CFLAGS, "-g" if debug else "-g0", "-c", str(src), "-o", str(out)]
 
 
 @pytest.fixture(scope="session")
@@ -248,7 +249,7 @@ def test_zig_target_compiles(target, objdir):
     src = objdir / "plain.c"
     src.write_text("int g = 1; extern int u; int f(void) { return g + u; }\n")
     out = objdir / f"plain-{target.machine_arch}.o"
-    cmd = [sys.executable, "-m", "ziglang", "cc", "-target", target.zig_target, *target.zig_flags,
+    cmd = [sys.executable, "-m", "ziglang", "cc", "-target", fact("zig", target, "target"), *fact("zig", target, "flags"),
            "-c", str(src), "-o", str(out)]
     p = subprocess.run(cmd, capture_output=True, text=True)
     assert p.returncode == 0, p.stderr

@@ -27,6 +27,7 @@ from rumpbuild.toolchain import (
     rules_for,
     target_elf,
 )
+from rumpbuild.toolchain.data import fact
 
 pytestmark = pytest.mark.live  # runs real compilers (see pyproject's markers)
 
@@ -59,12 +60,12 @@ def test_zig_works_for_every_arch(t, tmp_path):
     zig = plugin("zig")
     assert zig.exists(t) is None
     tc = zig.generate(t)
-    assert tc.link_problem == t.zig_cannot_link  # compiles everywhere; zig.toml says where it cannot link
+    assert tc.link_problem == fact("zig", t, "cannot_link")  # compiles everywhere; zig.toml says where it cannot link
     assert tc.name == "zig" and tc.active_cc == "clang" and tc.version[0] >= 14
     assert tc.cc[1:3] == ("cc", "-target")
     assert tc.ar == (tc.cc[0], "ar")
-    assert tc.libc == ("musl" if t.zig_libc_target else "glibc")
-    assert tc.static_ok == (bool(t.zig_libc_target) and not t.zig_cannot_link)
+    assert tc.libc == ("musl" if fact("zig", t, "libc_target") else "glibc")
+    assert tc.static_ok == (bool(fact("zig", t, "libc_target")) and not fact("zig", t, "cannot_link"))
     _compile_check(tc, tmp_path)
 
 
@@ -142,7 +143,7 @@ def test_clang(t, tmp_path):
     if reason is not None:
         pytest.skip(reason)
     tc = clang.generate(t)
-    assert tc.active_cc == "clang" and tc.cc[1] == f"--target={t.clang_target}"
+    assert tc.active_cc == "clang" and tc.cc[1] == f"--target={fact('clang', t, 'target')}"
     _compile_check(tc, tmp_path)
 
 
@@ -566,12 +567,12 @@ def test_zig_kernel_includes_stay_ahead_of_its_libc():
 
 
 def test_doctor_says_where_zig_compiles_but_cannot_link(run_cli):
-    t = next((t for t in TARGETS if t.zig_cannot_link), None)
+    t = next((t for t in TARGETS if fact("zig", t, "cannot_link")), None)
     if t is None:
         pytest.skip("zig links for every arch in the arch data")
     status, out, err = run_cli("doctor", "--json", "--arch", t.name)
     zig = next(r for r in json.loads(out)["arches"][0]["toolchains"] if r["toolchain"] == "zig")
-    assert zig["works"] and zig["link_problem"] == t.zig_cannot_link
+    assert zig["works"] and zig["link_problem"] == fact("zig", t, "cannot_link")
 
 
 # ---------------------------------------------------------------- reproducible across output folders

@@ -92,25 +92,6 @@ class Target:
         """``MACHINE/MACHINE_ARCH``, e.g. ``evbarm/earmv7hf``."""
         return f"{self.machine}/{self.machine_arch}"
 
-    # The toolchain facts that used to live here now live with each toolchain
-    # (rumpbuild/toolchain/<name>.toml); these read them there, "" or () when
-    # that toolchain has no entry for this MACHINE_ARCH.
-    gcc_triple = property(lambda self: _toolchain_fact("gcc", self, "triple"))
-    gcc_flags = property(lambda self: _toolchain_fact("gcc", self, "flags"))
-    clang_target = property(lambda self: _toolchain_fact("clang", self, "target"))
-    clang_flags = property(lambda self: _toolchain_fact("clang", self, "flags"))
-    zig_target = property(lambda self: _toolchain_fact("zig", self, "target"))
-    zig_flags = property(lambda self: _toolchain_fact("zig", self, "flags"))
-    zig_libc_target = property(lambda self: _toolchain_fact("zig", self, "libc_target"))
-    zig_cannot_link = property(lambda self: _toolchain_fact("zig", self, "cannot_link"))
-
-    @property
-    def qemu_sysroot(self) -> str:
-        """Where Debian's cross glibc for this arch lives (qemu -L), "" when gcc has no entry."""
-        from rumpbuild.toolchain.data import qemu_sysroot
-
-        return qemu_sysroot(self)
-
     def make_vars(self) -> dict[str, str]:
         """Command-line make variables for this target (read by the sysmk models)."""
         v = {
@@ -143,14 +124,6 @@ class Target:
             target = self.machine if name == "machine" else name
             links.setdefault(name, arch / target / "include")
         return list(links.items())
-
-
-def _toolchain_fact(toolchain: str, target: Target, key: str):
-    from rumpbuild.toolchain.data import entry  # the toolchain package imports this one
-
-    e = entry(toolchain, target)
-    value = e.get(key, "") if e else ""
-    return tuple(value) if isinstance(value, list) else value
 
 
 @dataclass(frozen=True)

@@ -192,7 +192,9 @@ def _deps(args, session, closures) -> int:
         return 0
     tc = session.toolchain
     if tc.link_problem:  # said before building: no program links with this toolchain, shared or static
-        hints = [f"--toolchain gcc (apt-get install gcc-{session.target.gcc_triple})",
+        from rumpbuild.toolchain.data import fact
+
+        hints = [f"--toolchain gcc (apt-get install gcc-{fact('gcc', session.target, 'triple')})",
                  "`rumpbuild doctor` shows which toolchains link for which arch"]
         if mode == "shared":
             raise UserError(f"{tc.name} builds no lib*.so for {session.target.name}: {tc.link_problem}", hints)

@@ -250,12 +250,15 @@ class ElfObject:
         want = (target.elf_machine, target.elf_class, target.endian)
         have = (self.e_machine, self.elf_class, self.endian)
         if want != have:
+            from rumpbuild.toolchain.data import fact
+
+            zig = fact("zig", target, "target")
             raise _bad(self.path,
                        f"is a {have[2]}-endian ELF{have[1]} {have[0]} object, but arch "
                        f"{target.name} expects {want[2]}-endian ELF{want[1]} {want[0]}", [
                            "pass the --arch the object was compiled for (`rumpbuild arches` lists them)",
                            f"or recompile it for {target.name}"
-                           + (f" (zig: -target {target.zig_target})" if target.zig_target else ""),
+                           + (f" (zig: -target {zig})" if zig else ""),
                        ])
 
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rumpbuild.errors import UserError
+from rumpbuild.testresult import SmokeResult, Step  # noqa: F401 (Step: API)
 from rumpbuild.fsutil import write_atomic
 from rumpbuild.backends.targets import run_in_session
 from rumpbuild.model.targets import host_object, kernel_object, prebuilt_link_flags, program_plan  # noqa: F401
@@ -34,32 +35,6 @@ KNOWN_TEXT = "Hello from the rumpbuild smoke test.\n"
 NEW_FILE = "NEW.TXT"
 PROGRAM_TIMEOUT = 300
 _STEP = re.compile(r"^STEP (\S+) (PASS|FAIL|SKIP) ?(.*)$")
-
-
-@dataclass
-class Step:
-    name: str
-    status: str  # PASS | FAIL | SKIP
-    detail: str = ""
-    variant: str = ""  # static | shared
-
-
-@dataclass
-class SmokeResult:
-    component: str
-    arch: str
-    steps: list[Step] = field(default_factory=list)
-    on_step: object = None  # called with each Step as it is added (`rumpbuild test` prints it at once)
-
-    @property
-    def ok(self) -> bool:
-        return all(s.status != "FAIL" for s in self.steps) and any(s.status == "PASS" for s in self.steps)
-
-    def add(self, name, status, detail="", variant=""):
-        self.steps.append(Step(name, status, detail, variant))
-        if self.on_step is not None:
-            self.on_step(self.steps[-1])
-        return self.steps[-1]
 
 
 @dataclass

@@ -69,6 +69,14 @@ def entry(name: str, target: Target) -> dict | None:
     return table(name).get(target.machine_arch)
 
 
+def fact(name: str, target: Target, key: str):
+    """One fact of toolchain ``name``'s entry for ``target`` (``fact("gcc", t, "triple")``),
+    "" (or () for a list) when it has no entry: what a test or message needs of one toolchain."""
+    e = entry(name, target)
+    value = e.get(key, "") if e else ""
+    return tuple(value) if isinstance(value, list) else value
+
+
 def no_entry(name: str, target: Target) -> str:
     """The reason given when toolchain ``name`` has no entry for ``target``."""
     return (f"{name} has no entry for {target.machine_arch} in rumpbuild/toolchain/{name}.toml "

@@ -4,7 +4,7 @@ A module with no rump component (a *candidate*: it registers
 MODULE_CLASS_VFS and no component builds its code) becomes a component the
 way a NetBSD developer would write one: a Makefile in
 ``sys/rump/fs/lib/lib<name>/`` transformed from the module Makefile's text
-(rumpbuild.rules.makefile), so it keeps the module's conditionals, `.PATH`,
+(rumpbuild.tree.modulemk), so it keeps the module's conditionals, `.PATH`,
 sources, flags and shared fragments such as Makefile.zfsmod, with
 `LIB=rumpfs_<name>`, `.include <bsd.lib.mk>` and `<bsd.klinks.mk>`; the
 same text for every arch.  Registration needs no glue: the module's own MODULE()
@@ -70,7 +70,7 @@ def component_dir(tree, category: str, name: str) -> str:
 
 def from_module(session, module) -> GeneratedComponent:
     """The component Makefile for candidate *module* (a scan Entry)."""
-    from rumpbuild.rules.makefile import module_makefile
+    from rumpbuild.tree.modulemk import module_makefile
 
     if module.error:
         raise UserError(module.error["message"], ["fix the module's Makefile first"])

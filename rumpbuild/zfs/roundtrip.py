@@ -20,7 +20,7 @@ import random
 import shutil
 
 from rumpbuild.errors import UserError
-from rumpbuild.smoke.runner import SmokeResult
+from rumpbuild.testresult import SmokeResult
 from rumpbuild.zfs.errors import tool_error
 from rumpbuild.zfs.names import check_dataset_name, check_destroy_name, check_pool_name, check_snapshot_name
 from rumpbuild.zfs.tool import ZfsTool, build_tool, scrub_counts
