@@ -169,6 +169,30 @@ def test_ninja_rebuilds_what_a_header_behind_an_include_link_reaches(run_cli, wo
     assert "CC obj/" in again and "AR librumpfs_msdos.a" in again
 
 
+
+@needs_gcc
+def test_ninja_rules_work_after_the_folder_is_moved(run_cli, workdir, tmp_path):
+    """build.ninja holds no absolute path of its folder: a copy of it is up to date where it lies,
+    and rebuilds into itself (not into the original) the same archives."""
+    d = tmp_path / "ninja"
+    _rules(run_cli, "ninja", d)
+    _run(["ninja", "-C", d, "-j", "2"])
+    assert str(d) not in (d / "build.ninja").read_text()
+    built = {name: (d / name).read_bytes() for name in LIBS}
+    moved = tmp_path / "elsewhere" / "copy"
+    shutil.copytree(d, moved, symlinks=True)  # copy2: times kept, as `cp -a` does
+    shutil.rmtree(d)
+    assert "no work to do" in _run(["ninja", "-C", moved, "-n"]).stdout
+    shutil.rmtree(moved / "obj")
+    (moved / LIBS[0]).unlink()
+    _run(["ninja", "-C", moved, "-j", "2"])
+    assert not d.exists()
+    for name in LIBS:
+        assert (moved / name).read_bytes() == built[name], name
+    assert "no work to do" in _run(["ninja", "-C", moved, "-n"]).stdout
+    deps = _run(["ninja", "-C", moved, "-t", "deps"]).stdout
+    assert "obj/sys/rump/fs/lib/libmsdos/machine/types.h" in deps and str(tmp_path) not in deps
+
 # -- SCons ------------------------------------------------------------------
 
 @needs_gcc
@@ -286,6 +310,13 @@ def test_steps_rename_and_archive_match_the_functions(tmp_path):
     _run([sys.executable, "-m", "rumpbuild.steps", "archive", b / "lib.a", b / "x.o"])
     assert (a / "lib.a").read_bytes() == (b / "lib.a").read_bytes()
     assert _members(b / "lib.a") == ["x.o"]
+
+
+def test_steps_depfile_root_makes_paths_under_it_relative(tmp_path):
+    dep = tmp_path / "x.o.d"
+    dep.write_text(f"x.o: /src/x.c machine/types.h \\\n {tmp_path}/include/a.h ../../b\\ c.h\n")
+    _run([sys.executable, "-m", "rumpbuild.steps", "depfile", "--root", tmp_path, dep, tmp_path / "obj" / "lib"])
+    assert dep.read_text() == "x.o: /src/x.c obj/lib/machine/types.h \\\n include/a.h b\\ c.h\n"
 
 
 def test_steps_depfile_makes_relative_prerequisites_absolute(tmp_path):

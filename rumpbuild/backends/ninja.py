@@ -39,6 +39,7 @@ NAME = "ninja"
 CAN_BUILD = True
 FILE_NAME = "build.ninja"
 _PROGRESS = re.compile(r"^\[\d+/\d+\] (CC|AR|LINK|GEN|LN) (\S+)")
+_FAILED = re.compile(r"^FAILED: (?:\[code=\d+\] )?(\S+)")  # ninja 1.12 says the exit status first
 _SHELL_SAFE = re.compile(r"[\w@%+=:,./-]+")
 
 
@@ -282,8 +283,9 @@ def _failed_sections(lines) -> dict[str, str]:
     """{output: what ninja printed for it} for each `FAILED: OUT` block of ninja's output."""
     failed, current = {}, None
     for line in lines:
-        if line.startswith("FAILED: "):
-            current = line[len("FAILED: "):].split(" ")[0]
+        m = _FAILED.match(line)
+        if m:
+            current = m.group(1)
             failed[current] = ""
         elif _PROGRESS.match(line) or line.startswith("ninja: "):
             current = None
