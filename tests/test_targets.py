@@ -34,7 +34,8 @@ class _Tc:
 
 
 def _program(tmp_path: Path, main_body: str = 'puts(greeting());') -> ProgramPlan:
-    (tmp_path / "main.c").write_text(f'#include <stdio.h>\nconst char *greeting(void);\nint main(void) {{ {main_body} '
+    (tmp_path / "greet.h").write_text("const char *greeting(void);\n")
+    (tmp_path / "main.c").write_text(f'#include <stdio.h>\n#include "greet.h"\nint main(void) {{ {main_body} '
                                      'return 0; }\n')
     (tmp_path / "greet.c").write_text('const char *greeting(void) { return "hello from a ProgramPlan"; }\n')
     objs = tuple(host_object(_Tc, str(tmp_path / f"{s}.c"), str(tmp_path / "obj" / f"{s}.o")) for s in ("main", "greet"))
@@ -56,6 +57,9 @@ def test_a_program_builds_and_runs_with_each_backend(tmp_path, steps_env, backen
         assert (tmp_path / "build" / "build.ninja").is_file()
         p = subprocess.run(["ninja", "-C", tmp_path / "build", "-n", plan.out], capture_output=True, text=True)
         assert "no work to do" in p.stdout
+        (tmp_path / "greet.h").write_text("const char *greeting(void); /* changed */\n")
+        p = subprocess.run(["ninja", "-C", tmp_path / "build", "-n", plan.out], capture_output=True, text=True)
+        assert "CC " + plan.objects[0].out in p.stdout and "greet.o" not in p.stdout  # the header's user only
 
 
 @needs_gcc

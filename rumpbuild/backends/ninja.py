@@ -245,8 +245,8 @@ def _shell(argv) -> str:
 
 
 def render_targets(plans, arch=None) -> str:
-    """build.ninja for ObjectTargets and ProgramPlans: one edge per object (compile, then the
-    rename step when it has one) and per link (`python -m rumpbuild.steps link`); absolute paths
+    """build.ninja for ObjectTargets and ProgramPlans: one edge per object (compile with a depfile,
+    then the rename step when it has one) and per link (`python -m rumpbuild.steps link`); absolute paths
     (the file lives in the folder of the programs it builds, next to their sources)."""
     from ninja.ninja_syntax import escape_path
 
@@ -259,9 +259,11 @@ def render_targets(plans, arch=None) -> str:
     n.variable("python", _shell([sys.executable]))
     n.variable("arch", arch.name if arch is not None else "")
     n.newline()
-    n.rule("cc", "cd $cwd && $argv", description="CC $out")
-    n.rule("cc_rename", "cd $cwd && $argv && $python -m rumpbuild.steps rename --arch $arch $norename $out",
-           description="CC $out")
+    # depfiles: a changed header (rump's, rbu_abi.h, the tree's through include links) rebuilds
+    n.rule("cc", "cd $cwd && $argv -MD -MF $out.d && $python -m rumpbuild.steps depfile $out.d .",
+           depfile="$out.d", deps="gcc", description="CC $out")
+    n.rule("cc_rename", "cd $cwd && $argv -MD -MF $out.d && $python -m rumpbuild.steps rename --arch $arch "
+           "$norename --depfile $out.d $out", depfile="$out.d", deps="gcc", description="CC $out")
     n.rule("link", "$python -m rumpbuild.steps link $args", description="LINK $out")
     for o in _objects(plans):
         variables = {"cwd": _shell([o.cwd]), "argv": _shell(o.argv)}
