@@ -24,7 +24,7 @@ from pathlib import Path
 
 from rumpbuild.backends.targets import run_in_session
 from rumpbuild.model.targets import kernel_object
-from rumpbuild.steps.kernelc import archive_objects
+from rumpbuild.steps.archive import archive_objects
 from rumpbuild.elf.rename import NAMESPACE
 from rumpbuild.errors import UserError
 from rumpbuild.fsutil import write_atomic

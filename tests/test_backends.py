@@ -294,7 +294,7 @@ def test_backend_golden(run_cli, workdir, tmp_path, example_tree, fmt, files):
 def test_steps_rename_and_archive_match_the_functions(tmp_path):
     from rumpbuild.arch import resolve
     from rumpbuild.elf.rename import rename_object
-    from rumpbuild.steps.kernelc import write_library
+    from rumpbuild.steps.archive import write_library
 
     src = tmp_path / "x.c"
     src.write_text("int kernel_thing(void) { return 1; }\nint rumpuser_ok(void) { return 2; }\n")

@@ -32,7 +32,7 @@ from ninja.ninja_syntax import Writer
 
 from rumpbuild.errors import UserError
 from rumpbuild.fsutil import write_atomic
-from rumpbuild.steps.kernelc import archiver
+from rumpbuild.steps.archive import archiver
 from rumpbuild.steps.tools import failure_detail
 
 NAME = "ninja"

@@ -21,7 +21,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from rumpbuild.steps.kernelc import archiver
+from rumpbuild.steps.archive import archiver
 from rumpbuild.steps.klinks import make_klinks
 from rumpbuild.errors import MACHINE_ERRNOS, UserError, printable
 from rumpbuild.fsutil import inside, write_atomic

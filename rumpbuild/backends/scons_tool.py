@@ -77,7 +77,7 @@ def _compile_str(target, source, env):
 
 
 def _archive(target, source, env):
-    from rumpbuild.steps.kernelc import write_library
+    from rumpbuild.steps.archive import write_library
     from rumpbuild.errors import UserError
 
     out = target[0].abspath

@@ -35,7 +35,7 @@ import shlex
 import sys
 from dataclasses import dataclass, field
 
-from rumpbuild.steps.kernelc import archive_objects
+from rumpbuild.steps.archive import archive_objects
 from rumpbuild.errors import UserError, printable
 from rumpbuild.fsutil import not_regular_reason, safe_name
 

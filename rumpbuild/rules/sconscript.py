@@ -20,7 +20,7 @@ import re
 from collections import Counter
 
 from rumpbuild.fsutil import write_atomic
-from rumpbuild.steps.kernelc import archiver
+from rumpbuild.steps.archive import archiver
 from rumpbuild.templates import pyrepr, render
 
 NAME = "scons"

@@ -46,7 +46,7 @@ def _depfile_args(path: str, base: str, root: str | None = None) -> None:
 
 
 def _archive(args) -> None:
-    from rumpbuild.steps.kernelc import write_library
+    from rumpbuild.steps.archive import write_library
 
     write_library(None, args.out, args.objects)
 

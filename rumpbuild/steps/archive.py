@@ -1,9 +1,9 @@
-"""Archiving the extra objects rumpbuild compiles itself (stubs, converted kmods).
+"""The archive step: lib.a from objects, in order, for every backend and for rumpbuild's own
+libraries (the stubs, a converted kmod's).
 
-Those objects are planned as targets of the model
-(rumpbuild.model.targets.kernel_object: the argv of a C object of a
-faction, renamed with Makefile.rump's rule) and built by
-rumpbuild.backends.targets.run_targets; here they become a library.
+`AR crs` when the user set AR, else rumpbuild's own writer (rumpbuild.elf.archive: the
+same bytes from the same members).  Objects rumpbuild compiles itself are targets of the
+model (rumpbuild.model.targets) built by rumpbuild.backends.targets.run_targets.
 """
 
 from __future__ import annotations
