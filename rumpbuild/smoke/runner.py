@@ -21,12 +21,12 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rumpbuild.errors import UserError
-from rumpbuild.testresult import SmokeResult, Step  # noqa: F401 (Step: API)
-from rumpbuild.fsutil import write_atomic
 from rumpbuild.backends.targets import run_in_session
+from rumpbuild.errors import UserError
+from rumpbuild.fsutil import write_atomic
 from rumpbuild.model.targets import host_object, kernel_object, prebuilt_link_flags, program_plan  # noqa: F401
 from rumpbuild.templates import render
+from rumpbuild.testresult import SmokeResult, Step  # noqa: F401 (Step: API)
 from rumpbuild.toolchain.data import qemu_sysroot
 
 HERE = Path(__file__).resolve().parent
