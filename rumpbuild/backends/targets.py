@@ -21,7 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from rumpbuild.errors import UserError
 from rumpbuild.steps.tools import Ran
 
-DEFAULT = "scons"  # the default backend's name: its targets are run in-process
+DEFAULT = "scons"  # the default backend: its SCons engine builds libraries; targets run here, in-process
 
 
 def _objects(plans) -> list:
@@ -52,17 +52,13 @@ def run_targets(plans, *, arch=None, jobs: int | None = None, backend: str = DEF
     if backend == "ninja":
         from rumpbuild.backends.ninja import build_targets
 
-        results = build_targets(plans, builddir or os.path.dirname(_first_out(plans)), arch=arch, jobs=jobs,
+        results = build_targets(plans, builddir or os.path.dirname(plans[0].out), arch=arch, jobs=jobs,
                                 verbose=verbose)
     else:
         results = _run_here(plans, arch, jobs, verbose)
     if check:
         raise_failure(plans, results)
     return results
-
-
-def _first_out(plans) -> str:
-    return plans[0].out
 
 
 def _run_here(plans, arch, jobs, verbose) -> dict[str, Ran]:
