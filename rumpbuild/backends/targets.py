@@ -49,6 +49,8 @@ def run_targets(plans, *, arch=None, jobs: int | None = None, backend: str = DEF
     default runs here; "ninja" writes *builddir*/build.ninja and runs ninja.
     """
     plans = list(plans)
+    if not plans:
+        return {}
     if backend == "ninja":
         from rumpbuild.backends.ninja import build_targets
 
