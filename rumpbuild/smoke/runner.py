@@ -120,18 +120,26 @@ def vfs_plan(plan):
     return vfs
 
 
-def mountargs_object(session, plan, fs_name: str, facts: dict, workdir: str) -> str:
+def mountargs_source(fs_name: str, facts: dict, func: str = "rumpbuild_mountargs") -> str:
+    """The C of *func*, which fills the tree's mount-argument struct of *fs_name* from its facts."""
+    return render("mountargs.c.j2", fs=fs_name, header=facts["header"], struct=facts["struct"],
+                  init=facts.get("init", []), pre_headers=facts.get("pre_headers", []), func=func)
+
+
+def mountargs_object(session, plan, fs_name: str, facts: dict, workdir: str,
+                     func: str = "rumpbuild_mountargs") -> str:
     """Compile the mount-argument helper as rump kernel code (rumpvfs's flags) and rename it.
 
     Shared by the smoke test and `rumpbuild util`: both fill the tree's own
-    mount-argument struct from filesystems.toml's data.
+    mount-argument struct from filesystems.toml's data.  *func* names the
+    function (a layered file system's test also links its lower tmpfs's).
     """
     from rumpbuild.steps.kernelc import compile_kernel_c
 
-    src = os.path.join(workdir, "mountargs.c")
-    write_atomic(src, render("mountargs.c.j2", fs=fs_name, header=facts["header"], struct=facts["struct"],
-                             init=facts.get("init", []), pre_headers=facts.get("pre_headers", [])))
-    return compile_kernel_c(session, vfs_plan(plan), src, os.path.join(workdir, "mountargs.o"),
+    stem = "mountargs" if func == "rumpbuild_mountargs" else func.removeprefix("rumpbuild_")
+    src = os.path.join(workdir, f"{stem}.c")
+    write_atomic(src, mountargs_source(fs_name, facts, func))
+    return compile_kernel_c(session, vfs_plan(plan), src, os.path.join(workdir, f"{stem}.o"),
                             f"the {fs_name} mount arguments",
                             [f"check header/struct/init of [{fs_name}] in {HERE / 'filesystems.toml'}"])
 
@@ -187,9 +195,55 @@ def prebuilt_link_flags(tc) -> list[str]:
     return ["-no-pie"] if tc.libc == "glibc" else ["-static", "-no-pie"]
 
 
+LOWER_FS = "tmpfs"  # the lower layer of layered file systems: no image, in every tree
+
+
+def facts_args(facts: dict) -> list[str]:
+    """rumptest.c's options for the facts of file systems without an image (see filesystems.toml).
+
+    Layered file systems: tmpfs's mounted first (-T), the known file put in
+    one (-s) and read back through the layer, and after the unmount the new
+    file in the layer it belongs to (-c) and not in the other (-a).
+    Image-less ones: the root's listing (-d), after opening a device that
+    adds to it (-O), and a file the kernel fills, read with its known start
+    (-r -e -b).
+    """
+    args = []
+    for folder in facts.get("lower", []):
+        args += ["-T", folder]
+    if facts.get("seed"):
+        args += ["-s", facts["seed"], "-r", KNOWN_FILE, "-e", KNOWN_TEXT]
+    if facts.get("lands_in"):
+        args += ["-c", facts["lands_in"]]
+    if facts.get("not_in"):
+        args += ["-a", facts["not_in"]]
+    if facts.get("open"):
+        args += ["-O", facts["open"]]
+    if facts.get("root_lists"):
+        args += ["-d", ",".join(facts["root_lists"])]
+    if facts.get("known_file"):
+        args += ["-r", facts["known_file"], "-e", facts["known_start"], "-b"]
+    return args
+
+
+def extra_entries(session, facts: dict) -> list:
+    """Components the test links beyond the closure: the lower tmpfs of a layered file
+    system, and `with` (what the kernel needs and no MODULE() records: ptyfs's tty layer)."""
+    names = list(facts.get("with", [])) + ([LOWER_FS] if facts.get("lower") else [])
+    out = []
+    for name in names:
+        try:
+            entries = session.closure(session.find_component(name))
+        except UserError as exc:
+            raise UserError(f"this file system's smoke test links {name}, and this tree cannot build it: "
+                            f"{exc.message}", ["`rumpbuild scan` lists the tree's components"]) from None
+        out += [e for e in entries if e not in out]
+    return out
+
+
 def run_smoke(session, entry, image: str | None = None, shared: bool | None = None,
               prebuilt: Prebuilt | None = None, extra_archives=(), partition: str | None = None,
-              on_step=None, state=None, init_from: str | None = None) -> SmokeResult:
+              on_step=None, state=None, init_from: str | None = None, facts: dict | None = None) -> SmokeResult:
     """Smoke-test *entry* built from source, or with *prebuilt* (entry may then be None) its archive.
 
     *state* (rumpbuild.state.State): configure its cgd/RAID devices before the
@@ -197,7 +251,8 @@ def run_smoke(session, entry, image: str | None = None, shared: bool | None = No
     image made here) is first written through them (rumpbuild.state.kernel).
     A prebuilt component is linked first, with its extra archives, then the
     libraries of ``prebuilt.entries`` (built here); one variant, "no-pie"
-    (:func:`prebuilt_link_flags`), never shared.
+    (:func:`prebuilt_link_flags`), never shared.  *facts* replaces the
+    file system's filesystems.toml table (tests of the driver itself).
     """
     tc = session.toolchain
     if tc.program_problem:
@@ -221,16 +276,20 @@ def run_smoke(session, entry, image: str | None = None, shared: bool | None = No
         res = SmokeResult(entry.lib, session.target.name, on_step=on_step)
         fs_name = fs_name_of(entry)
         closure = session.closure(entry)
-    facts = fs_facts(fs_name)
+    facts = facts if facts is not None else fs_facts(fs_name)
     if facts.get("driver") == "zfs" and prebuilt is None:  # pools, not a mount of a host-made image
         from rumpbuild.zfs.names import parse_size
         from rumpbuild.zfs.roundtrip import run_zfs_test
 
         return run_zfs_test(session, entry, parse_size(facts.get("pool_size", "256M")))
+    if facts.get("stubs") and not extra_archives and prebuilt is None:
+        raise UserError(f"the {fs_name} smoke test links only with stubs: {facts['stubs']}",
+                        [f"rumpbuild test {fs_name} --stubs"])
     if state is not None:
         from rumpbuild.state.kernel import state_entries
 
         closure += [e for e in state_entries(session, state) if e not in closure]
+    closure += [e for e in extra_entries(session, facts) if e not in closure]
     add_base(session, closure)
     plan = session.build(closure, shared=prebuilt is None)
     res.add("build", "PASS", f"{len(plan.libraries)} libraries: " + " ".join(l.lib for l in plan.libraries)
@@ -261,10 +320,17 @@ def run_smoke(session, entry, image: str | None = None, shared: bool | None = No
                 hostimage = wrap(hostimage, os.path.join(workdir, "disk.img"), partition)
                 res.add("disklabel", "PASS", f"image in partition {partition} of disk.img: {os.path.basename(hostimage)}")
         key = "/dev/rumpbuild-img"
+    elif facts.get("key"):
+        key = facts["key"]  # a layer's target folder: the fspec, with no image behind it
     if state is not None:
         key = None  # the mount device comes from rumpbuild_state_up()
 
     helper = mountargs_object(session, plan, fs_name, facts, workdir)
+    if facts.get("lower"):
+        helper = [helper, mountargs_object(session, plan, LOWER_FS, fs_facts(LOWER_FS), workdir,
+                                           func="rumpbuild_tmpfs_mountargs")]
+    else:
+        helper = [helper]
     state_objs, state_env = [], None
     if state is not None:
         from rumpbuild.state.kernel import prepare_images, state_environment, state_objects
@@ -294,7 +360,7 @@ def run_smoke(session, entry, image: str | None = None, shared: bool | None = No
     seed = secrets.token_hex(6)
     for variant in variants:
         exe = os.path.join(workdir, f"rumptest-{variant}")
-        objs = [prog_obj, helper] + state_objs
+        objs = [prog_obj, *helper] + state_objs
         lp = link_program(session, link_libs, objs, exe, variant == "shared", prebuilt if variant == "no-pie" else None,
                    extra_archives)
         if not lp.ok:
@@ -305,7 +371,9 @@ def run_smoke(session, entry, image: str | None = None, shared: bool | None = No
         new_file = NEW_FILE if state is None else f"N{seed[:5]}{variants.index(variant)}.TXT"
         args = ["-t", facts["mount_type"], "-m", "/mnt", "-w", new_file, "-p", seed + variant]
         variant_image = None
-        if key:
+        if key and not hostimage:
+            args += ["-k", key]
+        elif key:
             # each variant writes into its own copy: the next must not find NEW.TXT there already
             base, sep, part = hostimage.partition("%")
             root, ext = os.path.splitext(base)
@@ -317,6 +385,7 @@ def run_smoke(session, entry, image: str | None = None, shared: bool | None = No
                 args += ["-r", KNOWN_FILE, "-e", KNOWN_TEXT]
         elif state is not None and init_from == hostimage and hostimage:
             args += ["-r", KNOWN_FILE, "-e", KNOWN_TEXT]  # the made image went in through the state
+        args += facts_args(facts)
         if facts.get("readonly"):
             args += ["-o"]
         static = variant in ("static", "no-pie") and tc.libc != "glibc"  # static libc: no qemu sysroot
