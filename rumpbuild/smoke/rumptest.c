@@ -7,7 +7,7 @@
  *
  * usage: rumptest -t TYPE -m MOUNTPOINT [-k KEY -i HOSTIMAGE] [-r FILE -e TEXT [-b]]
  *                 [-w FILE -p SEED -n BYTES] [-o] [-T DIR]... [-s DIR]
- *                 [-d NAME,NAME...] [-O DEVICE] [-c DIR] [-a DIR]
+ *                 [-d NAME,NAME...] [-O DEVICE] [-c DIR] [-a DIR] [-D DIR]
  *
  * Copyright (c) 2026 The rumpbuild authors.  BSD-2-Clause.
  */
@@ -90,6 +90,29 @@ mount_tmpfs(const char *dir)
 	rv = rump_sys_mount("tmpfs", dir, 0, args, alen);
 	step("lower", rv == 0, "tmpfs on %s: %s", dir, rv == 0 ? "mounted" : strerror(errno));
 	return rv;
+}
+
+/*
+ * Make *path* a block device node for the same device as *key*.  The stat
+ * buffer has NetBSD's struct stat layout (st_dev, st_mode, st_ino, st_nlink,
+ * st_uid, st_gid, st_rdev), with the host compiler's alignment, which is the
+ * same arch's.
+ */
+static int
+same_device(const char *key, const char *path)
+{
+	struct {
+		uint64_t dev;
+		uint32_t mode;
+		uint64_t ino;
+		uint32_t nlink, uid, gid;
+		uint64_t rdev;
+		char rest[256];
+	} st;
+
+	if (rump_sys_stat(key, (void *)&st) == -1)
+		return -1;
+	return rump_sys_mknod(path, 0060000 | 0600, (dev_t)st.rdev);
 }
 
 /* Write *len* bytes of *data* to *path*; 0 when all were written. */
@@ -188,7 +211,8 @@ main(int argc, char **argv)
 	const char *type = NULL, *mnt = "/mnt", *key = NULL, *image = NULL;
 	const char *rfile = NULL, *expect = NULL, *wfile = NULL, *seed = "seed";
 	const char *lowers[4], *seeddir = NULL, *listing = NULL, *landsin = NULL, *notin = NULL;
-	const char *opendev = NULL;
+	const char *opendev = NULL, *devdir = NULL;
+	char devpath[512];
 	size_t nbytes = 6000;
 	int readonly = 0, prefix = 0, nlowers = 0, wrote = 0, devfd = -1, ch, fd, rv, i;
 	unsigned char args[1024];
@@ -196,7 +220,7 @@ main(int argc, char **argv)
 	char path[512], *buf, *back;
 	ssize_t n;
 
-	while ((ch = getopt(argc, argv, "t:m:k:i:r:e:w:p:n:obT:s:d:O:c:a:")) != -1) {
+	while ((ch = getopt(argc, argv, "t:m:k:i:r:e:w:p:n:obT:s:d:O:c:a:D:")) != -1) {
 		switch (ch) {
 		case 't': type = optarg; break;
 		case 'm': mnt = optarg; break;
@@ -216,6 +240,7 @@ main(int argc, char **argv)
 		case 's': seeddir = optarg; break;
 		case 'd': listing = optarg; break;
 		case 'O': opendev = optarg; break;
+		case 'D': devdir = optarg; break;
 		case 'c': landsin = optarg; break;
 		case 'a': notin = optarg; break;
 		default:
@@ -244,6 +269,14 @@ main(int argc, char **argv)
 	if (key && image) {
 		rv = rump_pub_etfs_register(key, image, RUMP_ETFS_BLK);
 		step("etfs", rv == 0, "%s -> %s (error %d)", key, image, rv);
+		if (devdir) {
+			if (mount_tmpfs(devdir) != 0)
+				return 1;
+			snprintf(devpath, sizeof(devpath), "%s/disk", devdir);
+			rv = same_device(key, devpath);
+			step("devnode", rv == 0, "%s: %s", devpath, rv == 0 ? "block device of the image" : strerror(errno));
+			key = devpath;
+		}
 	}
 	rv = rump_sys_mkdir(mnt, 0777);
 	if (rv == -1 && errno != EEXIST)

@@ -219,6 +219,8 @@ def facts_args(facts: dict) -> list[str]:
         args += ["-a", facts["not_in"]]
     if facts.get("open"):
         args += ["-O", facts["open"]]
+    if facts.get("device_dir"):
+        args += ["-D", facts["device_dir"]]
     if facts.get("root_lists"):
         args += ["-d", ",".join(facts["root_lists"])]
     if facts.get("known_file"):
@@ -226,10 +228,15 @@ def facts_args(facts: dict) -> list[str]:
     return args
 
 
+def needs_tmpfs(facts: dict) -> bool:
+    """Whether the test mounts tmpfs's of its own (lower layers, a folder for the device node)."""
+    return bool(facts.get("lower") or facts.get("device_dir"))
+
+
 def extra_entries(session, facts: dict) -> list:
     """Components the test links beyond the closure: the lower tmpfs of a layered file
     system, and `with` (what the kernel needs and no MODULE() records: ptyfs's tty layer)."""
-    names = list(facts.get("with", [])) + ([LOWER_FS] if facts.get("lower") else [])
+    names = list(facts.get("with", [])) + ([LOWER_FS] if needs_tmpfs(facts) else [])
     out = []
     for name in names:
         try:
@@ -326,7 +333,7 @@ def run_smoke(session, entry, image: str | None = None, shared: bool | None = No
         key = None  # the mount device comes from rumpbuild_state_up()
 
     helper = mountargs_object(session, plan, fs_name, facts, workdir)
-    if facts.get("lower"):
+    if needs_tmpfs(facts):
         helper = [helper, mountargs_object(session, plan, LOWER_FS, fs_facts(LOWER_FS), workdir,
                                            func="rumpbuild_tmpfs_mountargs")]
     else:
