@@ -135,6 +135,22 @@ def test_every_facts_mount_arguments_compile_against_the_tree(real_tree, out, ru
             session.lock.release()
 
 
+def test_rump_kernfs_lists_and_cats_with_no_image(run_cli, real_tree, out, tmp_path):
+    """The utility's command face for an image-less file system: no IMAGE operand, mounted with no data."""
+    import subprocess
+
+    status, _stdout, err = run_cli("util", "kernfs", "--src", real_tree, "--out", out, "-j2", "-q")
+    assert status == 0, err
+    exe = out / "bin" / "rump_kernfs"
+    ls = subprocess.run([str(exe), "ls", "/"], capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert ls.returncode == 0 and {"version", "hostname", "copyright"} <= set(ls.stdout.split()), ls
+    cat = subprocess.run([str(exe), "cat", "/version"], capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert cat.returncode == 0 and cat.stdout.startswith("NetBSD "), cat
+    put = subprocess.run([str(exe), "put", str(exe), "/x"], capture_output=True, text=True, timeout=120,
+                         cwd=tmp_path)
+    assert put.returncode == 1 and "Read-only file system" in put.stderr, put
+
+
 def test_layer_under_qemu_arm(run_cli, real_tree, tmp_path_factory):
     """The same layered proof for evbarm, cross-built with zig, run under qemu-arm."""
     target = resolve("evbarm")
