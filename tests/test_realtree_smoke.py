@@ -127,6 +127,9 @@ def test_every_facts_mount_arguments_compile_against_the_tree(real_tree, out, ru
         for name, f in facts.items():
             if f.get("driver") == "zfs":  # its arguments come from the zfs helper (tests/test_zfs.py)
                 continue
+            if not (real_tree / "sys" / f["header"]).is_file():
+                assert name == "cpiofs", name  # the example tree's own file system only
+                continue
             (work / name).mkdir(parents=True, exist_ok=True)
             obj = mountargs_object(session, plan, name, f, str(work / name))
             assert obj.endswith("mountargs.o") and (work / name / "mountargs.o").stat().st_size > 0, name
