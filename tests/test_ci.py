@@ -274,6 +274,11 @@ def test_emit_github_workflow(tmp_path):
             "mikepenz/action-junit-report"} <= set(uses)
     runs = "\n".join(s.get("run", "") for s in steps)
     assert "apt-get install" in runs and "qemu-user" in runs and "pip install" in runs
+    install = next(line for line in runs.splitlines() if "apt-get install" in line)
+    # every smoke-test image recipe's tools (rumpbuild/smoke/images.toml), so no smoke step skips there
+    for package in ("makefs", "dosfstools", "mtools", "e2fsprogs", "cpio", "xorriso", "ntfs-3g", "udftools",
+                    "nilfs-tools"):
+        assert package in install.split(), (package, install)
     assert 'rumpbuild ci --src . --arch "${{ matrix.arch }}"' in runs and "--toolchain zig" in runs
     assert '>> "$GITHUB_STEP_SUMMARY"' in runs and "summary.md" in runs
     cache = next(s for s in steps if s.get("uses", "").startswith("actions/cache"))
