@@ -332,12 +332,10 @@ def run_smoke(session, entry, image: str | None = None, shared: bool | None = No
     if state is not None:
         key = None  # the mount device comes from rumpbuild_state_up()
 
-    helper = mountargs_object(session, plan, fs_name, facts, workdir)
-    if needs_tmpfs(facts):
-        helper = [helper, mountargs_object(session, plan, LOWER_FS, fs_facts(LOWER_FS), workdir,
-                                           func="rumpbuild_tmpfs_mountargs")]
-    else:
-        helper = [helper]
+    helpers = [mountargs_object(session, plan, fs_name, facts, workdir)]
+    if needs_tmpfs(facts):  # the program mounts tmpfs's of its own: their arguments too
+        helpers.append(mountargs_object(session, plan, LOWER_FS, fs_facts(LOWER_FS), workdir,
+                                        func="rumpbuild_tmpfs_mountargs"))
     state_objs, state_env = [], None
     if state is not None:
         from rumpbuild.state.kernel import prepare_images, state_environment, state_objects
@@ -367,7 +365,7 @@ def run_smoke(session, entry, image: str | None = None, shared: bool | None = No
     seed = secrets.token_hex(6)
     for variant in variants:
         exe = os.path.join(workdir, f"rumptest-{variant}")
-        objs = [prog_obj, *helper] + state_objs
+        objs = [prog_obj, *helpers] + state_objs
         lp = link_program(session, link_libs, objs, exe, variant == "shared", prebuilt if variant == "no-pie" else None,
                    extra_archives)
         if not lp.ok:
