@@ -274,6 +274,11 @@ def test_emit_github_workflow(tmp_path):
             "mikepenz/action-junit-report"} <= set(uses)
     runs = "\n".join(s.get("run", "") for s in steps)
     assert "apt-get install" in runs and "qemu-user" in runs and "pip install" in runs
+    install = next(line for line in runs.splitlines() if "apt-get install" in line)
+    # every smoke-test image recipe's tools (rumpbuild/smoke/images.toml), so no smoke step skips there
+    for package in ("makefs", "dosfstools", "mtools", "e2fsprogs", "cpio", "xorriso", "ntfs-3g", "udftools",
+                    "nilfs-tools"):
+        assert package in install.split(), (package, install)
     assert 'rumpbuild ci --src . --arch "${{ matrix.arch }}"' in runs and "--toolchain zig" in runs
     assert '>> "$GITHUB_STEP_SUMMARY"' in runs and "summary.md" in runs
     cache = next(s for s in steps if s.get("uses", "").startswith("actions/cache"))
@@ -441,3 +446,22 @@ def test_distcc_compiles_remotely(tmp_path, monkeypatch):
     assert {os.path.basename(l.split()[-1]) for l in done} == {"tmpfs_vfsops.c", "tmpfs_vnops.c", "tmpfs_subr.c"}
     cc = json.loads((tmp_path / "o" / "compile_commands.json").read_text())
     assert cc[0]["arguments"][0].endswith("x86_64-linux-gnu-gcc")
+
+
+def test_smoke_skip_reasons_follow_the_facts(tmp_path, example_tree, monkeypatch):
+    """A fact that needs --stubs is a SKIP naming the command; an image tool that is missing names its package;
+    image-less and tool-complete facts run."""
+    from rumpbuild.ci.matrix import smoke_skip_reason
+    from rumpbuild.smoke import runner
+
+    session = _session(example_tree, tmp_path / "out")
+    msdos, tmpfs = session.find_component("msdos"), session.find_component("tmpfs")
+    real = runner.fs_facts
+    assert smoke_skip_reason(session, tmpfs) is None
+    monkeypatch.setattr(runner, "fs_facts", lambda name: dict(real(name), stubs="it calls lwp_addref"))
+    reason = smoke_skip_reason(session, tmpfs)
+    assert reason == "tmpfs's test needs stubs (`rumpbuild test tmpfs --stubs`): it calls lwp_addref"
+    monkeypatch.setattr(runner, "fs_facts", real)
+    monkeypatch.setenv("PATH", str(tmp_path))  # no mkfs.vfat
+    assert "(apt-get install dosfstools)" in smoke_skip_reason(session, msdos)
+    session.lock.release()

@@ -17,9 +17,26 @@ from rumpbuild.errors import UserError
 from rumpbuild.templates import render
 
 DEFAULT_ARCHES = ["amd64", "evbarm", "evbarm64"]
-# Debian/Ubuntu packages the CI job needs: images for the smoke tests, qemu for other arches,
-# byacc/flex for the tree's config(1) (ioconf.c)
-APT_PACKAGES = ["qemu-user", "dosfstools", "mtools", "e2fsprogs", "makefs", "cpio", "byacc", "flex"]
+# Debian/Ubuntu packages the CI job needs: qemu for other arches, byacc/flex for the tree's
+# config(1) (ioconf.c), and the image tools of every smoke-test recipe (apt_packages()).
+BASE_APT_PACKAGES = ["qemu-user", "byacc", "flex"]
+ESSENTIAL = {"coreutils"}  # in every Debian/Ubuntu image: not worth an install line
+
+
+def apt_packages() -> list[str]:
+    """BASE_APT_PACKAGES and the Debian packages of the tools in rumpbuild/smoke/images.toml."""
+    import tomllib
+
+    from rumpbuild.smoke.runner import HERE
+
+    with open(HERE / "images.toml", "rb") as f:
+        recipes = tomllib.load(f)
+    out = list(BASE_APT_PACKAGES)
+    for recipe in recipes.values():
+        for package in recipe.get("tools", {}).values():
+            if package not in out and package not in ESSENTIAL:
+                out.append(package)
+    return out
 FLAVOURS = ("github",)
 _INDEX_NAME = re.compile(r"^\s*rumpbuild\s*(\[[^\]]*\])?\s*([<>=!~].*)?$", re.I)  # rumpbuild, rumpbuild==0.1
 
@@ -87,4 +104,4 @@ def check_spec(spec: str | None) -> str:
 def github_workflow(arches: list[str], components: str, toolchain: str, defines: list[str],
                     pip_spec: str | None = None) -> str:
     return render("github-workflow.yml.j2", arches=arches, components=components, toolchain=toolchain,
-                  defines=defines, apt_packages=APT_PACKAGES, pip_spec=json.dumps(check_spec(pip_spec)))
+                  defines=defines, apt_packages=apt_packages(), pip_spec=json.dumps(check_spec(pip_spec)))

@@ -96,23 +96,32 @@ def vfs_plan(plan):
     return vfs
 
 
-def mountargs_target(plan, fs_name: str, facts: dict, workdir: str):
+def mountargs_source(fs_name: str, facts: dict, func: str = "rumpbuild_mountargs") -> str:
+    """The C of *func*, which fills the tree's mount-argument struct of *fs_name* from its facts."""
+    return render("mountargs.c.j2", fs=fs_name, header=facts["header"], struct=facts["struct"],
+                  init=facts.get("init", []), pre_headers=facts.get("pre_headers", []), func=func)
+
+
+def mountargs_target(plan, fs_name: str, facts: dict, workdir: str, func: str = "rumpbuild_mountargs"):
     """The mount-argument helper as rump kernel code (rumpvfs's flags, renamed): an ObjectTarget.
 
     Shared by the smoke test and `rumpbuild util`: both fill the tree's own
-    mount-argument struct from filesystems.toml's data.  Writes mountargs.c.
+    mount-argument struct from filesystems.toml's data.  *func* names the
+    function (a layered file system's test also links its lower tmpfs's).
+    Writes the C source into *workdir*.
     """
-    src = os.path.join(workdir, "mountargs.c")
-    write_atomic(src, render("mountargs.c.j2", fs=fs_name, header=facts["header"], struct=facts["struct"],
-                             init=facts.get("init", []), pre_headers=facts.get("pre_headers", [])))
-    return kernel_object(vfs_plan(plan), src, os.path.join(workdir, "mountargs.o"),
+    stem = "mountargs" if func == "rumpbuild_mountargs" else func.removeprefix("rumpbuild_")
+    src = os.path.join(workdir, f"{stem}.c")
+    write_atomic(src, mountargs_source(fs_name, facts, func))
+    return kernel_object(vfs_plan(plan), src, os.path.join(workdir, f"{stem}.o"),
                          f"the {fs_name} mount arguments",
                          [f"check header/struct/init of [{fs_name}] in {HERE / 'filesystems.toml'}"])
 
 
-def mountargs_object(session, plan, fs_name: str, facts: dict, workdir: str) -> str:
+def mountargs_object(session, plan, fs_name: str, facts: dict, workdir: str,
+                     func: str = "rumpbuild_mountargs") -> str:
     """Compile the mount-argument helper (mountargs_target); the object's path."""
-    target = mountargs_target(plan, fs_name, facts, workdir)
+    target = mountargs_target(plan, fs_name, facts, workdir, func)
     run_in_session(session, [target], builddir=workdir)
     return target.out
 
@@ -151,9 +160,62 @@ def program_target(session, plan_libs, objs, out, shared: bool, prebuilt: Prebui
     return dataclasses.replace(p, inputs=made + p.inputs) if made else p
 
 
+LOWER_FS = "tmpfs"  # the lower layer of layered file systems: no image, in every tree
+
+
+def facts_args(facts: dict) -> list[str]:
+    """rumptest.c's options for the facts of file systems without an image (see filesystems.toml).
+
+    Layered file systems: tmpfs's mounted first (-T), the known file put in
+    one (-s) and read back through the layer, and after the unmount the new
+    file in the layer it belongs to (-c) and not in the other (-a).
+    Image-less ones: the root's listing (-d), after opening a device that
+    adds to it (-O), and a file the kernel fills, read with its known start
+    (-r -e -b).
+    """
+    args = []
+    for folder in facts.get("lower", []):
+        args += ["-T", folder]
+    if facts.get("seed"):
+        args += ["-s", facts["seed"], "-r", KNOWN_FILE, "-e", KNOWN_TEXT]
+    if facts.get("lands_in"):
+        args += ["-c", facts["lands_in"]]
+    if facts.get("not_in"):
+        args += ["-a", facts["not_in"]]
+    if facts.get("open"):
+        args += ["-O", facts["open"]]
+    if facts.get("device_dir"):
+        args += ["-D", facts["device_dir"]]
+    if facts.get("root_lists"):
+        args += ["-d", ",".join(facts["root_lists"])]
+    if facts.get("known_file"):
+        args += ["-r", facts["known_file"], "-e", facts["known_start"], "-b"]
+    return args
+
+
+def needs_tmpfs(facts: dict) -> bool:
+    """Whether the test mounts tmpfs's of its own (lower layers, a folder for the device node)."""
+    return bool(facts.get("lower") or facts.get("device_dir"))
+
+
+def extra_entries(session, facts: dict) -> list:
+    """Components the test links beyond the closure: the lower tmpfs of a layered file
+    system, and `with` (what the kernel needs and no MODULE() records: ptyfs's tty layer)."""
+    names = list(facts.get("with", [])) + ([LOWER_FS] if needs_tmpfs(facts) else [])
+    out = []
+    for name in names:
+        try:
+            entries = session.closure(session.find_component(name))
+        except UserError as exc:
+            raise UserError(f"this file system's smoke test links {name}, and this tree cannot build it: "
+                            f"{exc.message}", ["`rumpbuild scan` lists the tree's components"]) from None
+        out += [e for e in entries if e not in out]
+    return out
+
+
 def run_smoke(session, entry, image: str | None = None, shared: bool | None = None,
               prebuilt: Prebuilt | None = None, extra_archives=(), partition: str | None = None,
-              on_step=None, state=None, init_from: str | None = None) -> SmokeResult:
+              on_step=None, state=None, init_from: str | None = None, facts: dict | None = None) -> SmokeResult:
     """Smoke-test *entry* built from source, or with *prebuilt* (entry may then be None) its archive.
 
     *state* (rumpbuild.state.State): configure its cgd/RAID devices before the
@@ -161,7 +223,8 @@ def run_smoke(session, entry, image: str | None = None, shared: bool | None = No
     image made here) is first written through them (rumpbuild.state.kernel).
     A prebuilt component is linked first, with its extra archives, then the
     libraries of ``prebuilt.entries`` (built here); one variant, "no-pie"
-    (:func:`prebuilt_link_flags`), never shared.
+    (:func:`prebuilt_link_flags`), never shared.  *facts* replaces the
+    file system's filesystems.toml table (tests of the driver itself).
     """
     tc = session.toolchain
     if tc.program_problem:
@@ -185,16 +248,20 @@ def run_smoke(session, entry, image: str | None = None, shared: bool | None = No
         res = SmokeResult(entry.lib, session.target.name, on_step=on_step)
         fs_name = fs_name_of(entry)
         closure = session.closure(entry)
-    facts = fs_facts(fs_name)
+    facts = facts if facts is not None else fs_facts(fs_name)
     if facts.get("driver") == "zfs" and prebuilt is None:  # pools, not a mount of a host-made image
         from rumpbuild.zfs.names import parse_size
         from rumpbuild.zfs.roundtrip import run_zfs_test
 
         return run_zfs_test(session, entry, parse_size(facts.get("pool_size", "256M")))
+    if facts.get("stubs") and not extra_archives and prebuilt is None:
+        raise UserError(f"the {fs_name} smoke test links only with stubs: {facts['stubs']}",
+                        [f"rumpbuild test {fs_name} --stubs"])
     if state is not None:
         from rumpbuild.state.kernel import state_entries
 
         closure += [e for e in state_entries(session, state) if e not in closure]
+    closure += [e for e in extra_entries(session, facts) if e not in closure]
     add_base(session, closure)
     plan = session.build(closure, shared=prebuilt is None)
     res.add("build", "PASS", f"{len(plan.libraries)} libraries: " + " ".join(l.lib for l in plan.libraries)
@@ -225,10 +292,15 @@ def run_smoke(session, entry, image: str | None = None, shared: bool | None = No
                 hostimage = wrap(hostimage, os.path.join(workdir, "disk.img"), partition)
                 res.add("disklabel", "PASS", f"image in partition {partition} of disk.img: {os.path.basename(hostimage)}")
         key = "/dev/rumpbuild-img"
+    elif facts.get("key"):
+        key = facts["key"]  # a layer's target folder: the fspec, with no image behind it
     if state is not None:
         key = None  # the mount device comes from rumpbuild_state_up()
 
-    helper = mountargs_target(plan, fs_name, facts, workdir)
+    helpers = [mountargs_target(plan, fs_name, facts, workdir)]
+    if needs_tmpfs(facts):  # the program mounts tmpfs's of its own: their arguments too
+        helpers.append(mountargs_target(plan, LOWER_FS, fs_facts(LOWER_FS), workdir,
+                                        func="rumpbuild_tmpfs_mountargs"))
     state_objs, state_env = [], None
     if state is not None:
         from rumpbuild.state.kernel import prepare_images, state_environment, state_objects
@@ -239,7 +311,7 @@ def run_smoke(session, entry, image: str | None = None, shared: bool | None = No
                 + (f"; made {', '.join(map(os.path.basename, made))}" if made else ""))
         state_objs = state_objects(session, plan, state, workdir, run=False)
         state_env = dict(os.environ, **state_environment(state, init_from))
-    run_in_session(session, [helper] + state_objs, builddir=workdir)  # failures: UserError, as before
+    run_in_session(session, helpers + state_objs, builddir=workdir)  # failures: UserError, as before
     tc = session.toolchain
     prog = host_object(tc, str(HERE / "rumptest.c"), os.path.join(workdir, "rumptest.o"),
                        [os.path.join(session.outdir, "include"), session.tree.rump / "include"])
@@ -255,7 +327,7 @@ def run_smoke(session, entry, image: str | None = None, shared: bool | None = No
     if shared:
         variants.append("shared")
     seed = secrets.token_hex(6)
-    programs = {v: program_target(session, link_libs, [prog, helper] + state_objs,
+    programs = {v: program_target(session, link_libs, [prog, *helpers] + state_objs,
                                   os.path.join(workdir, f"rumptest-{v}"), v == "shared",
                                   prebuilt if v == "no-pie" else None, extra_archives) for v in variants}
     linked = run_in_session(session, list(programs.values()), builddir=workdir, check=False)
@@ -270,7 +342,9 @@ def run_smoke(session, entry, image: str | None = None, shared: bool | None = No
         new_file = NEW_FILE if state is None else f"N{seed[:5]}{variants.index(variant)}.TXT"
         args = ["-t", facts["mount_type"], "-m", "/mnt", "-w", new_file, "-p", seed + variant]
         variant_image = None
-        if key:
+        if key and not hostimage:
+            args += ["-k", key]
+        elif key:
             # each variant writes into its own copy: the next must not find NEW.TXT there already
             base, sep, part = hostimage.partition("%")
             root, ext = os.path.splitext(base)
@@ -282,6 +356,7 @@ def run_smoke(session, entry, image: str | None = None, shared: bool | None = No
                 args += ["-r", KNOWN_FILE, "-e", KNOWN_TEXT]
         elif state is not None and init_from == hostimage and hostimage:
             args += ["-r", KNOWN_FILE, "-e", KNOWN_TEXT]  # the made image went in through the state
+        args += facts_args(facts)
         if facts.get("readonly"):
             args += ["-o"]
         static = variant in ("static", "no-pie") and tc.libc != "glibc"  # static libc: no qemu sysroot

@@ -424,7 +424,9 @@ mount_fs(const char *spec, int ro)
 		warnx_("the %s mount arguments do not fit in %zu bytes", RBU_FS, sizeof(args));
 		return -1;
 	}
-	if (rump_sys_mount(RBU_MOUNT_TYPE, MNT, (ro ? RUMP_MNT_RDONLY : 0) | mntflags, args, alen) == -1) {
+	/* no argument struct (kernfs, fdesc): no data at all, as mount_kernfs passes */
+	if (rump_sys_mount(RBU_MOUNT_TYPE, MNT, (ro ? RUMP_MNT_RDONLY : 0) | mntflags, alen ? args : NULL,
+	    alen) == -1) {
 		int e = rerr();
 
 #if RBU_STATE
@@ -1790,7 +1792,7 @@ main(int argc, char **argv)
 	int ro = RBU_READONLY, foreground = 0, debug = 0, verbose = 0, i;
 	char fuseopts[2048] = "";
 	const struct command *cmd;
-	const char *spec = "tmpfs";
+	const char *spec = RBU_FS;  /* an image-less file system names itself in messages */
 
 	out = stdout;
 	err = stderr;
