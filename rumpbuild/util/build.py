@@ -30,6 +30,7 @@ from rumpbuild.steps.compile import compile_object
 from rumpbuild.smoke.runner import (Prebuilt, add_base, closure_with_base, fs_facts, fs_name_of, link_program,
                                     mountargs_object, vfs_plan)
 from rumpbuild.templates import render
+from rumpbuild.zfs import util as zfs_util
 
 HERE = Path(__file__).resolve().parent
 SOURCE = HERE / "rump_util.c"
@@ -138,7 +139,9 @@ def build_util(session, entry=None, prebuilt: Prebuilt | None = None, extra_arch
     os.makedirs(workdir, exist_ok=True)
     os.makedirs(bindir, exist_ok=True)
     calls = rump_calls(session.tree)
-    mountargs = mountargs_object(session, plan, fs_name, facts, workdir)
+    zfs = zfs_util.is_zfs(fs_name)  # rump_zfs: the zfs helper makes the mount arguments (rumpbuild/zfs/util.py)
+    mountargs = zfs_util.zfs_objects(session, plan, workdir, entry.lib if entry else zfs_util.ZFS_LIB) if zfs \
+        else [mountargs_object(session, plan, fs_name, facts, workdir)]
     kernel_obj, missing = _kernel_helper(session, plan, fs_name, calls, workdir)
     fuse_cflags, fuse_libs, why_not = fuse_flags(session)
     lacking = [c for c in ("stat", "lstat", "getdents") if c not in calls]
@@ -148,7 +151,7 @@ def build_util(session, entry=None, prebuilt: Prebuilt | None = None, extra_arch
     defines = {
         "RBU_FS": f'"{fs_name}"', "RBU_MOUNT_TYPE": f'"{facts["mount_type"]}"',
         "RBU_READONLY": "1" if facts.get("readonly") else "0",
-        "RBU_NEEDS_IMAGE": "1" if facts.get("image") else "0",
+        "RBU_NEEDS_IMAGE": "1" if facts.get("image") else "0",  # rump_zfs reads its operands itself
         "RBU_FUSE": "0" if why_not else "1",
         "RBU_NOFUSE_WHY": '"' + why_not.replace('"', "'").replace("\\", "/") + '"',
         "RBU_VERSION": f'"(rumpbuild {__version__}, {session.target.name}, tree {session.tree.root})"',
@@ -162,13 +165,13 @@ def build_util(session, entry=None, prebuilt: Prebuilt | None = None, extra_arch
     obj = os.path.join(workdir, "rump_util.o")
     inc = [f"-I{os.path.join(session.outdir, 'include')}", f"-I{session.tree.rump / 'include'}", f"-I{HERE}"]
     cmd = (list(tc.cc) + ["-O2", "-D_FILE_OFFSET_BITS=64", "-D_GNU_SOURCE"] + [f"-D{k}={v}" for k, v in defines.items()]
-           + inc + fuse_cflags + ["-c", str(SOURCE), "-o", obj])
+           + inc + (zfs_util.cflags() if zfs else []) + fuse_cflags + ["-c", str(SOURCE), "-o", obj])
     ran = compile_object(cmd, workdir, obj, depfile=False)
     if not ran.ok:
         raise UserError(f"compiling {SOURCE.name} for {session.target.name} failed:\n{ran.output.strip()[-2000:]}",
                         [f"the command was: {shlex.join(cmd)}"])
     program = os.path.join(bindir, f"rump_{fs_name}{suffix}")
-    objs = [obj, kernel_obj, mountargs]
+    objs = [obj, kernel_obj, *mountargs]
     if state is not None:
         from rumpbuild.state.kernel import state_objects
 
@@ -179,7 +182,7 @@ def build_util(session, entry=None, prebuilt: Prebuilt | None = None, extra_arch
                         ["--stubs links stubs for kernel functions no rump library defines"])
     static = tc.libc != "glibc"
     return UtilResult(program, fs_name, not why_not, why_not, tc.run_prefix(static=static),
-                      [l.lib for l in link_libs], missing, bool(facts.get("image")),
+                      [l.lib for l in link_libs], missing, bool(facts.get("image")) or zfs,
                       os.path.abspath(state.path) if state is not None else "")
 
 

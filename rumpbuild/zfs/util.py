@@ -1,0 +1,44 @@
+"""rump_zfs: what `rumpbuild util zfs` adds to rump_<fs> (rumpbuild/util/build.py).
+
+rump_util.c is compiled with RBU_ZFS=1 and zfs_util.c's folder on the
+include path; instead of the mount-argument helper the program links the
+zfs helper (templates/zfshelper.c.j2, which also makes zfs's mount
+arguments) and zfs_util.c, the host half: operands, pool import at the
+mount step, export after the unmount, zpool/zfs commands.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+from pathlib import Path
+
+from rumpbuild.errors import UserError
+from rumpbuild.steps.compile import compile_object
+from rumpbuild.zfs.helper import ZFS_LIB, helper_object
+
+HERE = Path(__file__).resolve().parent
+HOST_SOURCE = HERE / "zfs_util.c"
+
+
+def is_zfs(fs_name: str) -> bool:
+    return fs_name == "zfs"
+
+
+def cflags() -> list[str]:
+    """What rump_util.c needs to become rump_zfs."""
+    return ["-DRBU_ZFS=1", f"-I{HERE}"]
+
+
+def zfs_objects(session, plan, workdir: str, lib: str = ZFS_LIB) -> list[str]:
+    """The zfs helper (kernel side) and zfs_util.o (host side), compiled into *workdir*."""
+    helper = helper_object(session, plan, workdir, lib)
+    obj = os.path.join(workdir, "zfs_util.o")
+    inc = [f"-I{os.path.join(session.outdir, 'include')}", f"-I{session.tree.rump / 'include'}", f"-I{HERE}"]
+    cmd = list(session.toolchain.cc) + ["-O2", "-D_FILE_OFFSET_BITS=64", "-D_GNU_SOURCE", *inc,
+                                        "-c", str(HOST_SOURCE), "-o", obj]
+    ran = compile_object(cmd, workdir, obj, depfile=False)
+    if not ran.ok:
+        raise UserError(f"compiling {HOST_SOURCE.name} for {session.target.name} failed:\n"
+                        f"{ran.output.strip()[-2000:]}", [f"the command was: {shlex.join(cmd)}"])
+    return [helper, obj]
