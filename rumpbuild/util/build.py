@@ -140,8 +140,8 @@ def build_util(session, entry=None, prebuilt: Prebuilt | None = None, extra_arch
     os.makedirs(bindir, exist_ok=True)
     calls = rump_calls(session.tree)
     zfs = zfs_util.is_zfs(fs_name)  # rump_zfs: the zfs helper makes the mount arguments (rumpbuild/zfs/util.py)
-    mountargs = zfs_util.zfs_objects(session, plan, workdir, entry.lib if entry else zfs_util.ZFS_LIB) if zfs \
-        else [mountargs_object(session, plan, fs_name, facts, workdir)]
+    mountargs, zfs_flags = zfs_util.zfs_objects(session, plan, workdir, entry.lib if entry else zfs_util.ZFS_LIB) \
+        if zfs else ([mountargs_object(session, plan, fs_name, facts, workdir)], [])
     kernel_obj, missing = _kernel_helper(session, plan, fs_name, calls, workdir)
     fuse_cflags, fuse_libs, why_not = fuse_flags(session)
     lacking = [c for c in ("stat", "lstat", "getdents") if c not in calls]
@@ -176,7 +176,7 @@ def build_util(session, entry=None, prebuilt: Prebuilt | None = None, extra_arch
         from rumpbuild.state.kernel import state_objects
 
         objs += state_objects(session, plan, state, workdir)
-    lp = link_program(session, link_libs, objs, program, False, prebuilt, extra_archives, fuse_libs)
+    lp = link_program(session, link_libs, objs, program, False, prebuilt, extra_archives, fuse_libs + zfs_flags)
     if not lp.ok:
         raise UserError(f"linking rump_{fs_name} failed:\n{lp.output.strip()[-2000:]}",
                         ["--stubs links stubs for kernel functions no rump library defines"])

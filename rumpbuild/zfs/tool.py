@@ -19,6 +19,7 @@ from rumpbuild.errors import UserError
 from rumpbuild.steps.compile import compile_object
 from rumpbuild.zfs.helper import helper_object, zfs_closure
 from rumpbuild.zfs.names import device_keys
+from rumpbuild.zfs.pio import pio_link
 
 HERE = Path(__file__).resolve().parent
 TOOL_TIMEOUT = 1800
@@ -112,7 +113,8 @@ def build_tool(session, entry, also=()) -> ZfsTool:
     if not ran.ok:
         raise UserError("compiling zfstool.c failed:\n" + ran.output.strip()[-1500:])
     exe = os.path.join(workdir, "zfstool" + "".join("+" + e.name for e in also))
-    lp = link_program(session, link_libs, [obj, helper], exe, shared=False)
+    pio_objs, pio_flags = pio_link(session, workdir)  # positioned image I/O (zfs/pio.py)
+    lp = link_program(session, link_libs, [obj, helper, *pio_objs], exe, shared=False, extra_libs=pio_flags)
     if not lp.ok:
         raise UserError("linking the zfs tool failed:\n" + lp.output.strip()[-1500:],
                         [f"libraries: {' '.join(l.lib for l in link_libs)}"])

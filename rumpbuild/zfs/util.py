@@ -16,6 +16,7 @@ from pathlib import Path
 from rumpbuild.errors import UserError
 from rumpbuild.steps.compile import compile_object
 from rumpbuild.zfs.helper import ZFS_LIB, helper_object
+from rumpbuild.zfs.pio import pio_link
 
 HERE = Path(__file__).resolve().parent
 HOST_SOURCE = HERE / "zfs_util.c"
@@ -30,8 +31,9 @@ def cflags() -> list[str]:
     return ["-DRBU_ZFS=1", f"-I{HERE}"]
 
 
-def zfs_objects(session, plan, workdir: str, lib: str = ZFS_LIB) -> list[str]:
-    """The zfs helper (kernel side) and zfs_util.o (host side), compiled into *workdir*."""
+def zfs_objects(session, plan, workdir: str, lib: str = ZFS_LIB) -> tuple[list[str], list[str]]:
+    """(objects, link flags): the zfs helper (kernel side), zfs_util.o (host side) and, where the tree's
+    librumpuser needs it, positioned image I/O (zfs/pio.py), compiled into *workdir*."""
     helper = helper_object(session, plan, workdir, lib)
     obj = os.path.join(workdir, "zfs_util.o")
     inc = [f"-I{os.path.join(session.outdir, 'include')}", f"-I{session.tree.rump / 'include'}", f"-I{HERE}"]
@@ -41,4 +43,5 @@ def zfs_objects(session, plan, workdir: str, lib: str = ZFS_LIB) -> list[str]:
     if not ran.ok:
         raise UserError(f"compiling {HOST_SOURCE.name} for {session.target.name} failed:\n"
                         f"{ran.output.strip()[-2000:]}", [f"the command was: {shlex.join(cmd)}"])
-    return [helper, obj]
+    pio_objs, pio_flags = pio_link(session, workdir)
+    return [helper, obj, *pio_objs], pio_flags
