@@ -35,7 +35,7 @@ STUB = r"""
 #include <string.h>
 #include "zfs_util.h"
 
-int rumpns_zil_disable;
+int rumpns_zil_disable, rumpns_zfs_txg_timeout = 30;
 
 static const char *env(const char *n, const char *d) { const char *v = getenv(n); return v ? v : d; }
 static int fail(const char *what, char *msg, size_t len)
@@ -60,7 +60,7 @@ int rumpbuild_zfs_pool_import(const char *want, const void *const *labels, const
 {
 	const char *pool = env("STUB_POOL", "tank");
 
-	printf("CALL import zil_disable=%d want=%s", rumpns_zil_disable, want);
+	printf("CALL import zil_disable=%d txg=%d want=%s", rumpns_zil_disable, rumpns_zfs_txg_timeout, want);
 	for (int i = 0; i < n; i++) printf(" %s:%zu:%.8s", paths[i], lens[i], (const char *)labels[i]);
 	printf("\n");
 	snprintf(found, flen, "%s", pool);
@@ -198,7 +198,7 @@ def test_pool_commands_import_from_the_labels_and_export(harness, tmp_path):
         f.write(b"LABELNV!")
     rc, out, err, calls = run(harness, tmp_path, "p.img", "--", "zpool", "status")
     assert rc == 0, err
-    assert calls[2].startswith("import zil_disable=0 want= /rumpbuild-zfs0:") and calls[2].endswith(":LABELNV!")
+    assert calls[2].startswith("import zil_disable=0 txg=30 want= /rumpbuild-zfs0:") and calls[2].endswith(":LABELNV!")
     assert calls[-1] == "export tank"
     assert "pool tank: ONLINE, 1000 of 2000 bytes allocated" in out and "errors: 0 read, 0 write" in out
     rc, out, err, calls = run(harness, tmp_path, "p.img", "--", "zpool", "scrub", "tank")
@@ -243,7 +243,7 @@ def test_operands_of_the_file_commands_and_the_mount(harness, tmp_path):
     rc, out, err, calls = run(harness, tmp_path, "--operands", "p.img", "--", "tank/a", "mnt")
     assert rc == 0 and "MOUNT tank/a" in out, err
     # the mount step: the intent log is off before the mount, the pool named by the dataset is imported
-    assert calls == ["etfs /rumpbuild-zfs0 p.img 0", "import zil_disable=1 want=tank /rumpbuild-zfs0:114648:"]
+    assert calls == ["etfs /rumpbuild-zfs0 p.img 0", "import zil_disable=1 txg=5 want=tank /rumpbuild-zfs0:114648:"]
     for args, said in [(("--", "tank"), "no image before tank"),
                        (("p.img", "--", "p.img"), "p.img is a file"),
                        (("p.img", "--", "tank@s"), "not a dataset name"),
