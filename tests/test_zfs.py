@@ -377,3 +377,115 @@ def test_real_errors_leave_the_image_unchanged(real_zfs_tool, tmp_path):
             check_pool(session, entry, [str(img)], tool=tool)
         assert said in str(e.value)
         assert img.read_bytes() == before
+
+
+# -- positioned image I/O (zfs/pio.py, rumpuser_pio.c) ---------------------------------
+PIO_HARNESS = r"""
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct rumpuser_iovec { void *iov_base; size_t iov_len; };
+static void unsched(int a, int *n, void *i) { *n = 1; }
+static void sched(int n, void *i) { }
+struct { void (*a)(void); void (*b)(void); void (*u)(int, int *, void *); void (*s)(int, void *); }
+    rumpuser__hyp = { 0, 0, unsched, sched };
+int rumpuser__errtrans(int e) { return 1000 + e; }
+int __wrap_rumpuser_iovread(int, struct rumpuser_iovec *, size_t, int64_t, size_t *);
+int __wrap_rumpuser_iovwrite(int, const struct rumpuser_iovec *, size_t, int64_t, size_t *);
+
+#define BLK 4096
+#define NBLK 256
+static int rfd, wfd, bad;
+
+static void fill(unsigned char *b, int blk) { for (int i = 0; i < BLK; i++) b[i] = (unsigned char)(blk * 7 + i); }
+
+static void *
+reader(void *arg)
+{
+	unsigned seed = (unsigned)(uintptr_t)arg;
+	unsigned char b[BLK], want[BLK];
+	for (int k = 0; k < 4000; k++) {
+		int blk = rand_r(&seed) % NBLK;
+		struct rumpuser_iovec iov[2] = { { b, 1000 }, { b + 1000, BLK - 1000 } };
+		size_t got = 0;
+		fill(want, blk);
+		if (__wrap_rumpuser_iovread(rfd, iov, 2, (int64_t)blk * BLK, &got) != 0 || got != BLK ||
+		    memcmp(b, want, BLK) != 0)
+			__atomic_add_fetch(&bad, 1, __ATOMIC_RELAXED);
+	}
+	return NULL;
+}
+
+static void *
+writer(void *arg)
+{
+	int t = (int)(uintptr_t)arg;
+	unsigned char b[BLK];
+	for (int blk = t; blk < NBLK; blk += 4) {
+		struct rumpuser_iovec iov = { b, BLK };
+		size_t got = 0;
+		fill(b, blk);
+		if (__wrap_rumpuser_iovwrite(wfd, &iov, 1, (int64_t)blk * BLK, &got) != 0 || got != BLK)
+			__atomic_add_fetch(&bad, 1, __ATOMIC_RELAXED);
+	}
+	return NULL;
+}
+
+int
+main(int argc, char **argv)
+{
+	pthread_t th[4];
+	size_t got;
+	struct rumpuser_iovec iov = { &got, 1 };
+
+	wfd = open(argv[1], O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	rfd = open(argv[1], O_RDONLY);
+	for (int i = 0; i < 4; i++) pthread_create(&th[i], NULL, writer, (void *)(uintptr_t)i);
+	for (int i = 0; i < 4; i++) pthread_join(th[i], NULL);
+	for (int i = 0; i < 4; i++) pthread_create(&th[i], NULL, reader, (void *)(uintptr_t)(i + 1));
+	for (int i = 0; i < 4; i++) pthread_join(th[i], NULL);
+	/* an error comes back as the NetBSD errno librumpuser's table gives: here 1000 + EBADF */
+	printf("bad=%d ebadf=%d\n", bad, __wrap_rumpuser_iovread(-1, &iov, 1, 0, &got));
+	return 0;
+}
+"""
+
+
+def test_positioned_io_is_linked_only_where_librumpuser_seeks(example_tree, tmp_path):
+    from rumpbuild.tree import find_tree
+    from rumpbuild.zfs.pio import needs_positioned_io
+
+    assert not needs_positioned_io(find_tree(example_tree))  # its librumpuser uses pread/pwrite
+    user = tmp_path / "t" / "lib" / "librumpuser"
+    inc = tmp_path / "t" / "sys" / "rump" / "include" / "rump"
+    user.mkdir(parents=True)
+    inc.mkdir(parents=True)
+    seeking = ("int\nrumpuser_iovread(int fd, struct rumpuser_iovec *ruiov, size_t iovlen,\n\tint64_t roff, "
+               "size_t *retp)\n{\n\tif (lseek(fd, off, SEEK_SET) == off)\n\t\tnn = readv(fd, iov, iovlen);\n}\n")
+    tree = SimpleNamespace(root=tmp_path / "t", rump=tmp_path / "t" / "sys" / "rump")
+    for text, version, want in ((seeking, 17, True), (seeking, 18, False),
+                                (seeking.replace("lseek(fd, off, SEEK_SET) == off", "1"), 17, False)):
+        (user / "rumpuser_file.c").write_text(text + "\nint\nrumpuser_close(int fd)\n{\n\tlseek(fd, 0, 0);\n}\n")
+        (inc / "rumpuser.h").write_text(f"#define RUMPUSER_VERSION {version}\n")
+        assert needs_positioned_io(tree) is want, (version, text[:60])
+
+
+def test_positioned_io_reads_and_writes_at_their_offsets_from_many_threads(tmp_path):
+    from rumpbuild.zfs.pio import SOURCE
+
+    cc = shutil.which("cc") or shutil.which("gcc")
+    if cc is None:
+        pytest.skip("needs a host C compiler")
+    (tmp_path / "h.c").write_text(PIO_HARNESS.replace("#include <unistd.h>", "#include <unistd.h>\n#include <fcntl.h>"))
+    exe = tmp_path / "h"
+    subprocess.run([cc, "-O2", "-Wall", "-D_GNU_SOURCE", "-pthread", str(SOURCE), str(tmp_path / "h.c"), "-o", str(exe)],
+                   check=True)
+    out = subprocess.run([str(exe), str(tmp_path / "img")], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["bad=0", "ebadf=1009"]
+    data = (tmp_path / "img").read_bytes()
+    assert len(data) == 256 * 4096
+    assert all(data[b * 4096 + i] == (b * 7 + i) & 0xFF for b in (0, 1, 77, 255) for i in (0, 1, 4095))

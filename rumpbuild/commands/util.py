@@ -24,6 +24,13 @@ The file system runs in a rump kernel inside the program.  Partition suffixes
 are read on the host, so they work with every tree.  A cross-built utility
 runs under qemu-user; rumpbuild prints the command.  See README "rump_<fs>".
 
+rump_zfs (`rumpbuild util zfs`, a tree built with -D MKZFS=yes) takes the pool's
+images and POOL[/DATASET] instead of IMAGE, and has zpool/zfs commands:
+  rump_zfs zpool create [-s SIZE] POOL [mirror] IMAGE...
+  rump_zfs IMAGE... POOL[/DATASET] ls|get|put|...      rump_zfs IMAGE... POOL/DATASET MOUNTPOINT
+  rump_zfs IMAGE... zpool import|status|scrub|export    rump_zfs IMAGE... zfs create|list|destroy|snapshot
+The pool is imported at start and exported at the end.  See README "rump_zfs".
+
 --state FILE bakes a state file (README, "Kernel state before the mount") into
 <out>/bin/rump_<NAME>-<FILE's stem>: it takes no IMAGE, configures the cgd/RAID
 devices before the mount and unconfigures them after the unmount (both faces),
@@ -34,6 +41,7 @@ examples:
   rumpbuild util ffs --src ~/netbsd/src --arch evbarm --toolchain zig
   rumpbuild util msdos --arch amd64 --kmod msdos.kmod   a converted kernel module (x86)
   rumpbuild util ffs --src ~/netbsd/src --state cgd.toml  then: rump_ffs-cgd --init-from plain.img ls /
+  rumpbuild util zfs --src ~/netbsd/src -D MKZFS=yes  then: rump_zfs zpool create tank a.img
 """
 
 
@@ -100,6 +108,9 @@ def run(args) -> int:
         print(f"  state {res.state_file} built in: the devices are set up before the mount and torn down "
               "after it; keys are read from the key files at run time")
         print(f"run it:  {run_line} [--init-from PLAIN.img] ls -l /")
+    elif res.fs_name == "zfs":
+        print(f"run it:  {run_line} zpool create -s 1G tank disk.img")
+        print(f"         {run_line} disk.img tank ls -l /     (IMAGE... POOL[/DATASET] COMMAND; --help)")
     else:
         print(f"run it:  {run_line} {'IMAGE ' if res.needs_image else ''}ls -l /")
     if res.run_prefix:

@@ -32,6 +32,7 @@ from rumpbuild.model.targets import host_object, kernel_object
 from rumpbuild.smoke.runner import (Prebuilt, add_base, closure_with_base, fs_facts, fs_name_of, mountargs_target,
                                     program_target, vfs_plan)
 from rumpbuild.templates import render
+from rumpbuild.zfs import util as zfs_util
 
 HERE = Path(__file__).resolve().parent
 SOURCE = HERE / "rump_util.c"
@@ -139,7 +140,9 @@ def build_util(session, entry=None, prebuilt: Prebuilt | None = None, extra_arch
     os.makedirs(workdir, exist_ok=True)
     os.makedirs(bindir, exist_ok=True)
     calls = rump_calls(session.tree)
-    mountargs = mountargs_target(plan, fs_name, facts, workdir)
+    zfs = zfs_util.is_zfs(fs_name)  # rump_zfs: the zfs helper makes the mount arguments (rumpbuild/zfs/util.py)
+    mountargs, zfs_flags = zfs_util.zfs_objects(session, plan, workdir, entry.lib if entry else zfs_util.ZFS_LIB) \
+        if zfs else ([mountargs_target(plan, fs_name, facts, workdir)], [])
     kernel_obj, missing = _kernel_helper(session, plan, fs_name, calls, workdir)
     fuse_cflags, fuse_libs, why_not = fuse_flags(session)
     lacking = [c for c in ("stat", "lstat", "getdents") if c not in calls]
@@ -149,7 +152,7 @@ def build_util(session, entry=None, prebuilt: Prebuilt | None = None, extra_arch
     defines = {
         "RBU_FS": f'"{fs_name}"', "RBU_MOUNT_TYPE": f'"{facts["mount_type"]}"',
         "RBU_READONLY": "1" if facts.get("readonly") else "0",
-        "RBU_NEEDS_IMAGE": "1" if facts.get("image") else "0",
+        "RBU_NEEDS_IMAGE": "1" if facts.get("image") else "0",  # rump_zfs reads its operands itself
         "RBU_FUSE": "0" if why_not else "1",
         "RBU_NOFUSE_WHY": '"' + why_not.replace('"', "'").replace("\\", "/") + '"',
         "RBU_VERSION": f'"(rumpbuild {__version__}, {session.target.name}, tree {session.tree.root})"',
@@ -162,21 +165,21 @@ def build_util(session, entry=None, prebuilt: Prebuilt | None = None, extra_arch
     missing += [c for c in DIRECT_CALLS if c not in calls]
     inc = [f"-I{os.path.join(session.outdir, 'include')}", f"-I{session.tree.rump / 'include'}", f"-I{HERE}"]
     obj = host_object(tc, str(SOURCE), os.path.join(workdir, "rump_util.o"),
-                      flags=[f"-D{k}={v}" for k, v in defines.items()] + inc + fuse_cflags, opt="-O2",
-                      what=f"{SOURCE.name} for {session.target.name}")
+                      flags=[f"-D{k}={v}" for k, v in defines.items()] + inc + (zfs_util.cflags() if zfs else [])
+                      + fuse_cflags, opt="-O2", what=f"{SOURCE.name} for {session.target.name}")
     program = os.path.join(bindir, f"rump_{fs_name}{suffix}")
-    objs = [obj, kernel_obj, mountargs]
+    objs = [obj, kernel_obj, *mountargs]
     if state is not None:
         from rumpbuild.state.kernel import state_objects
 
         objs += state_objects(session, plan, state, workdir, run=False)
-    link = program_target(session, link_libs, objs, program, False, prebuilt, extra_archives, fuse_libs)
+    link = program_target(session, link_libs, objs, program, False, prebuilt, extra_archives, fuse_libs + zfs_flags)
     run_in_session(session, [dataclasses.replace(
         link, what=f"rump_{fs_name}", hints=("--stubs links stubs for kernel functions no rump library defines",))],
         builddir=workdir)
     static = tc.libc != "glibc"
     return UtilResult(program, fs_name, not why_not, why_not, tc.run_prefix(static=static),
-                      [l.lib for l in link_libs], missing, bool(facts.get("image")),
+                      [l.lib for l in link_libs], missing, bool(facts.get("image")) or zfs,
                       os.path.abspath(state.path) if state is not None else "")
 
 

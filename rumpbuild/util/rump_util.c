@@ -89,6 +89,16 @@ int rump_pub_etfs_register_withsize(const char *, const char *, enum rump_etfs_t
 #endif
 /* the IMAGE operand: a state file names its images itself */
 #define IMAGE_OPERAND	(RBU_NEEDS_IMAGE && !RBU_STATE)
+#ifndef RBU_ZFS
+#define RBU_ZFS 0
+#endif
+#if RBU_ZFS
+/* rump_zfs: images are a pool's vdevs, the mount step imports it (rumpbuild/zfs/zfs_util.c) */
+#include "zfs_util.h"
+#define OPERANDS	"IMAGE... POOL[/DATASET] "
+#else
+#define OPERANDS	(RBU_STATE ? "[--init-from PLAIN.img] " : IMAGE_OPERAND ? "IMAGE " : "")
+#endif
 
 #if RBU_STATE
 /* templates/state_host.c.j2, generated from RBU_STATE_FILE */
@@ -177,8 +187,10 @@ usage(FILE *f)
 	    "(or RUMPBUILD_STATE_KEY<n>, hex, for the n-th step).  --init-from PLAIN.img first\n"
 	    "writes that plain image through the devices (missing images are made, sparse).\n"
 #else
+#if !RBU_ZFS
 	    "IMAGE may name a partition: disk.img%%DISKLABEL:a%% (NetBSD disklabel, a..p)\n"
 	    "or disk.img%%MBR:1%% (MBR primary partition, 1..4).\n"
+#endif
 #endif
 	    "\n"
 	    "The file system is mounted async (written at unmount, fsync or sync, and always\n"
@@ -207,12 +219,16 @@ usage(FILE *f)
 #endif
 	    "%s"
 	    "-v shows the rump kernel's console; -V, --version the version; -h, --help this text\n",
-	    PROG, RBU_STATE ? "[--init-from PLAIN.img] " : IMAGE_OPERAND ? "IMAGE[%DISKLABEL:p%|%MBR:n%] " : "",
+	    PROG, RBU_ZFS ? OPERANDS : RBU_STATE ? "[--init-from PLAIN.img] " :
+	    IMAGE_OPERAND ? "IMAGE[%DISKLABEL:p%|%MBR:n%] " : "",
 #if RBU_FUSE
-	    PROG, RBU_STATE ? "[--init-from PLAIN.img] " : IMAGE_OPERAND ? "IMAGE " : "",
+	    PROG, OPERANDS,
 #endif
 	    RBU_FS,
 	    RBU_READONLY ? "This file system is read-only: it is always mounted read-only.\n" : "");
+#if RBU_ZFS
+	rbu_zfs_usage(f);
+#endif
 }
 
 /* ---- the image and its partitions ------------------------------------- */
@@ -368,7 +384,7 @@ parse_image(const char *spec, int ro, char *host, size_t hostlen, int *partp, ui
 static int
 mount_fs(const char *spec, int ro)
 {
-	unsigned char args[1024];
+	unsigned char args[4096];	/* zfs's struct mounta holds a path-sized name */
 	unsigned long alen = sizeof(args);
 	char host[PATH_MAX];
 	uint64_t off = 0, size = 0;
@@ -396,6 +412,12 @@ mount_fs(const char *spec, int ro)
 	if (init_from != NULL && !rumpbuild_state_verbose)	/* -v: the init line above said it */
 		fprintf(err, "%s: wrote %s through %s\n", PROG, init_from, dev);
 #endif
+#if RBU_ZFS
+	if (rbu_zfs_import() != 0) {	/* it said why */
+		status = 1;
+		return -1;
+	}
+#endif
 	if (IMAGE_OPERAND) {
 		if (part) {
 #if RBU_HAVE_ETFS_WITHSIZE
@@ -422,6 +444,9 @@ mount_fs(const char *spec, int ro)
 	}
 	if (rumpbuild_mountargs(dev, args, &alen) != 0) {
 		warnx_("the %s mount arguments do not fit in %zu bytes", RBU_FS, sizeof(args));
+#if RBU_ZFS
+		rbu_zfs_export();
+#endif
 		return -1;
 	}
 	/* no argument struct (kernfs, fdesc): no data at all, as mount_kernfs passes */
@@ -434,6 +459,10 @@ mount_fs(const char *spec, int ro)
 		    "garbage: check the key file; a new disk needs --init-from PLAIN.img)", RBU_STATE_FILE, dev,
 		    RBU_FS, ro ? " (read-only)" : "", strerror(e));
 		rumpbuild_state_down();
+#elif RBU_ZFS
+		warnx_("cannot mount dataset %s%s: %s (`zfs list` shows the pool's datasets)", spec,
+		    ro ? " (read-only)" : "", strerror(e));
+		rbu_zfs_export();
 #else
 		warnx_("%s: cannot mount it as %s%s: %s%s", spec, RBU_FS, ro ? " (read-only)" : "", strerror(e),
 		    e == EROFS || e == EACCES ? " (try -o ro)" :
@@ -458,6 +487,13 @@ unmount_fs(void)
 	/* after the unmount, so every block went through the devices: unconfigure them */
 	if (rumpbuild_state_down() != 0) {
 		warnx_("%s: unconfiguring the state failed (the lines above say which step)", RBU_STATE_FILE);
+		return -1;
+	}
+#endif
+#if RBU_ZFS
+	/* after the unmount: the images hold an exported pool again */
+	if (rbu_zfs_export() != 0) {
+		status = 1;
 		return -1;
 	}
 #endif
@@ -1881,6 +1917,29 @@ main(int argc, char **argv)
 		unsetenv("RUMPBUILD_STATE_INIT_FROM");
 	if (!verbose)
 		quiet_console();
+#if RBU_ZFS
+	{
+		/* IMAGE... POOL[/DATASET] COMMAND|MOUNTPOINT, or IMAGE... zpool|zfs ... */
+		int j = i;
+
+		while (j < argc && find_command(argv[j]) == NULL && !rbu_zfs_is_admin(argv[j]))
+			j++;
+		if (j < argc && rbu_zfs_is_admin(argv[j]))
+			return rbu_zfs_admin(argv + i, j - i, argc - j, argv + j, out, err);
+		const char *mnt = NULL;
+
+		if (j == argc)
+			mnt = argv[j = argc - 1];	/* no command: the last operand is the mount point */
+		if (j - i < 2) {
+			usage(err);
+			return 2;
+		}
+		if (rbu_zfs_operands(argv + i, j - 1 - i, argv[j - 1], mnt, err) != 0)
+			return 2;
+		spec = image_name = argv[j - 1];
+		i = j;
+	}
+#endif
 #if RBU_STATE
 	rumpbuild_state_prog = PROG;
 	rumpbuild_state_log = err;

@@ -20,6 +20,7 @@ from rumpbuild.backends.targets import run_in_session
 from rumpbuild.model.targets import host_object, program_plan
 from rumpbuild.zfs.helper import helper_target, zfs_closure
 from rumpbuild.zfs.names import device_keys
+from rumpbuild.zfs.pio import pio_link
 
 HERE = Path(__file__).resolve().parent
 TOOL_TIMEOUT = 1800
@@ -106,7 +107,9 @@ def build_tool(session, entry, also=()) -> ZfsTool:
     obj = host_object(tc, str(HERE / "zfstool.c"), os.path.join(workdir, "zfstool.o"),
                       [os.path.join(session.outdir, "include"), session.tree.rump / "include"])
     exe = os.path.join(workdir, "zfstool" + "".join("+" + e.name for e in also))
-    run_in_session(session, [program_plan(tc, exe, [obj, helper], link_libs, what="the zfs tool",
+    pio_objs, pio_flags = pio_link(session, workdir)  # positioned image I/O (zfs/pio.py)
+    run_in_session(session, [program_plan(tc, exe, [obj, helper, *pio_objs], link_libs, extra_libs=pio_flags,
+                                          what="the zfs tool",
                                           hints=[f"libraries: {' '.join(l.lib for l in link_libs)}"])],
                    builddir=workdir)
     return ZfsTool(exe, tc.run_prefix(static=tc.libc != "glibc"), workdir)
