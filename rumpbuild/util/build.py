@@ -34,6 +34,7 @@ from rumpbuild.templates import render
 HERE = Path(__file__).resolve().parent
 SOURCE = HERE / "rump_util.c"
 ABI_HEADER = HERE / "rbu_abi.h"
+BIO_SOURCE = HERE / "rbu_bio.c"  # rumpuser_bio in the calling thread (linked with --wrap)
 
 # Calls the host program makes directly (scalar arguments only): RBU_HAVE_<NAME>=1 where the tree has them.
 DIRECT_CALLS = ("unlink", "rmdir", "rename", "symlink", "readlink", "chmod", "lchown", "truncate",
@@ -76,6 +77,21 @@ def has_etfs_withsize(tree) -> bool:
     inc = tree.rump / "include" / "rump"
     return any("rump_pub_etfs_register_withsize" in p.read_text(errors="replace")
                for p in (inc / "rump.h", inc / "rumpkern_if_pub.h") if p.is_file())
+
+
+def has_lwproc(tree) -> bool:
+    """A rump kernel that binds host threads to lwps (NetBSD's; the example tree's is single-threaded)."""
+    inc = tree.rump / "include" / "rump"
+    return any("rump_pub_lwproc_newlwp" in p.read_text(errors="replace")
+               for p in (inc / "rump.h", inc / "rumpkern_if_pub.h") if p.is_file())
+
+
+def own_bio(tree) -> bool:
+    """True where the utility's rumpuser_bio (rbu_bio.c) fits: the tree's librumpuser has an
+    I/O thread (rumpuser_bio.c) and the upcalls it releases the virtual CPU with."""
+    hdr = tree.rump / "include" / "rump" / "rumpuser.h"
+    return ((tree.root / "lib" / "librumpuser" / "rumpuser_bio.c").is_file() and hdr.is_file()
+            and "hyp_backend_schedule" in hdr.read_text(errors="replace"))
 
 
 def fuse_flags(session) -> tuple[list[str], list[str], str]:
@@ -153,6 +169,7 @@ def build_util(session, entry=None, prebuilt: Prebuilt | None = None, extra_arch
         "RBU_NOFUSE_WHY": '"' + why_not.replace('"', "'").replace("\\", "/") + '"',
         "RBU_VERSION": f'"(rumpbuild {__version__}, {session.target.name}, tree {session.tree.root})"',
         "RBU_HAVE_ETFS_WITHSIZE": "1" if has_etfs_withsize(session.tree) else "0",
+        "RBU_HAVE_LWPROC": "1" if has_lwproc(session.tree) else "0",
         "RBU_STATE": "1" if state is not None else "0",
         "RBU_STATE_FILE": _c_string(os.path.abspath(state.path)) if state is not None else '""',
     }
@@ -169,11 +186,21 @@ def build_util(session, entry=None, prebuilt: Prebuilt | None = None, extra_arch
                         [f"the command was: {shlex.join(cmd)}"])
     program = os.path.join(bindir, f"rump_{fs_name}{suffix}")
     objs = [obj, kernel_obj, mountargs]
+    link_extra = list(fuse_libs)
+    if own_bio(session.tree):
+        bio_obj = os.path.join(workdir, "rbu_bio.o")
+        bio_cmd = list(tc.cc) + ["-O2", "-D_FILE_OFFSET_BITS=64"] + inc + ["-c", str(BIO_SOURCE), "-o", bio_obj]
+        ran = compile_object(bio_cmd, workdir, bio_obj, depfile=False)
+        if not ran.ok:
+            raise UserError(f"compiling {BIO_SOURCE.name} for {session.target.name} failed:\n"
+                            f"{ran.output.strip()[-2000:]}", [f"the command was: {shlex.join(bio_cmd)}"])
+        objs.append(bio_obj)
+        link_extra.append("-Wl,--wrap=rumpuser_bio")  # the kernel's calls reach rbu_bio.c
     if state is not None:
         from rumpbuild.state.kernel import state_objects
 
         objs += state_objects(session, plan, state, workdir)
-    lp = link_program(session, link_libs, objs, program, False, prebuilt, extra_archives, fuse_libs)
+    lp = link_program(session, link_libs, objs, program, False, prebuilt, extra_archives, link_extra)
     if not lp.ok:
         raise UserError(f"linking rump_{fs_name} failed:\n{lp.output.strip()[-2000:]}",
                         ["--stubs links stubs for kernel functions no rump library defines"])
