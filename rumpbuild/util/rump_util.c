@@ -118,7 +118,7 @@ extern int rumpbuild_state_verbose;
 #define PROG		"rump_" RBU_FS
 #define IMGKEY		"/dev/rumpbuild-img"
 #define MNT		"/mnt"
-#define IOSIZE		(64 * 1024)
+#define IOSIZE		(1024 * 1024)	/* put/get: 1 MiB a call, as FUSE writes */
 #define SECSIZE		512
 #define DISKMAGIC	0x82564557U
 #define MAXPART		16
