@@ -485,15 +485,7 @@ mount_fs(const char *spec, int ro)
 	if (rumpbuild_state_prepare(init_from) != 0)
 		return -1;
 #endif
-	/*
-	 * The user's value wins.  Not with -m: at the limit, page allocations
-	 * for read-ahead fail, and with requests running at once the 2016
-	 * kernel's genfs_getpages() then hands rump's uvm_page_unbusy() the
-	 * PGO_DONTCARE marker, which it does not skip (a crash; four readers of
-	 * four files crashed 3 of 3 times with 32m, 0 of 3 without a limit).
-	 */
-	if (!mt_mode)
-		setenv("RUMP_MEMLIMIT", MEMLIMIT_DEFAULT, 0);
+	setenv("RUMP_MEMLIMIT", MEMLIMIT_DEFAULT, 0);	/* the user's value wins */
 	/*
 	 * One virtual CPU unless -m: one thread serves, and the kernel's own
 	 * threads (page daemon, syncer) then take turns with it instead of
@@ -1402,59 +1394,39 @@ host_stat(const struct rbu_stat *r, struct stat *st)
 #define MAXFH	8192
 static unsigned char fh_open[MAXFH];
 static int64_t fh_mark[MAXFH];		/* flush_behind's mark per descriptor */
-static uint64_t fh_ino[MAXFH];		/* its file, for file_lock() (-m only) */
-
 /*
- * -m on NetBSD's rump kernel: requests on different files run at once, but
- * the requests that move a file's pages (read, write, fsync, truncate,
- * release) take the file's lock.  Two readers of one file make the 2016
- * kernel's genfs_getpages() hand its uvm_page_unbusy() the PGO_DONTCARE
- * marker, which that version does not skip (a crash in read-ahead).
+ * -m on NetBSD's rump kernel: requests run at once, but those that move a
+ * file's pages (read, write, fsync, truncate, release) take data_lock.  Two
+ * at once make the 2016 kernel's read-ahead (genfs_getpages, UFP_NOWAIT)
+ * hand its rump uvm_page_unbusy() the PGO_DONTCARE marker, which that
+ * version does not skip: a crash, on one file always, on four files at the
+ * memory limit 3 times of 3 even with a lock per file; with this one lock,
+ * 0 times of 4.
  */
-#define NFILELOCK	64
-static pthread_mutex_t file_locks[NFILELOCK];
-
-static void
-init_file_locks(void)
-{
-	int i;
-
-	for (i = 0; i < NFILELOCK; i++)
-		pthread_mutex_init(&file_locks[i], NULL);
-}
+static pthread_mutex_t data_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static pthread_mutex_t *
-file_lock_of(uint64_t ino)
+data_enter(void)
 {
-	return RBU_HAVE_LWPROC && mt_mode ? &file_locks[ino % NFILELOCK] : NULL;
-}
-
-static pthread_mutex_t *
-fh_lock(struct fuse_file_info *fi)
-{
-	pthread_mutex_t *m = fi != NULL && fi->fh < MAXFH ? file_lock_of(fh_ino[fi->fh]) : NULL;
-
-	if (m != NULL)
-		pthread_mutex_lock(m);
-	return m;
+	if (!(RBU_HAVE_LWPROC && mt_mode))
+		return NULL;
+	pthread_mutex_lock(&data_lock);
+	return &data_lock;
 }
 
 static void
-fh_unlock(pthread_mutex_t *m)
+data_leave(pthread_mutex_t *m)
 {
 	if (m != NULL)
 		pthread_mutex_unlock(m);
 }
 
 static int
-keep_fh(int fd, struct fuse_file_info *fi, const char *rp)
+keep_fh(int fd, struct fuse_file_info *fi)
 {
-	struct rbu_stat st;
-
 	if (fd >= 0 && fd < MAXFH) {
 		fh_open[fd] = 1;
 		fh_mark[fd] = 0;
-		fh_ino[fd] = file_lock_of(0) != NULL && rstat(rp, 1, &st) == 0 ? st.ino : 0;
 	}
 	fi->fh = (uint64_t)fd;
 	return 0;
@@ -1539,7 +1511,7 @@ f_open(const char *path, struct fuse_file_info *fi)
 
 	if ((fd = rump_sys_open(rp, rump_oflags(fi->flags))) == -1)
 		return -rerr();
-	return keep_fh(fd, fi, rp);
+	return keep_fh(fd, fi);
 }
 
 static int
@@ -1550,7 +1522,7 @@ f_create(const char *path, mode_t mode, struct fuse_file_info *fi)
 
 	if ((fd = rump_sys_open(rp, rump_oflags(fi->flags) | RUMP_O_CREAT, mode & 07777)) == -1)
 		return -rerr();
-	return keep_fh(fd, fi, rp);
+	return keep_fh(fd, fi);
 }
 
 static int
@@ -1776,7 +1748,7 @@ w_##name proto								\
 	rump_leave();							\
 	return rv;							\
 }
-/* the same, holding the lock of fi's file (-m) */
+/* the same, holding data_lock (-m) */
 #define OPF(name, proto, args)						\
 static int								\
 w_##name proto								\
@@ -1785,31 +1757,11 @@ w_##name proto								\
 	int rv;								\
 									\
 	rump_enter();							\
-	m = fh_lock(fi);						\
+	m = data_enter();						\
 	rv = f_##name args;						\
-	fh_unlock(m);							\
+	data_leave(m);							\
 	rump_leave();							\
 	return rv;							\
-}
-
-/* truncate without a descriptor: the lock of the file at p */
-static int
-w_truncate(const char *p, off_t n, struct fuse_file_info *fi)
-{
-	pthread_mutex_t *m = NULL;
-	struct rbu_stat st;
-	char rp[PATH_MAX];
-	int rv;
-
-	rump_enter();
-	if (fi != NULL)
-		m = fh_lock(fi);
-	else if (file_lock_of(0) != NULL && rpath(p, rp, sizeof(rp)) != NULL && rstat(rp, 1, &st) == 0)
-		pthread_mutex_lock(m = file_lock_of(st.ino));
-	rv = f_truncate(p, n, fi);
-	fh_unlock(m);
-	rump_leave();
-	return rv;
 }
 
 typedef const char *P;
@@ -1828,6 +1780,7 @@ OP(rmdir, (P p), (p))
 OP(rename, (P a, P b, unsigned int f), (a, b, f))
 OP(symlink, (P t, P p), (t, p))
 OP(readlink, (P p, char *b, size_t n), (p, b, n))
+OPF(truncate, (P p, off_t n, FI fi), (p, n, fi))
 OP(chmod, (P p, mode_t m, FI fi), (p, m, fi))
 OP(chown, (P p, uid_t u, gid_t g, FI fi), (p, u, g, fi))
 OP(utimens, (P p, const struct timespec tv[2], FI fi), (p, tv, fi))
@@ -1951,7 +1904,6 @@ run_fuse(const char *spec, const char *mnt, int ro, int foreground, int debug, c
 			_exit(1);	/* the parent is gone */
 		close(pfd[1]);
 	}
-	init_file_locks();
 	/* ends on unmount, SIGTERM, SIGINT, SIGHUP; the workers are gone when it returns */
 	rv = mt_mode ? fuse_loop_mt(f, 0) : fuse_loop(f);
 	fuse_remove_signal_handlers(fuse_get_session(f));
