@@ -219,7 +219,7 @@ usage(FILE *f)
 	    "MOUNTPOINT`, SIGTERM or SIGINT; then syncs and unmounts it (nothing written\n"
 	    "is lost).  -f stays in the foreground, -d also prints each FUSE request.\n"
 	    "-s (the default) serves one request at a time; -m serves several at once\n"
-	    "(FUSE worker threads; requests on one file still take turns): it measured\n"
+	    "(FUSE worker threads; requests that move file data still take turns): it measured\n"
 	    "slower on one large file and no faster on many small ones (README).\n"
 	    "-o takes ro, sync, noatime and FUSE mount options (allow_other, ...).\n"
 #else
@@ -227,7 +227,8 @@ usage(FILE *f)
 	    "The commands above work everywhere.\n"
 #endif
 	    "%s"
-	    "RUMP_MEMLIMIT caps a NetBSD rump kernel's memory (default 32m; none with -m).\n"
+	    "RUMP_MEMLIMIT caps a NetBSD rump kernel's memory (default 32m), RUMP_NCPU sets\n"
+	    "its virtual CPUs (default 1).\n"
 	    "-v shows the rump kernel's console; -V, --version the version; -h, --help this text\n",
 	    PROG, RBU_STATE ? "[--init-from PLAIN.img] " : IMAGE_OPERAND ? "IMAGE[%DISKLABEL:p%|%MBR:n%] " : "",
 #if RBU_FUSE
@@ -487,13 +488,13 @@ mount_fs(const char *spec, int ro)
 #endif
 	setenv("RUMP_MEMLIMIT", MEMLIMIT_DEFAULT, 0);	/* the user's value wins */
 	/*
-	 * One virtual CPU unless -m: one thread serves, and the kernel's own
-	 * threads (page daemon, syncer) then take turns with it instead of
-	 * contending on its locks (a 256 MB FUSE write: 0.56-0.66 s of CPU
-	 * instead of 0.78-1.01 s).
+	 * One virtual CPU unless RUMP_NCPU says otherwise: the serving thread
+	 * and the kernel's own threads (page daemon, syncer) then take turns
+	 * instead of contending on its locks (a 256 MB FUSE write: 0.56-0.66 s
+	 * of CPU instead of 0.78-1.01 s; with -m 0.54-0.59 s instead of
+	 * 0.58-0.78 s).  Host I/O releases it (rbu_bio.c).
 	 */
-	if (!mt_mode)
-		setenv("RUMP_NCPU", "1", 0);
+	setenv("RUMP_NCPU", "1", 0);
 #ifdef __GLIBC__
 	/*
 	 * The kernel allocates page-sized pages and I/O windows from malloc
