@@ -25,6 +25,7 @@
 #define LIBRUMPUSER	/* rump/rumpuser.h is the hypercall interface */
 #include <sys/types.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,6 +59,53 @@ void __real_rumpuser_bio(int, int, void *, size_t, int64_t, rump_biodone_fn, voi
 
 static int use_thread = -1;	/* RUMP_UTIL_BIO=thread: librumpuser's I/O thread */
 
+/*
+ * rbu_bio_defer_sync (set by rump_util.c for an async mount, its default):
+ * a write the kernel marks synchronous is not followed by fdatasync() of the
+ * image here; rbu_bio_flush() syncs each image written since, at fsync and
+ * at unmount.  ext2fs writes directory and inode blocks synchronously even
+ * on an async mount: an untar of 5000 files made 4022 fdatasync calls, 2.8 s
+ * of 3.3 (fuse2fs flushes its image at fsync and unmount, the same promise).
+ */
+int rbu_bio_defer_sync;
+#define MAXDIRTY	16
+static int dirty_fd[MAXDIRTY], ndirty;
+static pthread_mutex_t dirty_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void
+mark_dirty(int fd)
+{
+	int i;
+
+	pthread_mutex_lock(&dirty_lock);
+	for (i = 0; i < ndirty && dirty_fd[i] != fd; i++)
+		;
+	if (i == ndirty) {
+		if (ndirty == MAXDIRTY)
+			fdatasync(fd);	/* no room to remember it: sync now */
+		else
+			dirty_fd[ndirty++] = fd;
+	}
+	pthread_mutex_unlock(&dirty_lock);
+}
+
+/* fdatasync() each image written with a deferred sync; 0, or the first host errno. */
+int rbu_bio_flush(void);
+
+int
+rbu_bio_flush(void)
+{
+	int i, error = 0;
+
+	pthread_mutex_lock(&dirty_lock);
+	for (i = 0; i < ndirty; i++)
+		if (fdatasync(dirty_fd[i]) == -1 && error == 0)
+			error = errno;
+	ndirty = 0;
+	pthread_mutex_unlock(&dirty_lock);
+	return error;
+}
+
 void
 __wrap_rumpuser_bio(int fd, int op, void *data, size_t dlen, int64_t off, rump_biodone_fn biodone,
     void *arg)
@@ -89,8 +137,12 @@ __wrap_rumpuser_bio(int fd, int op, void *data, size_t dlen, int64_t off, rump_b
 			break;
 		done += (size_t)n;
 	}
-	if (error == 0 && (op & RUMPUSER_BIO_WRITE) && (op & RUMPUSER_BIO_SYNC) && fdatasync(fd) == -1)
-		error = errtrans(errno);
+	if (error == 0 && (op & RUMPUSER_BIO_WRITE) && (op & RUMPUSER_BIO_SYNC)) {
+		if (rbu_bio_defer_sync)
+			mark_dirty(fd);
+		else if (fdatasync(fd) == -1)
+			error = errtrans(errno);
+	}
 	/* biodone runs scheduled but holding none of the caller's kernel locks, as librumpuser's does */
 	rumpuser__hyp.hyp_backend_schedule(0, NULL);
 	biodone(arg, error ? 0 : done, error);

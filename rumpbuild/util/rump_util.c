@@ -92,6 +92,13 @@ int rump_pub_etfs_register_withsize(const char *, const char *, enum rump_etfs_t
 #define RBU_STATE 0
 #define RBU_STATE_FILE ""
 #endif
+#ifndef RBU_OWN_BIO
+#define RBU_OWN_BIO 0		/* rbu_bio.c linked in: its rumpuser_bio serves the image */
+#endif
+#if RBU_OWN_BIO
+extern int rbu_bio_defer_sync;
+int	rbu_bio_flush(void);
+#endif
 #ifndef RBU_HAVE_LWPROC
 #define RBU_HAVE_LWPROC 0	/* rump_pub_lwproc_newlwp: a multithreaded rump kernel (NetBSD's) */
 #endif
@@ -486,6 +493,10 @@ mount_fs(const char *spec, int ro)
 	if (rumpbuild_state_prepare(init_from) != 0)
 		return -1;
 #endif
+#if RBU_OWN_BIO && defined(RUMP_MNT_ASYNC)
+	/* async: the image is fdatasync'ed at fsync and unmount, not after each metadata write */
+	rbu_bio_defer_sync = (mntflags & RUMP_MNT_ASYNC) != 0;
+#endif
 	setenv("RUMP_MEMLIMIT", MEMLIMIT_DEFAULT, 0);	/* the user's value wins */
 	/*
 	 * One virtual CPU unless RUMP_NCPU says otherwise: the serving thread
@@ -569,6 +580,21 @@ mount_fs(const char *spec, int ro)
 	return 0;
 }
 
+/* What the kernel wrote with a deferred sync (rbu_bio.c) reaches the disk; 0 or -1 with a message. */
+static int
+flush_images(void)
+{
+#if RBU_OWN_BIO
+	int e = rbu_bio_flush();
+
+	if (e != 0) {
+		warnx_("%s: syncing the image: %s", image_name, strerror(e));
+		return -1;
+	}
+#endif
+	return 0;
+}
+
 static int
 unmount_fs(void)
 {
@@ -577,16 +603,18 @@ unmount_fs(void)
 #endif
 	if (rump_sys_unmount(MNT, 0) == -1) {
 		warnx_("unmounting %s: %s (data may not be on the image)", image_name, rstr());
+		flush_images();
 		return -1;
 	}
 #if RBU_STATE
 	/* after the unmount, so every block went through the devices: unconfigure them */
 	if (rumpbuild_state_down() != 0) {
 		warnx_("%s: unconfiguring the state failed (the lines above say which step)", RBU_STATE_FILE);
+		flush_images();
 		return -1;
 	}
 #endif
-	return 0;
+	return flush_images();
 }
 
 /* ---- paths ------------------------------------------------------------- */
@@ -1569,7 +1597,13 @@ static int
 f_fsync(const char *path, int datasync, struct fuse_file_info *fi)
 {
 	(void)path; (void)datasync;
-	return rump_sys_fsync((int)fi->fh) == -1 ? -rerr() : 0;
+	if (rump_sys_fsync((int)fi->fh) == -1)
+		return -rerr();
+#if RBU_OWN_BIO
+	if (rbu_bio_flush() != 0)
+		return -EIO;
+#endif
+	return 0;
 }
 
 static int
