@@ -111,7 +111,7 @@ int	rbu_bio_flush(void);
  * 16 MiB throttled writes on the page daemon (2 s), 64 MiB saved less.
  */
 #define MEMLIMIT_DEFAULT	"32m"
-/* FUSE requests served by one thread (-s) or several (-m): see usage() */
+/* FUSE requests served by one thread (-s) or several (-m): -s by bench_util's figures (README) */
 #define MT_DEFAULT	0
 /* the IMAGE operand: a state file names its images itself */
 #define IMAGE_OPERAND	(RBU_NEEDS_IMAGE && !RBU_STATE)
@@ -226,8 +226,8 @@ usage(FILE *f)
 	    "MOUNTPOINT`, SIGTERM or SIGINT; then syncs and unmounts it (nothing written\n"
 	    "is lost).  -f stays in the foreground, -d also prints each FUSE request.\n"
 	    "-s (the default) serves one request at a time; -m serves several at once\n"
-	    "(FUSE worker threads; requests that move file data still take turns): it measured\n"
-	    "slower on one large file and no faster on many small ones (README).\n"
+	    "(FUSE worker threads; requests that move file data still take turns); -s was\n"
+	    "faster on large files, -m on unpacking many small ones (README, Performance).\n"
 	    "-o takes ro, sync, noatime and FUSE mount options (allow_other, ...).\n"
 #else
 	    "This build has no FUSE face (IMAGE MOUNTPOINT): " RBU_NOFUSE_WHY ".\n"
