@@ -99,8 +99,8 @@ rbu_bio_flush(void)
 
 	pthread_mutex_lock(&dirty_lock);
 	for (i = 0; i < ndirty; i++)
-		if (fdatasync(dirty_fd[i]) == -1 && error == 0)
-			error = errno;
+		if (fdatasync(dirty_fd[i]) == -1 && errno != EBADF && error == 0)
+			error = errno;	/* EBADF: closed since (the kernel let go of that image) */
 	ndirty = 0;
 	pthread_mutex_unlock(&dirty_lock);
 	return error;

@@ -607,10 +607,18 @@ unmount_fs(void)
 		return -1;
 	}
 #if RBU_STATE
-	/* after the unmount, so every block went through the devices: unconfigure them */
+	/*
+	 * Sync the images while their descriptors are open; the teardown's own
+	 * writes are synced as they happen.  After the unmount, so every block
+	 * went through the devices: unconfigure them.
+	 */
+	if (flush_images() != 0)
+		return -1;
+#if RBU_OWN_BIO
+	rbu_bio_defer_sync = 0;
+#endif
 	if (rumpbuild_state_down() != 0) {
 		warnx_("%s: unconfiguring the state failed (the lines above say which step)", RBU_STATE_FILE);
-		flush_images();
 		return -1;
 	}
 #endif
