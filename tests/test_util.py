@@ -738,3 +738,23 @@ def _fuse_mt_concurrent(doc, tmp_path, kernel_threads: bool):
     mt.mkdir()
     subprocess.run(["mcopy", "-s", "-n", "-i", str(img), "::/*", str(mt)], check=True, capture_output=True)
     assert _digests(mt) == _digests(expect)
+
+
+def test_real_state_cgd_put_get_with_own_block_io(tmp_path_factory, cache_env, real_tree, real_out, tmp_path):
+    """The 2016 tree: rump_msdos-cgd runs the utility's own rumpuser_bio (rbu_bio.c) under cgd; its
+    deferred image sync happens before the teardown closes the image (put exits 0, nothing on stderr)."""
+    _need("mkfs.vfat")
+    (tmp_path / "key.bin").write_bytes(os.urandom(16))
+    state = tmp_path / "cgd.toml"
+    state.write_text(STATE_CGD)
+    doc = _build(tmp_path_factory, cache_env, "msdos", "--src", real_tree, "-j2", "--state", state, out=real_out)
+    syms = subprocess.run(["nm", doc["program"]], capture_output=True, text=True).stdout
+    assert " T __wrap_rumpuser_bio" in syms
+    plain = _vfat(tmp_path / "plain.img", 16384)
+    data = os.urandom(MB5)
+    (tmp_path / "DATA.BIN").write_bytes(data)
+    p = _run(doc, "--init-from", plain, "put", tmp_path / "DATA.BIN", "/DATA.BIN")
+    assert p.stderr.decode().strip().endswith("through /dev/cgd0d"), p.stderr  # the init line only
+    assert data[:4096] not in (tmp_path / "disk.img").read_bytes()
+    _run(doc, "get", "/DATA.BIN", tmp_path / "back.bin")
+    assert (tmp_path / "back.bin").read_bytes() == data
