@@ -227,7 +227,7 @@ usage(FILE *f)
 	    "is lost).  -f stays in the foreground, -d also prints each FUSE request.\n"
 	    "-s (the default) serves one request at a time; -m serves several at once\n"
 	    "(FUSE worker threads; requests that move file data still take turns); -s was\n"
-	    "faster on large files, -m on unpacking many small ones (README, Performance).\n"
+	    "as fast or faster in rumpbuild's benchmark (README, Performance).\n"
 	    "-o takes ro, sync, noatime and FUSE mount options (allow_other, ...).\n"
 #else
 	    "This build has no FUSE face (IMAGE MOUNTPOINT): " RBU_NOFUSE_WHY ".\n"
