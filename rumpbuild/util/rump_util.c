@@ -406,13 +406,14 @@ parse_image(const char *spec, int ro, char *host, size_t hostlen, int *partp, ui
  * example tree's kernel is single-threaded: there FUSE workers take turns
  * (giant).
  */
-static pid_t rump_pid;			/* the rump kernel's process the program works in */
-static pthread_key_t lwp_key;		/* its destructor releases a worker's lwp */
 static pthread_mutex_t giant = PTHREAD_MUTEX_INITIALIZER;
 static int mt_mode;			/* FUSE served by several threads (-m) */
-static __thread int thread_bound;
 
 #if RBU_HAVE_LWPROC
+static pid_t rump_pid;			/* the rump kernel's process the program works in */
+static pthread_key_t lwp_key;		/* its destructor releases a worker's lwp */
+static __thread int thread_bound;
+
 static void
 release_lwp(void *arg)
 {
