@@ -5,11 +5,16 @@ Prints, measured in one run on this machine (best of --repeat runs each):
        write   a --size-mb file (1 MiB writes, then fsync)
        read    it back after a remount (the host's page cache dropped)
        untar   a tar of --files small files (1-8 KiB, 50 folders), then syncfs
-     through `rump_ext2fs -f IMAGE MNT` and through `fuse2fs -f IMAGE MNT`;
+       par4    after a remount, 4 readers at once read those small files
+               (each its own folders), and 4 readers one 64 MB file each
+     through `rump_ext2fs -f IMAGE MNT` single-threaded (-s) and
+     multithreaded (-m), and through `fuse2fs -f IMAGE MNT`;
   2. scriptable: `rump_ext2fs IMAGE put FILE /f` and `get /f FILE` vs
      `debugfs -w -R "write FILE f"` and `debugfs -R "dump f FILE"`;
 and the ratio rump / e2fsprogs of each (the issue's target: ≤ 1.5, and < 1
 for small files).  Each image is checked with `e2fsck -fn` afterwards.
+RUMP_UTIL_BIO=thread in the environment compares librumpuser's own I/O
+thread (rumpbuild/util/rbu_bio.c).
 
 Needs root, /dev/fuse, fuse2fs, e2fsprogs and a NetBSD tree
 (RUMPBUILD_NETBSDSRC or --src): rump_ext2fs is built from it first.
@@ -30,6 +35,7 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -93,6 +99,31 @@ def timed(fn) -> float:
     return time.perf_counter() - t0
 
 
+def parallel(jobs) -> None:
+    """Run the callables at once, each in a thread; re-raise the first failure."""
+    errors = []
+
+    def run(job):
+        try:
+            job()
+        except BaseException as e:  # noqa: BLE001 - re-raised below
+            errors.append(e)
+
+    threads = [threading.Thread(target=run, args=(j,)) for j in jobs]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    if errors:
+        raise errors[0]
+
+
+def read_file(path: Path) -> None:
+    with open(path, "rb", buffering=0) as f:
+        while f.read(MIB):
+            pass
+
+
 def fuse_round(server: list[str], image: Path, mnt: Path, data: bytes, size_mb: int, tar: Path) -> dict:
     def write():
         with open(mnt / "big", "wb") as f:
@@ -100,21 +131,36 @@ def fuse_round(server: list[str], image: Path, mnt: Path, data: bytes, size_mb: 
                 f.write(data)
             os.fsync(f.fileno())
 
+    def write_parts():  # for the parallel readers (not timed)
+        for i in range(4):
+            with open(mnt / f"part{i}", "wb") as f:
+                for _ in range(64):
+                    f.write(data)
+
     def read():
-        with open(mnt / "big", "rb", buffering=0) as f:
-            while f.read(MIB):
-                pass
+        read_file(mnt / "big")
 
     def untar():
-        subprocess.run(["tar", "-xf", str(tar), "-C", str(mnt)], check=True)
+        (mnt / "small").mkdir()
+        subprocess.run(["tar", "-xf", str(tar), "-C", str(mnt / "small")], check=True)
         subprocess.run(["sync", "-f", str(mnt)], check=True)
+
+    def small_readers():
+        folders = sorted(os.listdir(mnt / "small"))
+        parallel([lambda k=k: [read_file(p) for d in folders[k::4] for p in sorted((mnt / "small" / d).iterdir())]
+                  for k in range(4)])
 
     res = {}
     with Mount(server + [str(image), str(mnt)], mnt):
         res["write"] = timed(write)
+        write_parts()
     with Mount(server + [str(image), str(mnt)], mnt):
         res["read"] = timed(read)
         res["untar"] = timed(untar)
+    with Mount(server + [str(image), str(mnt)], mnt):
+        res["par4 small"] = timed(small_readers)
+    with Mount(server + [str(image), str(mnt)], mnt):
+        res["par4 64MB"] = timed(lambda: parallel([lambda i=i: read_file(mnt / f"part{i}") for i in range(4)]))
     check(image)
     return res
 
@@ -165,7 +211,7 @@ def main() -> int:
         for _ in range(args.size_mb):
             f.write(data)
     empty = work / "empty.img"
-    blocks = (args.size_mb * 2 + args.files * 12 // 1024 + 64) * 256  # 4 KiB blocks
+    blocks = (args.size_mb * 2 + 4 * 64 + args.files * 12 // 1024 + 64) * 256  # 4 KiB blocks
     subprocess.run(["mke2fs", "-q", "-F", "-t", "ext2", "-b", "4096", str(empty), str(blocks)], check=True)
     mnt = work / "mnt"
     mnt.mkdir(exist_ok=True)
@@ -177,8 +223,9 @@ def main() -> int:
             best.setdefault(who, {})[k] = min(v, best.get(who, {}).get(k, v))
 
     for _ in range(args.repeat):  # alternate, so a noisy neighbour hits both
-        for who, server in (("rump_ext2fs", rump + ["-f"]), ("fuse2fs", ["fuse2fs", "-f"])):
-            img = work / f"{who}.img"
+        for who, server in (("rump_ext2fs -s", rump + ["-s", "-f"]), ("rump_ext2fs -m", rump + ["-m", "-f"]),
+                            ("fuse2fs", ["fuse2fs", "-f"])):
+            img = work / f"{who.replace(' ', '')}.img"
             shutil.copyfile(empty, img)
             keep_best(f"fuse {who}", fuse_round(server, img, mnt, data, args.size_mb, tar))
         img = work / "script.img"
@@ -190,15 +237,23 @@ def main() -> int:
         if (work / back).read_bytes() != host_file.read_bytes():
             sys.exit(f"{back}: the file read back differs from the one written")
 
-    print(f"rump_ext2fs vs e2fsprogs, {args.size_mb} MB file, {args.files} small files, best of {args.repeat}")
-    print(f"{'what':28} {'rump_ext2fs':>12} {'e2fsprogs':>12} {'ratio':>7}")
+    load = os.getloadavg()
+    print(f"rump_ext2fs vs e2fsprogs, {args.size_mb} MB file, {args.files} small files, best of {args.repeat}; "
+          f"load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f} on {os.cpu_count()} CPUs")
+    print(f"{'what':30} {'rump -s':>8} {'rump -m':>8} {'e2fsprogs':>9} {'ratio -s':>9} {'ratio -m':>9}")
     rows = [("FUSE write", "fuse", "write"), ("FUSE read (after remount)", "fuse", "read"),
-            ("FUSE untar small files", "fuse", "untar"), ("put (vs debugfs write)", "script", "put"),
-            ("get (vs debugfs dump)", "script", "get")]
+            ("FUSE untar small files", "fuse", "untar"), ("FUSE 4 readers, small files", "fuse", "par4 small"),
+            ("FUSE 4 readers, 64 MB each", "fuse", "par4 64MB"),
+            ("put (vs debugfs write)", "script", "put"), ("get (vs debugfs dump)", "script", "get")]
     for label, face, key in rows:
-        ours = best[f"{face} rump_ext2fs"][key]
-        theirs = best[f"{face} {'fuse2fs' if face == 'fuse' else 'debugfs'}"][key]
-        print(f"{label:28} {ours:11.2f}s {theirs:11.2f}s {ours / theirs:7.2f}")
+        if face == "fuse":
+            single, multi = best["fuse rump_ext2fs -s"][key], best["fuse rump_ext2fs -m"][key]
+            theirs = best["fuse fuse2fs"][key]
+            print(f"{label:30} {single:7.2f}s {multi:7.2f}s {theirs:8.2f}s {single / theirs:9.2f} "
+                  f"{multi / theirs:9.2f}")
+        else:
+            ours, theirs = best["script rump_ext2fs"][key], best["script debugfs"][key]
+            print(f"{label:30} {ours:7.2f}s {'-':>8} {theirs:8.2f}s {ours / theirs:9.2f} {'-':>9}")
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)
     return 0

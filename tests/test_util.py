@@ -638,3 +638,123 @@ def test_example_state_for_another_fs_refused(tmp_path, cache_env):
                         str(tmp_path / "o"), "-q"], capture_output=True, text=True, env=cache_env, cwd=tmp_path)
     assert p.returncode == 1 and "Traceback" not in p.stderr
     assert ':8: [mount] fs = "ffs", but the utility is rump_msdos' in p.stderr, p.stderr
+
+
+# ---------------------------------------------------------------------------- multithreaded FUSE (-m)
+
+def test_example_fuse_mt_concurrent_writers_readers(ex_msdos, tmp_path):
+    _fuse_mt_concurrent(ex_msdos, tmp_path, kernel_threads=False)
+
+
+def test_real_fuse_mt_concurrent_writers_readers(real_msdos, tmp_path):
+    _fuse_mt_concurrent(real_msdos, tmp_path, kernel_threads=True)
+
+
+def _fuse_mt_concurrent(doc, tmp_path, kernel_threads: bool):
+    """-m: four writers (own folders, and two of them into one shared file) and two readers at once
+    through one mount; diff, remount in the default mode, diff, mtools reads it, fsck.vfat is clean."""
+    import threading
+
+    why = _fuse_usable()
+    if why:
+        pytest.skip(why)
+    assert doc["fuse"], doc["fuse_why_not"]
+    img = _vfat(tmp_path / "mt.img", 65536)
+    mnt = tmp_path / "mnt"
+    mnt.mkdir()
+    expect = tmp_path / "expect"  # what the mount must hold afterwards, built on the host
+    expect.mkdir()
+    seed = os.urandom(3 * 1024 * 1024)
+    (expect / "SEED.BIN").write_bytes(seed)
+    shared_size = 4 * 256 * 1024
+    shared = bytearray(shared_size)
+    errors: list[str] = []
+
+    def writer(n: int):
+        try:
+            d = mnt / f"w{n}"
+            d.mkdir()
+            (expect / f"w{n}").mkdir()
+            for i in range(12):
+                data = os.urandom([0, 1, 4096, 70000, 300000, 1500000][i % 6])
+                with open(d / f"file {i}.bin", "wb") as f:
+                    for off in range(0, len(data), 65536):
+                        f.write(data[off:off + 65536])
+                (expect / f"w{n}" / f"file {i}.bin").write_bytes(data)
+            if n < 2:  # two writers fill disjoint halves of one file through their own descriptors
+                part = os.urandom(shared_size // 2)
+                fd = os.open(mnt / "SHARED.BIN", os.O_WRONLY)
+                try:
+                    for off in range(0, len(part), 65536):
+                        os.pwrite(fd, part[off:off + 65536], n * len(part) + off)
+                finally:
+                    os.close(fd)
+                shared[n * len(part):(n + 1) * len(part)] = part
+        except Exception as e:  # noqa: BLE001 - reported by the main thread
+            errors.append(f"writer {n}: {e!r}")
+
+    def reader(n: int):
+        try:
+            for _ in range(6):
+                got = (mnt / "SEED.BIN").read_bytes()
+                if got != seed:
+                    errors.append(f"reader {n}: SEED.BIN read back differs")
+                    return
+        except Exception as e:  # noqa: BLE001
+            errors.append(f"reader {n}: {e!r}")
+
+    proc = subprocess.Popen(doc["run"] + ["-m", "-f", str(img), str(mnt)], stderr=subprocess.PIPE)
+    try:
+        end = time.monotonic() + 60
+        while not os.path.ismount(mnt):
+            assert proc.poll() is None and time.monotonic() < end, proc.stderr.read() if proc.poll() is not None else ""
+            time.sleep(0.05)
+        (mnt / "SEED.BIN").write_bytes(seed)
+        with open(mnt / "SHARED.BIN", "wb") as f:
+            f.truncate(shared_size)
+        threads = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
+        threads += [threading.Thread(target=reader, args=(n,)) for n in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=300)
+        assert not errors, errors
+        (expect / "SHARED.BIN").write_bytes(bytes(shared))
+        if not kernel_threads:  # the example kernel starts no threads: more than one is FUSE's workers
+            assert len(os.listdir(f"/proc/{proc.pid}/task")) > 1
+        subprocess.run(["diff", "-r", str(expect), str(mnt)], check=True)
+    finally:
+        subprocess.run(["fusermount3", "-u", str(mnt)], check=True)
+    assert proc.wait(timeout=120) == 0, proc.stderr.read()
+    _fsck_clean(img)
+    _run(doc, img, mnt)  # the default mode, as a daemon
+    try:
+        subprocess.run(["diff", "-r", str(expect), str(mnt)], check=True)
+    finally:
+        subprocess.run(["fusermount3", "-u", str(mnt)], check=True)
+    _wait_gone(img)
+    _fsck_clean(img)
+    mt = tmp_path / "mtools"
+    mt.mkdir()
+    subprocess.run(["mcopy", "-s", "-n", "-i", str(img), "::/*", str(mt)], check=True, capture_output=True)
+    assert _digests(mt) == _digests(expect)
+
+
+def test_real_state_cgd_put_get_with_own_block_io(tmp_path_factory, cache_env, real_tree, real_out, tmp_path):
+    """The 2016 tree: rump_msdos-cgd runs the utility's own rumpuser_bio (rbu_bio.c) under cgd; its
+    deferred image sync happens before the teardown closes the image (put exits 0, nothing on stderr)."""
+    _need("mkfs.vfat")
+    (tmp_path / "key.bin").write_bytes(os.urandom(16))
+    state = tmp_path / "cgd.toml"
+    state.write_text(STATE_CGD)
+    doc = _build(tmp_path_factory, cache_env, "msdos", "--src", real_tree, "-j2", "--state", state, out=real_out)
+    syms = subprocess.run(["nm", doc["program"]], capture_output=True, text=True).stdout
+    assert " T __wrap_rumpuser_bio" in syms
+    plain = _vfat(tmp_path / "plain.img", 16384)
+    data = os.urandom(MB5)
+    (tmp_path / "DATA.BIN").write_bytes(data)
+    p = _run(doc, "--init-from", plain, "put", tmp_path / "DATA.BIN", "/DATA.BIN")
+    assert p.stderr.decode().strip().endswith("through /dev/cgd0d"), p.stderr  # the init line only
+    assert data[:4096] not in (tmp_path / "disk.img").read_bytes()
+    _run(doc, "get", "/DATA.BIN", tmp_path / "back.bin")
+    assert (tmp_path / "back.bin").read_bytes() == data

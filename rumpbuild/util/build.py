@@ -37,6 +37,7 @@ from rumpbuild.zfs import util as zfs_util
 HERE = Path(__file__).resolve().parent
 SOURCE = HERE / "rump_util.c"
 ABI_HEADER = HERE / "rbu_abi.h"
+BIO_SOURCE = HERE / "rbu_bio.c"  # rumpuser_bio in the calling thread (linked with --wrap)
 
 # Calls the host program makes directly (scalar arguments only): RBU_HAVE_<NAME>=1 where the tree has them.
 DIRECT_CALLS = ("unlink", "rmdir", "rename", "symlink", "readlink", "chmod", "lchown", "truncate",
@@ -79,6 +80,21 @@ def has_etfs_withsize(tree) -> bool:
     inc = tree.rump / "include" / "rump"
     return any("rump_pub_etfs_register_withsize" in p.read_text(errors="replace")
                for p in (inc / "rump.h", inc / "rumpkern_if_pub.h") if p.is_file())
+
+
+def has_lwproc(tree) -> bool:
+    """A rump kernel that binds host threads to lwps (NetBSD's; the example tree's is single-threaded)."""
+    inc = tree.rump / "include" / "rump"
+    return any("rump_pub_lwproc_newlwp" in p.read_text(errors="replace")
+               for p in (inc / "rump.h", inc / "rumpkern_if_pub.h") if p.is_file())
+
+
+def own_bio(tree) -> bool:
+    """True where the utility's rumpuser_bio (rbu_bio.c) fits: the tree's librumpuser has an
+    I/O thread (rumpuser_bio.c) and the upcalls it releases the virtual CPU with."""
+    hdr = tree.rump / "include" / "rump" / "rumpuser.h"
+    return ((tree.root / "lib" / "librumpuser" / "rumpuser_bio.c").is_file() and hdr.is_file()
+            and "hyp_backend_schedule" in hdr.read_text(errors="replace"))
 
 
 def fuse_flags(session) -> tuple[list[str], list[str], str]:
@@ -157,6 +173,8 @@ def build_util(session, entry=None, prebuilt: Prebuilt | None = None, extra_arch
         "RBU_NOFUSE_WHY": '"' + why_not.replace('"', "'").replace("\\", "/") + '"',
         "RBU_VERSION": f'"(rumpbuild {__version__}, {session.target.name}, tree {session.tree.root})"',
         "RBU_HAVE_ETFS_WITHSIZE": "1" if has_etfs_withsize(session.tree) else "0",
+        "RBU_HAVE_LWPROC": "1" if has_lwproc(session.tree) else "0",
+        "RBU_OWN_BIO": "1" if own_bio(session.tree) else "0",
         "RBU_STATE": "1" if state is not None else "0",
         "RBU_STATE_FILE": _c_string(os.path.abspath(state.path)) if state is not None else '""',
     }
@@ -169,11 +187,16 @@ def build_util(session, entry=None, prebuilt: Prebuilt | None = None, extra_arch
                       + fuse_cflags, opt="-O2", what=f"{SOURCE.name} for {session.target.name}")
     program = os.path.join(bindir, f"rump_{fs_name}{suffix}")
     objs = [obj, kernel_obj, *mountargs]
+    link_extra = list(fuse_libs) + zfs_flags
+    if own_bio(session.tree):
+        objs.append(host_object(tc, str(BIO_SOURCE), os.path.join(workdir, "rbu_bio.o"), flags=inc, opt="-O2",
+                                what=f"{BIO_SOURCE.name} for {session.target.name}"))
+        link_extra.append("-Wl,--wrap=rumpuser_bio")  # the kernel's calls reach rbu_bio.c
     if state is not None:
         from rumpbuild.state.kernel import state_objects
 
         objs += state_objects(session, plan, state, workdir, run=False)
-    link = program_target(session, link_libs, objs, program, False, prebuilt, extra_archives, fuse_libs + zfs_flags)
+    link = program_target(session, link_libs, objs, program, False, prebuilt, extra_archives, link_extra)
     run_in_session(session, [dataclasses.replace(
         link, what=f"rump_{fs_name}", hints=("--stubs links stubs for kernel functions no rump library defines",))],
         builddir=workdir)

@@ -34,6 +34,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -42,6 +43,10 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include <rump/rump.h>
 #include <rump/rump_syscalls.h>
@@ -87,6 +92,27 @@ int rump_pub_etfs_register_withsize(const char *, const char *, enum rump_etfs_t
 #define RBU_STATE 0
 #define RBU_STATE_FILE ""
 #endif
+#ifndef RBU_OWN_BIO
+#define RBU_OWN_BIO 0		/* rbu_bio.c linked in: its rumpuser_bio serves the image */
+#endif
+#if RBU_OWN_BIO
+extern int rbu_bio_defer_sync;
+int	rbu_bio_flush(void);
+#endif
+#ifndef RBU_HAVE_LWPROC
+#define RBU_HAVE_LWPROC 0	/* rump_pub_lwproc_newlwp: a multithreaded rump kernel (NetBSD's) */
+#endif
+/*
+ * The rump kernel's memory limit unless RUMP_MEMLIMIT is set: without one
+ * the 2016 kernel keeps every page of a file it ever read or wrote, each
+ * freshly allocated from the host (page faults, page clearing); with 32 MiB
+ * its page daemon recycles them.  A 256 MB FUSE write took 0.53-0.61 s of
+ * CPU instead of 0.84-0.86 s, a read 0.41-0.51 s instead of 0.67-0.71 s;
+ * 16 MiB throttled writes on the page daemon (2 s), 64 MiB saved less.
+ */
+#define MEMLIMIT_DEFAULT	"32m"
+/* FUSE requests served by one thread (-s) or several (-m): -s by bench_util's figures (README) */
+#define MT_DEFAULT	0
 /* the IMAGE operand: a state file names its images itself */
 #define IMAGE_OPERAND	(RBU_NEEDS_IMAGE && !RBU_STATE)
 #ifndef RBU_ZFS
@@ -113,7 +139,7 @@ extern int rumpbuild_state_verbose;
 #define PROG		"rump_" RBU_FS
 #define IMGKEY		"/dev/rumpbuild-img"
 #define MNT		"/mnt"
-#define IOSIZE		(64 * 1024)
+#define IOSIZE		(1024 * 1024)	/* put/get: 1 MiB a call, as FUSE writes */
 #define SECSIZE		512
 #define DISKMAGIC	0x82564557U
 #define MAXPART		16
@@ -176,7 +202,7 @@ usage(FILE *f)
 	fprintf(f,
 	    "usage: %s [-v] [-o ro] %sCOMMAND [ARGS...]\n"
 #if RBU_FUSE
-	    "       %s [-v] [-o ro,OPTION...] [-f] [-s] [-d] %sMOUNTPOINT\n"
+	    "       %s [-v] [-o ro,OPTION...] [-f] [-s|-m] [-d] %sMOUNTPOINT\n"
 #endif
 	    "\n"
 	    "The NetBSD %s file system, running in a rump kernel in this process.\n"
@@ -210,14 +236,18 @@ usage(FILE *f)
 #if RBU_FUSE
 	    "FUSE mount: serves the file system at MOUNTPOINT until `fusermount3 -u\n"
 	    "MOUNTPOINT`, SIGTERM or SIGINT; then syncs and unmounts it (nothing written\n"
-	    "is lost).  -f stays in the foreground, -d also prints each FUSE request,\n"
-	    "-s (the default, and the only mode) serves one request at a time.\n"
+	    "is lost).  -f stays in the foreground, -d also prints each FUSE request.\n"
+	    "-s (the default) serves one request at a time; -m serves several at once\n"
+	    "(FUSE worker threads; requests that move file data still take turns); -s was\n"
+	    "as fast or faster in rumpbuild's benchmark (README, Performance).\n"
 	    "-o takes ro, sync, noatime and FUSE mount options (allow_other, ...).\n"
 #else
 	    "This build has no FUSE face (IMAGE MOUNTPOINT): " RBU_NOFUSE_WHY ".\n"
 	    "The commands above work everywhere.\n"
 #endif
 	    "%s"
+	    "RUMP_MEMLIMIT caps a NetBSD rump kernel's memory (default 32m), RUMP_NCPU sets\n"
+	    "its virtual CPUs (default 1).\n"
 	    "-v shows the rump kernel's console; -V, --version the version; -h, --help this text\n",
 	    PROG, RBU_ZFS ? OPERANDS : RBU_STATE ? "[--init-from PLAIN.img] " :
 	    IMAGE_OPERAND ? "IMAGE[%DISKLABEL:p%|%MBR:n%] " : "",
@@ -380,6 +410,89 @@ parse_image(const char *spec, int ro, char *host, size_t hostlen, int *partp, ui
 	return rv;
 }
 
+/* ---- host threads in the rump kernel ------------------------------------ */
+
+/*
+ * A host thread that calls into NetBSD's rump kernel without an lwp of its
+ * own gets a temporary one for each call, made and freed under lwp0's lock
+ * (rump_schedule(): "anyone who cares about performance will start a real
+ * thread").  So each thread that calls in binds once to an lwp of its own
+ * in the kernel's process, where the temporary ones ran too (same
+ * descriptors); a FUSE worker's lwp is released when the worker ends.  The
+ * example tree's kernel is single-threaded: there FUSE workers take turns
+ * (giant).
+ */
+static pthread_mutex_t giant = PTHREAD_MUTEX_INITIALIZER;
+static int mt_mode;			/* FUSE served by several threads (-m) */
+
+#if RBU_HAVE_LWPROC
+static pid_t rump_pid;			/* the rump kernel's process the program works in */
+static pthread_key_t lwp_key;		/* its destructor releases a worker's lwp */
+static __thread int thread_bound;
+
+static void
+release_lwp(void *arg)
+{
+	(void)arg;
+	rump_pub_lwproc_releaselwp();
+}
+#endif
+
+static void
+bind_thread(void)
+{
+#if RBU_HAVE_LWPROC
+	if (thread_bound || rump_pid <= 0)
+		return;
+	if (rump_pub_lwproc_newlwp(rump_pid) == 0) {	/* else this thread keeps temporary lwps */
+		thread_bound = 1;
+		pthread_setspecific(lwp_key, &thread_bound);
+	}
+#endif
+}
+
+/*
+ * Before rump_init: the key whose destructor releases a worker's lwp.  Made
+ * first, it has a lower index than librumpuser's own curlwp key, so the C
+ * library runs its destructor while librumpuser still knows the thread's lwp.
+ */
+static void
+make_lwp_key(void)
+{
+#if RBU_HAVE_LWPROC
+	if (pthread_key_create(&lwp_key, release_lwp) != 0)
+		rump_pid = -1;	/* no binding: temporary lwps, as before */
+#endif
+}
+
+/* After rump_init: the calling (main) thread binds; later threads bind on their first request. */
+static void
+bind_main(void)
+{
+#if RBU_HAVE_LWPROC
+	if (rump_pid == 0)
+		rump_pid = rump_sys_getpid();
+	bind_thread();
+#endif
+}
+
+/* Around every FUSE request. */
+static void
+rump_enter(void)
+{
+	if (RBU_HAVE_LWPROC)
+		bind_thread();
+	else if (mt_mode)
+		pthread_mutex_lock(&giant);
+}
+
+static void
+rump_leave(void)
+{
+	if (!RBU_HAVE_LWPROC && mt_mode)
+		pthread_mutex_unlock(&giant);
+}
+
 /* Boot the rump kernel and mount the file system at MNT; 0 or -1 with a message. */
 static int
 mount_fs(const char *spec, int ro)
@@ -397,10 +510,36 @@ mount_fs(const char *spec, int ro)
 	if (rumpbuild_state_prepare(init_from) != 0)
 		return -1;
 #endif
+#if RBU_OWN_BIO && defined(RUMP_MNT_ASYNC)
+	/* async: the image is fdatasync'ed at fsync and unmount, not after each metadata write */
+	rbu_bio_defer_sync = (mntflags & RUMP_MNT_ASYNC) != 0;
+#endif
+	setenv("RUMP_MEMLIMIT", MEMLIMIT_DEFAULT, 0);	/* the user's value wins */
+	/*
+	 * One virtual CPU unless RUMP_NCPU says otherwise: the serving thread
+	 * and the kernel's own threads (page daemon, syncer) then take turns
+	 * instead of contending on its locks (a 256 MB FUSE write: 0.56-0.66 s
+	 * of CPU instead of 0.78-1.01 s; with -m 0.54-0.59 s instead of
+	 * 0.58-0.78 s).  Host I/O releases it (rbu_bio.c).
+	 */
+	setenv("RUMP_NCPU", "1", 0);
+#ifdef __GLIBC__
+	/*
+	 * The kernel allocates page-sized pages and I/O windows from malloc
+	 * and frees them again; keep freed memory in the process rather than
+	 * giving it back and faulting fresh zeroed pages in on the next
+	 * allocation (page faults were 8 % of a FUSE read's profile).
+	 */
+	mallopt(M_MMAP_THRESHOLD, 4 * 1024 * 1024);
+	mallopt(M_TRIM_THRESHOLD, 128 * 1024 * 1024);
+	mallopt(M_TOP_PAD, 8 * 1024 * 1024);
+#endif
+	make_lwp_key();
 	if ((rv = rump_init()) != 0) {
 		warnx_("rump_init failed: %s", strerror(HOST_ERRNO(rv)));
 		return -1;
 	}
+	bind_main();
 #if RBU_STATE
 	/* configure the devices (and --init-from: write the plain image through them) */
 	if (rumpbuild_state_up(&dev) != 0 || dev == NULL) {
@@ -473,6 +612,21 @@ mount_fs(const char *spec, int ro)
 	return 0;
 }
 
+/* What the kernel wrote with a deferred sync (rbu_bio.c) reaches the disk; 0 or -1 with a message. */
+static int
+flush_images(void)
+{
+#if RBU_OWN_BIO
+	int e = rbu_bio_flush();
+
+	if (e != 0) {
+		warnx_("%s: syncing the image: %s", image_name, strerror(e));
+		return -1;
+	}
+#endif
+	return 0;
+}
+
 static int
 unmount_fs(void)
 {
@@ -481,10 +635,20 @@ unmount_fs(void)
 #endif
 	if (rump_sys_unmount(MNT, 0) == -1) {
 		warnx_("unmounting %s: %s (data may not be on the image)", image_name, rstr());
+		flush_images();
 		return -1;
 	}
 #if RBU_STATE
-	/* after the unmount, so every block went through the devices: unconfigure them */
+	/*
+	 * Sync the images while their descriptors are open; the teardown's own
+	 * writes are synced as they happen.  After the unmount, so every block
+	 * went through the devices: unconfigure them.
+	 */
+	if (flush_images() != 0)
+		return -1;
+#if RBU_OWN_BIO
+	rbu_bio_defer_sync = 0;
+#endif
 	if (rumpbuild_state_down() != 0) {
 		warnx_("%s: unconfiguring the state failed (the lines above say which step)", RBU_STATE_FILE);
 		return -1;
@@ -497,7 +661,7 @@ unmount_fs(void)
 		return -1;
 	}
 #endif
-	return 0;
+	return flush_images();
 }
 
 /* ---- paths ------------------------------------------------------------- */
@@ -558,19 +722,27 @@ rstat(const char *rp, int follow, struct rbu_stat *st)
  */
 #define FLUSH_BEHIND	(1024 * 1024)
 
+static pthread_mutex_t mark_lock = PTHREAD_MUTEX_INITIALIZER;	/* FUSE workers share the marks */
+
 static void
 flush_behind(int fd, int64_t *mark, int64_t end)
 {
+	int64_t from = -1;
+
 #ifdef RUMP_MNT_ASYNC
 	if (!(mntflags & RUMP_MNT_ASYNC))
 		return;
 #endif
+	pthread_mutex_lock(&mark_lock);
 	if (end < *mark)
 		*mark = 0;	/* rewritten from further back: start over */
 	if (end - *mark >= FLUSH_BEHIND) {
-		(void)rumpbuild_util_flush(fd, *mark, end);
+		from = *mark;
 		*mark = end;
 	}
+	pthread_mutex_unlock(&mark_lock);
+	if (from >= 0)
+		(void)rumpbuild_util_flush(fd, from, end);
 }
 
 /* ---- directory reading ------------------------------------------------- */
@@ -1298,6 +1470,32 @@ host_stat(const struct rbu_stat *r, struct stat *st)
 #define MAXFH	8192
 static unsigned char fh_open[MAXFH];
 static int64_t fh_mark[MAXFH];		/* flush_behind's mark per descriptor */
+/*
+ * -m on NetBSD's rump kernel: requests run at once, but those that move a
+ * file's pages (read, write, fsync, truncate, release) take data_lock.  Two
+ * at once make the 2016 kernel's read-ahead (genfs_getpages, UFP_NOWAIT)
+ * hand its rump uvm_page_unbusy() the PGO_DONTCARE marker, which that
+ * version does not skip: a crash, on one file always, on four files at the
+ * memory limit 3 times of 3 even with a lock per file; with this one lock,
+ * 0 times of 4.
+ */
+static pthread_mutex_t data_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static pthread_mutex_t *
+data_enter(void)
+{
+	if (!(RBU_HAVE_LWPROC && mt_mode))
+		return NULL;
+	pthread_mutex_lock(&data_lock);
+	return &data_lock;
+}
+
+static void
+data_leave(pthread_mutex_t *m)
+{
+	if (m != NULL)
+		pthread_mutex_unlock(m);
+}
 
 static int
 keep_fh(int fd, struct fuse_file_info *fi)
@@ -1338,7 +1536,7 @@ static int
 f_readdir(const char *path, void *buf, fuse_fill_dir_t filler, off_t off, struct fuse_file_info *fi,
     enum fuse_readdir_flags flags)
 {
-	static char dbuf[16384] __attribute__((aligned(8)));
+	char dbuf[16384] __attribute__((aligned(8)));	/* one per request: workers run at once */
 	int fd, n;
 	FPATH(path, rp);
 
@@ -1446,7 +1644,13 @@ static int
 f_fsync(const char *path, int datasync, struct fuse_file_info *fi)
 {
 	(void)path; (void)datasync;
-	return rump_sys_fsync((int)fi->fh) == -1 ? -rerr() : 0;
+	if (rump_sys_fsync((int)fi->fh) == -1)
+		return -rerr();
+#if RBU_OWN_BIO
+	if (rbu_bio_flush() != 0)
+		return -EIO;
+#endif
+	return 0;
 }
 
 static int
@@ -1614,27 +1818,77 @@ f_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
 	return NULL;
 }
 
+/* Each request enters the rump kernel through rump_enter()/rump_leave(). */
+#define OP(name, proto, args)						\
+static int								\
+w_##name proto								\
+{									\
+	int rv;								\
+									\
+	rump_enter();							\
+	rv = f_##name args;						\
+	rump_leave();							\
+	return rv;							\
+}
+/* the same, holding data_lock (-m) */
+#define OPF(name, proto, args)						\
+static int								\
+w_##name proto								\
+{									\
+	pthread_mutex_t *m;						\
+	int rv;								\
+									\
+	rump_enter();							\
+	m = data_enter();						\
+	rv = f_##name args;						\
+	data_leave(m);							\
+	rump_leave();							\
+	return rv;							\
+}
+
+typedef const char *P;
+typedef struct fuse_file_info *FI;
+OP(getattr, (P p, struct stat *st, FI fi), (p, st, fi))
+OP(readdir, (P p, void *b, fuse_fill_dir_t fl, off_t o, FI fi, enum fuse_readdir_flags f), (p, b, fl, o, fi, f))
+OP(open, (P p, FI fi), (p, fi))
+OP(create, (P p, mode_t m, FI fi), (p, m, fi))
+OPF(read, (P p, char *b, size_t n, off_t o, FI fi), (p, b, n, o, fi))
+OPF(write, (P p, const char *b, size_t n, off_t o, FI fi), (p, b, n, o, fi))
+OPF(release, (P p, FI fi), (p, fi))
+OPF(fsync, (P p, int d, FI fi), (p, d, fi))
+OP(mkdir, (P p, mode_t m), (p, m))
+OP(unlink, (P p), (p))
+OP(rmdir, (P p), (p))
+OP(rename, (P a, P b, unsigned int f), (a, b, f))
+OP(symlink, (P t, P p), (t, p))
+OP(readlink, (P p, char *b, size_t n), (p, b, n))
+OPF(truncate, (P p, off_t n, FI fi), (p, n, fi))
+OP(chmod, (P p, mode_t m, FI fi), (p, m, fi))
+OP(chown, (P p, uid_t u, gid_t g, FI fi), (p, u, g, fi))
+OP(utimens, (P p, const struct timespec tv[2], FI fi), (p, tv, fi))
+OP(statfs, (P p, struct statvfs *sv), (p, sv))
+
 static const struct fuse_operations fuse_ops = {
 	.init = f_init,
-	.getattr = f_getattr,
-	.readdir = f_readdir,
-	.open = f_open,
-	.create = f_create,
-	.read = f_read,
-	.write = f_write,
-	.release = f_release,
-	.fsync = f_fsync,
-	.mkdir = f_mkdir,
-	.unlink = f_unlink,
-	.rmdir = f_rmdir,
-	.rename = f_rename,
-	.symlink = f_symlink,
-	.readlink = f_readlink,
-	.truncate = f_truncate,
-	.chmod = f_chmod,
-	.chown = f_chown,
-	.utimens = f_utimens,
-	.statfs = f_statfs,
+	.getattr = w_getattr,
+	.readdir = w_readdir,
+	.open = w_open,
+	.create = w_create,
+	.read = w_read,
+	.write = w_write,
+	.release = w_release,
+	.fsync = w_fsync,
+	.mkdir = w_mkdir,
+	.unlink = w_unlink,
+	.rmdir = w_rmdir,
+	.rename = w_rename,
+	.symlink = w_symlink,
+	.readlink = w_readlink,
+	.truncate = w_truncate,
+	.chmod = w_chmod,
+	.chown = w_chown,
+	.utimens = w_utimens,
+	.statfs = w_statfs,
 };
 
 /*
@@ -1732,7 +1986,8 @@ run_fuse(const char *spec, const char *mnt, int ro, int foreground, int debug, c
 			_exit(1);	/* the parent is gone */
 		close(pfd[1]);
 	}
-	rv = fuse_loop(f);		/* ends on unmount, SIGTERM, SIGINT, SIGHUP */
+	/* ends on unmount, SIGTERM, SIGINT, SIGHUP; the workers are gone when it returns */
+	rv = mt_mode ? fuse_loop_mt(f, 0) : fuse_loop(f);
 	fuse_remove_signal_handlers(fuse_get_session(f));
 	fuse_unmount(f);		/* no new requests from here on */
 	fuse_destroy(f);
@@ -1826,6 +2081,8 @@ int
 main(int argc, char **argv)
 {
 	int ro = RBU_READONLY, foreground = 0, debug = 0, verbose = 0, i;
+
+	mt_mode = MT_DEFAULT;
 	char fuseopts[2048] = "";
 	const struct command *cmd;
 	const char *spec = RBU_FS;  /* an image-less file system names itself in messages */
@@ -1852,7 +2109,9 @@ main(int argc, char **argv)
 		else if (strcmp(a, "-v") == 0)
 			verbose = 1;
 		else if (strcmp(a, "-s") == 0)
-			;	/* single-threaded: the default and the only mode */
+			mt_mode = 0;
+		else if (strcmp(a, "-m") == 0)
+			mt_mode = 1;
 		else if (strcmp(a, "--init-from") == 0 && i + 1 < argc && RBU_STATE)
 			init_from = argv[++i];
 		else if (strcmp(a, "--init-from") == 0 || strcmp(a, "--state") == 0) {
