@@ -139,7 +139,11 @@ extern int rumpbuild_state_verbose;
 #define PROG		"rump_" RBU_FS
 #define IMGKEY		"/dev/rumpbuild-img"
 #define MNT		"/mnt"
-#define IOSIZE		(1024 * 1024)	/* put/get: 1 MiB a call, as FUSE writes */
+/*
+ * put/get: 1 MiB a call, as FUSE writes; rump_zfs 64 KiB: the 2016 zfs
+ * faults in uiomove on 1 MiB writes and returns ENOSPC on 128 KiB ones
+ */
+#define IOSIZE		(RBU_ZFS ? 64 * 1024 : 1024 * 1024)
 #define SECSIZE		512
 #define DISKMAGIC	0x82564557U
 #define MAXPART		16
@@ -514,7 +518,12 @@ mount_fs(const char *spec, int ro)
 	/* async: the image is fdatasync'ed at fsync and unmount, not after each metadata write */
 	rbu_bio_defer_sync = (mntflags & RUMP_MNT_ASYNC) != 0;
 #endif
-	setenv("RUMP_MEMLIMIT", MEMLIMIT_DEFAULT, 0);	/* the user's value wins */
+	/*
+	 * Not for rump_zfs: its ARC sizes itself from the kernel's memory, and
+	 * under 32 MiB a 300 MB put stalled (no progress in 10 minutes).
+	 */
+	if (!RBU_ZFS)
+		setenv("RUMP_MEMLIMIT", MEMLIMIT_DEFAULT, 0);	/* the user's value wins */
 	/*
 	 * One virtual CPU unless RUMP_NCPU says otherwise: the serving thread
 	 * and the kernel's own threads (page daemon, syncer) then take turns
