@@ -105,7 +105,7 @@ def build_tool(session, entry, also=()) -> ZfsTool:
     os.makedirs(workdir, exist_ok=True)
     helper = helper_target(plan, workdir, entry.lib)
     obj = host_object(tc, str(HERE / "zfstool.c"), os.path.join(workdir, "zfstool.o"),
-                      [os.path.join(session.outdir, "include"), session.tree.rump / "include"])
+                      [os.path.join(session.outdir, "include"), session.tree.rump / "include", HERE])
     exe = os.path.join(workdir, "zfstool" + "".join("+" + e.name for e in also))
     pio_objs, pio_flags = pio_link(session, workdir)  # positioned image I/O (zfs/pio.py)
     run_in_session(session, [program_plan(tc, exe, [obj, helper, *pio_objs], link_libs, extra_libs=pio_flags,

@@ -38,20 +38,7 @@
 
 #include "zfs_util.h"
 
-int rump_pub_etfs_register(const char *, const char *, enum rump_etfs_type);
-
-int rumpbuild_zfs_pool_create(const char *, const char *const *, int, int, char *, size_t);
-int rumpbuild_zfs_pool_import(const char *, const void *const *, const size_t *, const char *const *, int,
-    char *, size_t, char *, size_t);
-int rumpbuild_zfs_pool_export(const char *, char *, size_t);
-int rumpbuild_zfs_pool_scrub(const char *, char *, size_t);
-int rumpbuild_zfs_pool_stats(const char *, uint64_t *, int, char *, size_t);
-int rumpbuild_zfs_dataset_create(const char *, char *, size_t);
-int rumpbuild_zfs_dataset_list(const char *, int, char *, size_t, char *, size_t);
-int rumpbuild_zfs_snapshot(const char *, const char *, char *, size_t);
-int rumpbuild_zfs_destroy(const char *, char *, size_t);
-int rumpbuild_zfs_dataset_space(const char *, uint64_t *, uint64_t *, char *, size_t);
-int rumpbuild_zfs_mountargs(const char *, void *, unsigned long *);
+#include "zfshelper.h"
 
 #define MAXIMG		16
 #define LABEL_OFFSET	(16 * 1024)		/* vdev_label_t.vl_vdev_phys (helper.py LABEL_NVLIST_OFFSET) */
