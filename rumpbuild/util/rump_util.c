@@ -1008,6 +1008,9 @@ copy_out(const char *rp, int hfd, const char *cmd, const char *what, const char 
 {
 	int fd = rump_sys_open(rp, RUMP_O_RDONLY);
 	ssize_t n = 0;
+#if !RBU_ZFS
+	int64_t done = 0, mark = 0;
+#endif
 
 	if (fd == -1) {
 		warnx_("%s: %s: %s", cmd, what, rstr());
@@ -1019,6 +1022,10 @@ copy_out(const char *rp, int hfd, const char *cmd, const char *what, const char 
 			rump_sys_close(fd);
 			return -1;
 		}
+#if !RBU_ZFS
+		done += n;
+		flush_behind(fd, &mark, done);	/* frees the pages read, as those written */
+#endif
 	}
 	if (n == -1)
 		warnx_("%s: %s: %s", cmd, what, rstr());
@@ -1627,6 +1634,10 @@ f_read(const char *path, char *buf, size_t size, off_t off, struct fuse_file_inf
 	n = rump_sys_pread((int)fi->fh, buf, size, off);
 #else
 	n = rump_sys_lseek((int)fi->fh, off, SEEK_SET) == -1 ? -1 : rump_sys_read((int)fi->fh, buf, size);
+#endif
+#if !RBU_ZFS
+	if (n > 0 && fi->fh < MAXFH)
+		flush_behind((int)fi->fh, &fh_mark[fi->fh], off + n);	/* frees the pages read */
 #endif
 	return n == -1 ? -rerr() : (int)n;
 }
