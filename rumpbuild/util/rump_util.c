@@ -733,8 +733,10 @@ rstat(const char *rp, int follow, struct rbu_stat *st)
 
 /*
  * On an async mount, start writing a file's dirty pages every FLUSH_BEHIND
- * bytes (rumpbuild_util_flush: what a synchronous mount does by itself);
- * *mark is where the last flush ended.
+ * bytes (rumpbuild_util_flush: what a synchronous mount does by itself)
+ * and free them; sequential reads call it too, so the pages they read are
+ * freed instead of waiting for the page daemon (not on zfs, whose flush
+ * keeps its pages).  *mark is where the last flush ended.
  */
 #define FLUSH_BEHIND	(1024 * 1024)
 
