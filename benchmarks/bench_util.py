@@ -20,6 +20,7 @@ Needs root, /dev/fuse, fuse2fs, e2fsprogs and a NetBSD tree
 (RUMPBUILD_NETBSDSRC or --src): rump_ext2fs is built from it first.
 
 usage: python3 benchmarks/bench_util.py [--src DIR] [--size-mb 256] [--files 5000] [--repeat 3]
+                                       [--only put,untar] [--modes s,m]
 """
 
 from __future__ import annotations
@@ -124,7 +125,11 @@ def read_file(path: Path) -> None:
             pass
 
 
-def fuse_round(server: list[str], image: Path, mnt: Path, data: bytes, size_mb: int, tar: Path) -> dict:
+FIGURES = ("write", "read", "untar", "par4", "put", "get")
+
+
+def fuse_round(server: list[str], image: Path, mnt: Path, data: bytes, size_mb: int, tar: Path,
+               only: set[str]) -> dict:
     def write():
         with open(mnt / "big", "wb") as f:
             for _ in range(size_mb):
@@ -157,10 +162,11 @@ def fuse_round(server: list[str], image: Path, mnt: Path, data: bytes, size_mb: 
     with Mount(server + [str(image), str(mnt)], mnt):
         res["read"] = timed(read)
         res["untar"] = timed(untar)
-    with Mount(server + [str(image), str(mnt)], mnt):
-        res["par4 small"] = timed(small_readers)
-    with Mount(server + [str(image), str(mnt)], mnt):
-        res["par4 64MB"] = timed(lambda: parallel([lambda i=i: read_file(mnt / f"part{i}") for i in range(4)]))
+    if "par4" in only:  # the steps before are what the ones after read, so they always run
+        with Mount(server + [str(image), str(mnt)], mnt):
+            res["par4 small"] = timed(small_readers)
+        with Mount(server + [str(image), str(mnt)], mnt):
+            res["par4 64MB"] = timed(lambda: parallel([lambda i=i: read_file(mnt / f"part{i}") for i in range(4)]))
     check(image)
     return res
 
@@ -194,7 +200,13 @@ def main() -> int:
     ap.add_argument("--files", type=int, default=5000)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--keep", metavar="DIR", help="work in DIR (kept) instead of a temporary folder")
+    ap.add_argument("--only", default=",".join(FIGURES), help=f"figures to measure, of {','.join(FIGURES)}")
+    ap.add_argument("--modes", default="s,m", help="rump_ext2fs FUSE modes to measure: s, m or s,m")
     args = ap.parse_args()
+    only = set(args.only.split(","))
+    modes = [m for m in args.modes.split(",") if m]
+    if not only <= set(FIGURES) or not only or not set(modes) <= {"s", "m"} or not modes:
+        sys.exit(f"--only takes some of {','.join(FIGURES)}, --modes some of s,m (got {args.only!r}, {args.modes!r})")
     if not args.src:
         sys.exit("give --src DIR or set RUMPBUILD_NETBSDSRC: rump_ext2fs is built from a NetBSD tree")
     for tool in ("fuse2fs", "fusermount3", "mke2fs", "e2fsck", "debugfs", "tar"):
@@ -223,17 +235,18 @@ def main() -> int:
             best.setdefault(who, {})[k] = min(v, best.get(who, {}).get(k, v))
 
     for _ in range(args.repeat):  # alternate, so a noisy neighbour hits both
-        for who, server in (("rump_ext2fs -s", rump + ["-s", "-f"]), ("rump_ext2fs -m", rump + ["-m", "-f"]),
-                            ("fuse2fs", ["fuse2fs", "-f"])):
+        servers = [(f"rump_ext2fs -{m}", rump + [f"-{m}", "-f"]) for m in modes] + [("fuse2fs", ["fuse2fs", "-f"])]
+        for who, server in servers if only & {"write", "read", "untar", "par4"} else ():
             img = work / f"{who.replace(' ', '')}.img"
             shutil.copyfile(empty, img)
-            keep_best(f"fuse {who}", fuse_round(server, img, mnt, data, args.size_mb, tar))
-        img = work / "script.img"
-        shutil.copyfile(empty, img)
-        keep_best("script rump_ext2fs", script_round(rump, img, host_file, work / "back.rump"))
-        shutil.copyfile(empty, img)
-        keep_best("script debugfs", debugfs_round(img, host_file, work / "back.debugfs"))
-    for back in ("back.rump", "back.debugfs"):
+            keep_best(f"fuse {who}", fuse_round(server, img, mnt, data, args.size_mb, tar, only))
+        if only & {"put", "get"}:
+            img = work / "script.img"
+            shutil.copyfile(empty, img)
+            keep_best("script rump_ext2fs", script_round(rump, img, host_file, work / "back.rump"))
+            shutil.copyfile(empty, img)
+            keep_best("script debugfs", debugfs_round(img, host_file, work / "back.debugfs"))
+    for back in ("back.rump", "back.debugfs") if only & {"put", "get"} else ():
         if (work / back).read_bytes() != host_file.read_bytes():
             sys.exit(f"{back}: the file read back differs from the one written")
 
@@ -246,11 +259,14 @@ def main() -> int:
             ("FUSE 4 readers, 64 MB each", "fuse", "par4 64MB"),
             ("put (vs debugfs write)", "script", "put"), ("get (vs debugfs dump)", "script", "get")]
     for label, face, key in rows:
+        if key.split()[0] not in only:
+            continue
         if face == "fuse":
-            single, multi = best["fuse rump_ext2fs -s"][key], best["fuse rump_ext2fs -m"][key]
             theirs = best["fuse fuse2fs"][key]
-            print(f"{label:30} {single:7.2f}s {multi:7.2f}s {theirs:8.2f}s {single / theirs:9.2f} "
-                  f"{multi / theirs:9.2f}")
+            cells = {m: best.get(f"fuse rump_ext2fs -{m}", {}).get(key) for m in ("s", "m")}
+            secs = " ".join(f"{v:7.2f}s" if v is not None else f"{'-':>8}" for v in cells.values())
+            ratios = " ".join(f"{v / theirs:9.2f}" if v is not None else f"{'-':>9}" for v in cells.values())
+            print(f"{label:30} {secs} {theirs:8.2f}s {ratios}")
         else:
             ours, theirs = best["script rump_ext2fs"][key], best["script debugfs"][key]
             print(f"{label:30} {ours:7.2f}s {'-':>8} {theirs:8.2f}s {ours / theirs:9.2f} {'-':>9}")

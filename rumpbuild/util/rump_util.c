@@ -733,8 +733,10 @@ rstat(const char *rp, int follow, struct rbu_stat *st)
 
 /*
  * On an async mount, start writing a file's dirty pages every FLUSH_BEHIND
- * bytes (rumpbuild_util_flush: what a synchronous mount does by itself);
- * *mark is where the last flush ended.
+ * bytes (rumpbuild_util_flush: what a synchronous mount does by itself)
+ * and free them; sequential reads call it too, so the pages they read are
+ * freed instead of waiting for the page daemon (not on zfs, whose flush
+ * keeps its pages).  *mark is where the last flush ended.
  */
 #define FLUSH_BEHIND	(1024 * 1024)
 
@@ -1008,6 +1010,9 @@ copy_out(const char *rp, int hfd, const char *cmd, const char *what, const char 
 {
 	int fd = rump_sys_open(rp, RUMP_O_RDONLY);
 	ssize_t n = 0;
+#if !RBU_ZFS
+	int64_t done = 0, mark = 0;
+#endif
 
 	if (fd == -1) {
 		warnx_("%s: %s: %s", cmd, what, rstr());
@@ -1019,6 +1024,10 @@ copy_out(const char *rp, int hfd, const char *cmd, const char *what, const char 
 			rump_sys_close(fd);
 			return -1;
 		}
+#if !RBU_ZFS
+		done += n;
+		flush_behind(fd, &mark, done);	/* frees the pages read, as those written */
+#endif
 	}
 	if (n == -1)
 		warnx_("%s: %s: %s", cmd, what, rstr());
@@ -1627,6 +1636,10 @@ f_read(const char *path, char *buf, size_t size, off_t off, struct fuse_file_inf
 	n = rump_sys_pread((int)fi->fh, buf, size, off);
 #else
 	n = rump_sys_lseek((int)fi->fh, off, SEEK_SET) == -1 ? -1 : rump_sys_read((int)fi->fh, buf, size);
+#endif
+#if !RBU_ZFS
+	if (n > 0 && fi->fh < MAXFH)
+		flush_behind((int)fi->fh, &fh_mark[fi->fh], off + n);	/* frees the pages read */
 #endif
 	return n == -1 ? -rerr() : (int)n;
 }
