@@ -299,8 +299,7 @@ def _failed_sections(lines) -> dict[str, str]:
 def build_targets(plans, builddir: str, *, arch=None, jobs: int | None = None, verbose: bool = False) -> dict:
     """Write *builddir*/build.ninja for *plans*, run ninja there (-k 0: build what can be built);
     {output: rumpbuild.steps.tools.Ran} as the in-process runner returns it."""
-    from rumpbuild.backends.targets import _objects, _programs
-    from rumpbuild.steps.link import link_argv
+    from rumpbuild.backends.targets import _objects, _programs, link_command
     from rumpbuild.steps.tools import Ran
 
     os.makedirs(builddir, exist_ok=True)
@@ -320,7 +319,6 @@ def build_targets(plans, builddir: str, *, arch=None, jobs: int | None = None, v
         results[o.out] = Ran(tuple(o.argv), o.cwd, 1 if o.out in failed else 0, failed.get(o.out, ""))
     for p in programs:
         bad = next((results[o.out] for o in p.objects if not results[o.out].ok), None)
-        shown = link_argv(p.cc, p.out, p.link_inputs(), kind=p.kind, soname=p.soname,
-                          whole_archives=p.whole_archives, flags=p.flags, libs=p.libs)
+        shown = link_command(p)
         results[p.out] = bad or Ran(tuple(shown), None, 1 if p.out in failed else 0, failed.get(p.out, ""))
     return results

@@ -41,6 +41,15 @@ def _programs(plans) -> list:
     return [p for p in plans if isinstance(p, ProgramPlan)]
 
 
+def link_command(plan, out: str | None = None) -> list[str]:
+    """The command that links the ProgramPlan *plan* (writing *out*, default plan.out): what ninja
+    shows and what `kmod convert` prints for a program of the user's."""
+    from rumpbuild.steps.link import link_argv
+
+    return link_argv(plan.cc, out or plan.out, plan.link_inputs(), kind=plan.kind, soname=plan.soname,
+                     whole_archives=plan.whole_archives, flags=plan.flags, libs=plan.libs)
+
+
 def run_targets(plans, *, arch=None, jobs: int | None = None, backend: str = DEFAULT,
                 builddir: str | None = None, verbose: bool = False, check: bool = True) -> dict[str, Ran]:
     """Build *plans* (ObjectTargets and ProgramPlans); {output path: Ran} for every object and link.

@@ -24,7 +24,7 @@ from pathlib import Path
 from rumpbuild.backends.targets import run_in_session
 from rumpbuild.errors import UserError
 from rumpbuild.fsutil import write_atomic
-from rumpbuild.model.targets import host_object, kernel_object, prebuilt_link_flags, program_plan  # noqa: F401
+from rumpbuild.model.targets import host_object, kernel_object, program_plan
 from rumpbuild.templates import render
 from rumpbuild.testresult import SmokeResult, Step  # noqa: F401 (Step: API)
 from rumpbuild.toolchain.data import qemu_sysroot

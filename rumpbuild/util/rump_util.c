@@ -120,13 +120,7 @@ int	rbu_bio_flush(void);
 #endif
 #if RBU_ZFS
 /* rump_zfs: images are a pool's vdevs, the mount step imports it (rumpbuild/zfs/zfs_util.c) */
-/*
- * and no thread bound to an lwp of its own: with bound threads the 2016
- * zfs answered ENOSPC to 128 KiB writes (cp into the FUSE mount, put) on
- * an empty pool; with the kernel's temporary lwps it does not
- */
-#undef RBU_HAVE_LWPROC
-#define RBU_HAVE_LWPROC 0
+/* (threads keep the kernel's temporary lwps: RBU_HAVE_LWPROC=0, util/build.py says why) */
 #include "zfs_util.h"
 #define OPERANDS	"IMAGE... POOL[/DATASET] "
 #else
