@@ -350,3 +350,37 @@ def test_converted_kmods_link(seeds, work, capsys):
     run()
     print(f"\n{outcome.count(0)} damaged kmods converted and linked, {outcome.count(1)} refused")
     assert 0 in outcome and 1 in outcome  # both sides of the checks were reached
+
+
+def _eh_frame_records(data: bytes) -> tuple[int, list[int]]:
+    """(file offset of .eh_frame, offsets of its records) in a little-endian ELF64 object."""
+    from rumpbuild.elf.reader import open_elf
+
+    sec = next(s for s in open_elf("seed.o", data).sections if s.name == ".eh_frame")
+    body, offs, off = data[sec.offset:sec.offset + sec.size], [], 0
+    while off + 4 <= len(body) and (length := int.from_bytes(body[off:off + 4], "little")):
+        offs.append(off)
+        off += 4 + length
+    return sec.offset, offs
+
+
+def test_kmod_with_overlapping_fdes_refused(seeds, work, capsys):
+    """The fuzzer's find: an FDE whose range was damaged converted, then ld refused the user's link
+    (".eh_frame_hdr refers to overlapping FDEs").  Conversion now names the FDEs and exits 1; the
+    healthy kmod still converts."""
+    if "msdos.kmod" not in seeds:
+        pytest.skip("needs the msdos kmod built with x86_64-linux-gnu-gcc")
+    data = bytearray(seeds["msdos.kmod"])
+    base, records = _eh_frame_records(bytes(data))
+    assert len(records) > 3  # a CIE and the FDEs of the module's functions
+    pc_range = base + records[2] + 12  # FDE: length, CIE pointer, pc_begin (sdata4), pc_range
+    data[pc_range:pc_range + 4] = (1 << 20).to_bytes(4, "little")
+    for name, blob, want in (("good.kmod", seeds["msdos.kmod"], 0), ("bad.kmod", bytes(data), 1)):
+        (work / name).write_bytes(blob)
+        out = work / f"out-{name}"
+        status = main(["component", "msdos", "--kmod", str(work / name), "--arch", "amd64", "--out", str(out), "-q"])
+        err = capsys.readouterr().err
+        assert status == want, err
+        if want:
+            assert "FDE" in err and ".eh_frame" in err and "Traceback" not in err, err
+            assert not list(out.rglob("*.a"))  # nothing converted

@@ -20,6 +20,7 @@ from pathlib import Path
 from rumpbuild.elf.reader import (SHN_LORESERVE, SHN_UNDEF, SHN_XINDEX, SHT_NOBITS, STB_LOCAL, ElfObject,
                                   open_elf)
 from rumpbuild.errors import ELFFormatError, printable
+from rumpbuild.kmod.ehframe import fde_problems
 
 RELOCS_FILE = Path(__file__).resolve().parent / "relocs.toml"
 # sys/sys/module.h modclass_t, in order
@@ -133,6 +134,7 @@ class _Relocs:
         self.problem_count = 0
         self._check_tables()
         self._read_relocations()
+        self._check_unwind_tables()
 
     def _check_tables(self) -> None:
         """The ELF header, section headers and symbols, as far as ld refuses a file over them."""
@@ -217,6 +219,14 @@ class _Relocs:
                 if alloc:
                     self.histogram[self.types.get(t, str(t))] += 1
             self.by_section.setdefault(target, []).extend(rows)
+
+    def _check_unwind_tables(self) -> None:
+        """FDEs ld's .eh_frame_hdr would refuse (rumpbuild/kmod/ehframe.py)."""
+        psize = self.arch["pointer"] if self.arch else self.obj.elf_class // 8
+        for sec in self.obj.sections:
+            if sec.name == ".eh_frame" and sec.type != SHT_NOBITS:
+                for text in fde_problems(self.obj, sec, self, psize):
+                    self._problem(text)
 
     def _problem(self, text: str) -> None:
         self.problem_count += 1
