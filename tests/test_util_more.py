@@ -165,6 +165,15 @@ def test_real_nilfs_refuses_writes_and_leaves_the_image_alone(real_nilfs, nilfs_
     assert nilfs_image.read_bytes() == before
 
 
+def test_real_nilfs_in_a_disklabel_partition(real_nilfs, nilfs_image, tmp_path):
+    from rumpbuild.smoke.disklabel import wrap
+
+    spec = wrap(str(nilfs_image), str(tmp_path / "disk.img"), "e")  # the device node serves the byte range
+    assert spec.endswith("%DISKLABEL:e%")
+    ls = _run(real_nilfs, spec, "ls", "/").stdout.decode()
+    assert ls.split() == [".nilfs"], ls
+
+
 def test_real_nilfs_not_an_image_is_one_line(real_nilfs, tmp_path):
     junk = tmp_path / "junk.img"
     junk.write_bytes(b"\0" * (1 << 20))

@@ -6,6 +6,12 @@ helper (util_kernel.c.j2: stat/getdents/statvfs/utimensat in rbu_abi.h's
 fixed-width structures) and the mount-argument helper the smoke test uses
 too; all linked statically with the closure (whole archives).
 
+The smoke facts beyond the image count here as in `rumpbuild test`: `with`
+components join the closure (ptyfs: the tty layer), `device_dir` links
+tmpfs and its mount arguments too (nilfs mounts through a device node on a
+tmpfs: rbu_devnode.h), `stubs` links only with --stubs, and a layered file
+system (`lower`) has no utility (refuse_layered).
+
 With a state file (``rumpbuild util NAME --state FILE``) the state is baked
 in: its drivers' components join the closure, its two halves
 (rumpbuild.state.kernel) join the objects, and the program is
