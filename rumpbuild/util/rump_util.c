@@ -2103,7 +2103,7 @@ put_err(const char *s)
 	(void)w;
 }
 
-/* SIGABRT: the kernel panicked, in a stub (the console, hidden without -v, has its message). */
+/* SIGABRT: the kernel panicked, in a stub (its own panic line did not show here, even with -v). */
 static void
 on_stub_abort(int sig)
 {
