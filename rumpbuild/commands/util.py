@@ -75,8 +75,9 @@ def _prebuilt(args, session):
 
 def run(args) -> int:
     from rumpbuild.session import BuildSession
-    from rumpbuild.util.build import build_util
+    from rumpbuild.util.build import build_util, refuse_layered
 
+    refuse_layered(args.name)  # before the tree is read: true of every tree
     session = BuildSession.from_args(args)
     state = _load_state(args, session)
     if args.kmod:

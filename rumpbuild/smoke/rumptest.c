@@ -23,9 +23,11 @@
 #include <rump/rump.h>
 #include <rump/rump_syscalls.h>
 
+/* tmpfs's and device nodes (-T, -D), shared with rump_<fs>; the tmpfs arguments are linked in
+   only for file systems that mount tmpfs's of their own */
+#include "../util/rbu_devnode.h"
+
 int rumpbuild_mountargs(const char *, void *, unsigned long *);
-/* linked in only for layered file systems: the tree's tmpfs arguments for the lower layers */
-int rumpbuild_tmpfs_mountargs(const char *, void *, unsigned long *) __attribute__((weak));
 int rump_pub_etfs_register(const char *, const char *, enum rump_etfs_type);
 /* linked in only with `rumpbuild test --state FILE` (templates/state_host.c.j2) */
 int rumpbuild_state_up(const char **) __attribute__((weak));
@@ -71,54 +73,16 @@ pattern(char *buf, size_t len, const char *seed)
 	}
 }
 
-/* Mount a tmpfs at *dir* (a lower layer of a layered file system). */
+/* Mount a tmpfs at *dir* (a lower layer of a layered file system, or for a device node). */
 static int
 mount_tmpfs(const char *dir)
 {
-	unsigned char args[1024];
-	unsigned long alen = sizeof(args);
-	int rv;
+	const char *why = "";
+	int rv = rbu_mount_tmpfs(dir, &why);
 
-	if (!rumpbuild_tmpfs_mountargs || rumpbuild_tmpfs_mountargs("", args, &alen) != 0) {
-		step("lower", 0, "%s: no tmpfs mount arguments linked in", dir);
-		return -1;
-	}
-	if (rump_sys_mkdir(dir, 0777) == -1 && errno != EEXIST) {
-		step("lower", 0, "mkdir %s: %s", dir, strerror(errno));
-		return -1;
-	}
-	rv = rump_sys_mount("tmpfs", dir, 0, args, alen);
-	step("lower", rv == 0, "tmpfs on %s: %s", dir, rv == 0 ? "mounted" : strerror(errno));
+	step("lower", rv == 0, "tmpfs on %s: %s%s%s", dir, rv == 0 ? "mounted" : why, rv == 0 ? "" : ": ",
+	    rv == 0 ? "" : strerror(errno));
 	return rv;
-}
-
-/*
- * Make *path* a block device node for the same device as *key*.  The stat
- * buffer has NetBSD's struct stat layout (st_dev, st_mode, st_ino, st_nlink,
- * st_uid, st_gid, st_rdev), with the host compiler's alignment, which is the
- * same arch's.
- */
-static int
-same_device(const char *key, const char *path)
-{
-	struct {
-		uint64_t dev;
-		uint32_t mode;
-		uint64_t ino;
-		uint32_t nlink, uid, gid;
-		uint64_t rdev;
-		char rest[256];
-	} st;
-
-	if (rump_sys_stat(key, (void *)&st) == -1)
-		return -1;
-#ifdef RUMP_SYS_RENAME_MKNOD
-	return rump_sys_mknod(path, 0060000 | 0600, (dev_t)st.rdev);
-#else
-	(void)path;  /* a tree whose rump kernel has no mknod (the example tree) */
-	errno = ENOSYS;
-	return -1;
-#endif
 }
 
 /* Write *len* bytes of *data* to *path*; 0 when all were written. */
@@ -276,11 +240,14 @@ main(int argc, char **argv)
 		rv = rump_pub_etfs_register(key, image, RUMP_ETFS_BLK);
 		step("etfs", rv == 0, "%s -> %s (error %d)", key, image, rv);
 		if (devdir) {
+			const char *why = "";
+
 			if (mount_tmpfs(devdir) != 0)
 				return 1;
 			snprintf(devpath, sizeof(devpath), "%s/disk", devdir);
-			rv = same_device(key, devpath);
-			step("devnode", rv == 0, "%s: %s", devpath, rv == 0 ? "block device of the image" : strerror(errno));
+			rv = rbu_same_device(key, devpath, &why);
+			step("devnode", rv == 0, "%s: %s%s%s", devpath, rv == 0 ? "block device of the image" : why,
+			    rv == 0 ? "" : ": ", rv == 0 ? "" : strerror(errno));
 			key = devpath;
 		}
 	}

@@ -6,6 +6,12 @@ helper (util_kernel.c.j2: stat/getdents/statvfs/utimensat in rbu_abi.h's
 fixed-width structures) and the mount-argument helper the smoke test uses
 too; all linked statically with the closure (whole archives).
 
+The smoke facts beyond the image count here as in `rumpbuild test`: `with`
+components join the closure (ptyfs: the tty layer), `device_dir` links
+tmpfs and its mount arguments too (nilfs mounts through a device node on a
+tmpfs: rbu_devnode.h), `stubs` links only with --stubs, and a layered file
+system (`lower`) has no utility (refuse_layered).
+
 With a state file (``rumpbuild util NAME --state FILE``) the state is baked
 in: its drivers' components join the closure, its two halves
 (rumpbuild.state.kernel) join the objects, and the program is
@@ -29,8 +35,9 @@ from rumpbuild.errors import UserError
 from rumpbuild.fsutil import write_atomic
 from rumpbuild.backends.targets import run_in_session
 from rumpbuild.model.targets import host_object, kernel_object
-from rumpbuild.smoke.runner import (Prebuilt, add_base, closure_with_base, fs_facts, fs_name_of, mountargs_target,
-                                    program_target, vfs_plan)
+from rumpbuild.smoke.runner import HERE as SMOKE_DIR
+from rumpbuild.smoke.runner import (LOWER_FS, Prebuilt, add_base, closure_with_base, extra_entries, fs_facts,
+                                    fs_name_of, mountargs_target, needs_tmpfs, program_target, vfs_plan)
 from rumpbuild.templates import render
 from rumpbuild.zfs import util as zfs_util
 
@@ -97,6 +104,32 @@ def own_bio(tree) -> bool:
             and "hyp_backend_schedule" in hdr.read_text(errors="replace"))
 
 
+def refuse_layered(name: str) -> None:
+    """A layered file system (facts with `lower`) has no rump_<fs>: say why, before anything is built.
+
+    It serves a folder of another mount (null, umap, overlay) or stacks two
+    (union), and owns no image: a utility for it would need a second file
+    system's component to mount underneath, and over rump_<fs>'s own
+    tmpfs it would show an empty folder.  By name, so the example tree,
+    which has no layered component, says the same.
+    """
+    fs = name.removeprefix("librumpfs_").removeprefix("rumpfs_")
+    facts = _facts_table().get(fs, {})
+    if facts.get("lower"):
+        raise UserError(f"{fs} is a layered file system: it serves folders of another mount and has no image "
+                        f"of its own, so there is no rump_{fs}",
+                        [f"`rumpbuild test {fs}` proves it, mounted over tmpfs's",
+                         "to look into an image, build the utility of the image's file system "
+                         "(rumpbuild util ffs, ext2fs, msdos, ...)"])
+
+
+def _facts_table() -> dict:
+    import tomllib
+
+    with open(SMOKE_DIR / "filesystems.toml", "rb") as f:
+        return tomllib.load(f)
+
+
 def fuse_flags(session) -> tuple[list[str], list[str], str]:
     """(cflags, libs, why-not) for libfuse3: only for a native glibc build where pkg-config finds it."""
     tc = session.toolchain
@@ -141,11 +174,17 @@ def build_util(session, entry=None, prebuilt: Prebuilt | None = None, extra_arch
         add_base(session, closure)
     else:
         fs_name, closure = fs_name_of(entry), closure_with_base(session, entry)
+    refuse_layered(fs_name)
     facts = fs_facts(fs_name)
+    if facts.get("stubs") and not extra_archives and prebuilt is None:  # as `rumpbuild test` says it
+        raise UserError(f"rump_{fs_name} links only with stubs: {facts['stubs']}",
+                        [f"rumpbuild util {fs_name} --stubs"])
     if state is not None:
         from rumpbuild.state.kernel import state_entries
 
         closure += [e for e in state_entries(session, state) if e not in closure]
+    # `with` (ptyfs's tty layer) and the tmpfs a device node lives on (nilfs's device_dir)
+    closure += [e for e in extra_entries(session, facts) if e not in closure]
     plan = session.build(closure, shared=False, progress=progress)
     by_lib = {l.lib: l for l in plan.libraries}
     link_libs = [by_lib[e.lib] for e in closure if e.lib in by_lib]
@@ -159,6 +198,9 @@ def build_util(session, entry=None, prebuilt: Prebuilt | None = None, extra_arch
     zfs = zfs_util.is_zfs(fs_name)  # rump_zfs: the zfs helper makes the mount arguments (rumpbuild/zfs/util.py)
     mountargs, zfs_flags = zfs_util.zfs_objects(session, plan, workdir, entry.lib if entry else zfs_util.ZFS_LIB) \
         if zfs else ([mountargs_target(plan, fs_name, facts, workdir)], [])
+    if needs_tmpfs(facts):  # device_dir: the tmpfs the device node is made on
+        mountargs.append(mountargs_target(plan, LOWER_FS, fs_facts(LOWER_FS), workdir,
+                                          func="rumpbuild_tmpfs_mountargs"))
     kernel_obj, missing = _kernel_helper(session, plan, fs_name, calls, workdir)
     fuse_cflags, fuse_libs, why_not = fuse_flags(session)
     lacking = [c for c in ("stat", "lstat", "getdents") if c not in calls]
@@ -169,6 +211,10 @@ def build_util(session, entry=None, prebuilt: Prebuilt | None = None, extra_arch
         "RBU_FS": f'"{fs_name}"', "RBU_MOUNT_TYPE": f'"{facts["mount_type"]}"',
         "RBU_READONLY": "1" if facts.get("readonly") else "0",
         "RBU_NEEDS_IMAGE": "1" if facts.get("image") else "0",  # rump_zfs reads its operands itself
+        "RBU_DEVICE_DIR": _c_string(facts.get("device_dir", "")),
+        # --stubs (or a converted kmod's stubs): a stub's panic is reported in one line, not an abort
+        "RBU_STUBS": "1" if extra_archives or (prebuilt and prebuilt.extra_archives) else "0",
+        "RBU_STUBS_WHY": _c_string(facts.get("stubs", "") or "`rumpbuild component NAME --stubs` lists them"),
         "RBU_FUSE": "0" if why_not else "1",
         "RBU_NOFUSE_WHY": '"' + why_not.replace('"', "'").replace("\\", "/") + '"',
         "RBU_VERSION": f'"(rumpbuild {__version__}, {session.target.name}, tree {session.tree.root})"',

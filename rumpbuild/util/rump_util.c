@@ -76,6 +76,7 @@ int rump_pub_etfs_register_withsize(const char *, const char *, enum rump_etfs_t
 #endif
 
 #include "rbu_abi.h"
+#include "rbu_devnode.h"
 
 #if RBU_FUSE
 #define FUSE_USE_VERSION 31
@@ -98,6 +99,23 @@ int rump_pub_etfs_register_withsize(const char *, const char *, enum rump_etfs_t
 #if RBU_OWN_BIO
 extern int rbu_bio_defer_sync;
 int	rbu_bio_flush(void);
+#endif
+#ifndef RBU_STUBS
+/*
+ * Linked with stubs (`rumpbuild util NAME --stubs`): kernel functions no
+ * rump library defines panic when called, and the kernel's panic aborts
+ * the process; say so in one line instead (RBU_STUBS_WHY: the facts' why)
+ */
+#define RBU_STUBS	0
+#define RBU_STUBS_WHY	""
+#endif
+#ifndef RBU_DEVICE_DIR
+/*
+ * filesystems.toml's device_dir (nilfs): mount the image through a block
+ * device node on a tmpfs at this folder, not through its etfs key
+ * (rbu_devnode.h says why); "" mounts the key itself
+ */
+#define RBU_DEVICE_DIR	""
 #endif
 #ifndef RBU_HAVE_LWPROC
 #define RBU_HAVE_LWPROC 0	/* rump_pub_lwproc_newlwp: a multithreaded rump kernel (NetBSD's) */
@@ -586,6 +604,18 @@ mount_fs(const char *spec, int ro)
 			warnx_("%s: the rump kernel cannot open it: %s", spec, strerror(HOST_ERRNO(rv)));
 			return -1;
 		}
+		if (RBU_DEVICE_DIR[0]) {
+			/* the tmpfs stays until the process ends: it holds only the node, no data */
+			static char node[PATH_MAX];
+			const char *why = "";
+
+			if (rbu_device_node(IMGKEY, RBU_DEVICE_DIR, node, sizeof(node), &why) != 0) {
+				warnx_("%s: cannot make its block device on a tmpfs at %s in the rump kernel: "
+				    "%s: %s", spec, RBU_DEVICE_DIR, why, rstr());
+				return -1;
+			}
+			dev = node;
+		}
 	}
 	if (rump_sys_mkdir(MNT, 0755) == -1 && rerr() != EEXIST) {
 		warnx_("mkdir %s in the rump kernel: %s", MNT, rstr());
@@ -881,7 +911,7 @@ cmd_ls(int argc, char **argv)
 	optind = 1;
 	while ((ch = getopt(argc, argv, "l")) != -1) {
 		if (ch != 'l') {
-			fprintf(err, "usage: %s IMAGE ls [-l] [PATH...]\n", PROG);
+			fprintf(err, "usage: %s %sls [-l] [PATH...]\n", PROG, OPERANDS);
 			exit(2);
 		}
 		lflag = 1;
@@ -931,7 +961,7 @@ cmd_stat(int argc, char **argv)
 	int i;
 
 	if (argc < 2) {
-		fprintf(err, "usage: %s IMAGE stat PATH...\n", PROG);
+		fprintf(err, "usage: %s %sstat PATH...\n", PROG, OPERANDS);
 		exit(2);
 	}
 	for (i = 1; i < argc; i++) {
@@ -1268,13 +1298,13 @@ cmd_get_put(int argc, char **argv, int put)
 	optind = 1;
 	while ((ch = getopt(argc, argv, "rR")) != -1) {
 		if (ch != 'r' && ch != 'R') {
-			fprintf(err, "usage: %s IMAGE %s [-r] SRC DST\n", PROG, argv[0]);
+			fprintf(err, "usage: %s %s%s [-r] SRC DST\n", PROG, OPERANDS, argv[0]);
 			exit(2);
 		}
 		rflag = 1;
 	}
 	if (argc - optind != 2) {
-		fprintf(err, "usage: %s IMAGE %s [-r] SRC DST\n", PROG, put ? "put" : "get");
+		fprintf(err, "usage: %s %s%s [-r] SRC DST\n", PROG, OPERANDS, put ? "put" : "get");
 		exit(2);
 	}
 	src = argv[optind];
@@ -1323,7 +1353,7 @@ cmd_mkdir(int argc, char **argv)
 	optind = 1;
 	while ((ch = getopt(argc, argv, "p")) != -1) {
 		if (ch != 'p') {
-			fprintf(err, "usage: %s IMAGE mkdir [-p] PATH...\n", PROG);
+			fprintf(err, "usage: %s %smkdir [-p] PATH...\n", PROG, OPERANDS);
 			exit(2);
 		}
 		pflag = 1;
@@ -1413,7 +1443,7 @@ cmd_rm(int argc, char **argv)
 		else if (ch == 'f')
 			fflag = 1;
 		else {
-			fprintf(err, "usage: %s IMAGE rm [-r] [-f] PATH...\n", PROG);
+			fprintf(err, "usage: %s %srm [-r] [-f] PATH...\n", PROG, OPERANDS);
 			exit(2);
 		}
 	}
@@ -1435,7 +1465,7 @@ cmd_mv(int argc, char **argv)
 	struct rbu_stat st;
 
 	if (argc != 3) {
-		fprintf(err, "usage: %s IMAGE mv SRC DST\n", PROG);
+		fprintf(err, "usage: %s %smv SRC DST\n", PROG, OPERANDS);
 		exit(2);
 	}
 	if (rpath(argv[1], ra, sizeof(ra)) == NULL || rpath(argv[2], rb, sizeof(rb)) == NULL) {
@@ -2061,6 +2091,44 @@ on_signal(int sig)
 	stop_sig = sig;
 }
 
+#if RBU_STUBS
+static const char *stub_cmd = "mount";	/* the command a stub stopped (for its message) */
+static int stub_errfd = STDERR_FILENO;
+
+static void
+put_err(const char *s)
+{
+	ssize_t w = write(stub_errfd, s, strlen(s));
+
+	(void)w;
+}
+
+/* SIGABRT: the kernel panicked, in a stub (its own panic line did not show here, even with -v). */
+static void
+on_stub_abort(int sig)
+{
+	(void)sig;
+	put_err(PROG ": ");
+	put_err(stub_cmd);
+	put_err(": the rump kernel reached a kernel function this build links as a panicking stub "
+	    "(--stubs) and stopped; " RBU_STUBS_WHY "\n");
+	_exit(1);
+}
+
+static void
+catch_stub_abort(const char *cmd)
+{
+	struct sigaction sa;
+
+	stub_cmd = cmd;
+	stub_errfd = fileno(err);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stub_abort;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGABRT, &sa, NULL);
+}
+#endif
+
 /* A signal stops the command between blocks; main then unmounts, so the image stays consistent. */
 static void
 catch_signals(void)
@@ -2243,6 +2311,9 @@ main(int argc, char **argv)
 			fprintf(err, "%s: -o %s: quotes are not allowed\n", PROG, fuseopts);
 			return 2;
 		}
+#if RBU_STUBS
+		catch_stub_abort("FUSE");	/* -f shows the line */
+#endif
 		return run_fuse(spec, argv[i], ro, foreground, debug, fuseopts);
 #else
 		fprintf(err, "%s: unknown command '%s'; this build has no FUSE face (" RBU_NOFUSE_WHY "), "
@@ -2256,6 +2327,9 @@ main(int argc, char **argv)
 		return 2;
 	}
 	catch_signals();
+#if RBU_STUBS
+	catch_stub_abort(argv[i]);
+#endif
 	if (mount_fs(spec, ro) != 0)
 		return 1;
 	cmd->run(argc - i, argv + i);
