@@ -49,13 +49,14 @@ class Prebuilt:
     no_pie: bool = True  # -mcmodel=kernel / non-PIC code: link -no-pie (prebuilt_link_flags), never shared
 
 
-def _load(name: str) -> dict:
+def smoke_data(name: str) -> dict:
+    """A data file of this folder (filesystems.toml: facts per file system; images.toml: image recipes)."""
     with open(HERE / name, "rb") as f:
         return tomllib.load(f)
 
 
 def fs_facts(fs_name: str) -> dict:
-    table = _load("filesystems.toml")
+    table = smoke_data("filesystems.toml")
     if fs_name not in table:
         raise UserError(f"rumpbuild has no smoke-test facts for file system '{fs_name}'",
                         [f"add a [{fs_name}] table to {HERE / 'filesystems.toml'} (mount type, argument "
@@ -65,7 +66,7 @@ def fs_facts(fs_name: str) -> dict:
 
 def make_image(recipe: str, workdir: str) -> str:
     """Make a test image holding HELLO.TXT with the host's tools."""
-    spec = _load("images.toml")[recipe]
+    spec = smoke_data("images.toml")[recipe]
     for tool, package in spec.get("tools", {}).items():
         if not shutil.which(tool):
             raise UserError(f"making the {recipe} test image needs '{tool}', which is not installed",
@@ -352,7 +353,7 @@ def run_smoke(session, entry, image: str | None = None, shared: bool | None = No
             shutil.copyfile(base, copy)
             variant_image = copy + (sep + part if sep else "")
             args += ["-k", key, "-i", variant_image]
-            if not image and _load("images.toml")[facts["image"]].get("known_file", True):
+            if not image and smoke_data("images.toml")[facts["image"]].get("known_file", True):
                 args += ["-r", KNOWN_FILE, "-e", KNOWN_TEXT]
         elif state is not None and init_from == hostimage and hostimage:
             args += ["-r", KNOWN_FILE, "-e", KNOWN_TEXT]  # the made image went in through the state

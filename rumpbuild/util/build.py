@@ -35,9 +35,9 @@ from rumpbuild.errors import UserError
 from rumpbuild.fsutil import write_atomic
 from rumpbuild.backends.targets import run_in_session
 from rumpbuild.model.targets import host_object, kernel_object
-from rumpbuild.smoke.runner import HERE as SMOKE_DIR
 from rumpbuild.smoke.runner import (LOWER_FS, Prebuilt, add_base, closure_with_base, extra_entries, fs_facts,
-                                    fs_name_of, mountargs_target, needs_tmpfs, program_target, vfs_plan)
+                                    fs_name_of, mountargs_target, needs_tmpfs, program_target, smoke_data,
+                                    vfs_plan)
 from rumpbuild.templates import render
 from rumpbuild.zfs import util as zfs_util
 
@@ -114,20 +114,13 @@ def refuse_layered(name: str) -> None:
     which has no layered component, says the same.
     """
     fs = name.removeprefix("librumpfs_").removeprefix("rumpfs_")
-    facts = _facts_table().get(fs, {})
+    facts = smoke_data("filesystems.toml").get(fs, {})
     if facts.get("lower"):
         raise UserError(f"{fs} is a layered file system: it serves folders of another mount and has no image "
                         f"of its own, so there is no rump_{fs}",
                         [f"`rumpbuild test {fs}` proves it, mounted over tmpfs's",
                          "to look into an image, build the utility of the image's file system "
                          "(rumpbuild util ffs, ext2fs, msdos, ...)"])
-
-
-def _facts_table() -> dict:
-    import tomllib
-
-    with open(SMOKE_DIR / "filesystems.toml", "rb") as f:
-        return tomllib.load(f)
 
 
 def fuse_flags(session) -> tuple[list[str], list[str], str]:
