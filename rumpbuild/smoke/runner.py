@@ -79,7 +79,7 @@ def make_image(recipe: str, workdir: str) -> str:
     if os.path.exists(tmp):
         os.unlink(tmp)
     for cmd in spec["commands"]:
-        line = cmd.format(image=shlex.quote(tmp), dir=shlex.quote(content))
+        line = cmd.format(image=shlex.quote(tmp), dir=shlex.quote(content), python=shlex.quote(sys.executable))
         p = subprocess.run(["/bin/sh", "-c", line], capture_output=True, text=True)
         if p.returncode != 0:
             raise UserError(f"making the test image failed: {line}\n{p.stderr.strip()}",
@@ -254,6 +254,9 @@ def run_smoke(session, entry, image: str | None = None, shared: bool | None = No
         from rumpbuild.zfs.roundtrip import run_zfs_test
 
         return run_zfs_test(session, entry, parse_size(facts.get("pool_size", "256M")))
+    if facts.get("no_image") and not image:
+        raise UserError(f"the {fs_name} smoke test has no image: {facts['no_image']}",
+                        [f"make one on NetBSD (newfs_{fs_name}) and pass it: rumpbuild test {fs_name} --image FILE"])
     if facts.get("stubs") and not extra_archives and prebuilt is None:
         raise UserError(f"the {fs_name} smoke test links only with stubs: {facts['stubs']}",
                         [f"rumpbuild test {fs_name} --stubs"])
