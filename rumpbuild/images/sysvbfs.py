@@ -24,7 +24,7 @@ import os
 import stat
 import struct
 
-from rumpbuild.errors import UserError, printable
+from rumpbuild.errors import UserError, shown
 
 BFS_MAGIC = 0x1BADFACE
 BSIZE = 512
@@ -38,62 +38,58 @@ INODE_FMT = "<HhIII IIiiIiii 16x"  # struct bfs_inode with its bfs_fileattr (48 
 IFREG = 0o100000
 
 
-def _shown(v) -> str:
-    return f"'{printable(v)}'"
-
-
 def add_files(image: str, src: str) -> list[str]:
     """Write every regular file of folder *src* into the BFS *image*; the names written."""
     with open(image, "rb") as f:
         raw = bytearray(f.read())
     if len(raw) < SUPER_SIZE or struct.unpack_from("<I", raw, 0)[0] != BFS_MAGIC:
-        raise UserError(f"{_shown(image)} is not a BFS image (no magic 0x1badface at byte 0)",
+        raise UserError(f"{shown(image)} is not a BFS image (no magic 0x1badface at byte 0)",
                         [f"format it first: mkfs.bfs {image}"])
     data_start, data_end = struct.unpack_from("<II", raw, 4)
     if not SUPER_SIZE < data_start <= len(raw) or data_end >= len(raw) + BSIZE:
-        raise UserError(f"{_shown(image)}: the BFS superblock's data area {data_start}..{data_end} does not fit "
+        raise UserError(f"{shown(image)}: the BFS superblock's data area {data_start}..{data_end} does not fit "
                         f"the {len(raw)}-byte image", [f"format it again: mkfs.bfs {image}"])
     nslots = (data_start - SUPER_SIZE) // INODE_SIZE
     slots = [list(struct.unpack_from(INODE_FMT, raw, SUPER_SIZE + i * INODE_SIZE)) for i in range(nslots)]
     root = next((s for s in slots if s[0] == ROOT_INODE), None)
     if root is None:
-        raise UserError(f"{_shown(image)}: the BFS image has no root folder (inode 2)",
+        raise UserError(f"{shown(image)}: the BFS image has no root folder (inode 2)",
                         [f"format it again: mkfs.bfs {image}"])
     dir_off, dir_len = root[2] * BSIZE, (root[3] - root[2] + 1) * BSIZE
     names = {bytes(raw[o + 2:o + DIRENT_SIZE]).rstrip(b"\0")
              for o in range(dir_off, dir_off + dir_len, DIRENT_SIZE) if struct.unpack_from("<H", raw, o)[0]}
 
     if not os.path.isdir(src):
-        raise UserError(f"{_shown(src)} is not a folder", ["give the folder whose files go into the image"])
+        raise UserError(f"{shown(src)} is not a folder", ["give the folder whose files go into the image"])
     written = []
     for name in sorted(os.listdir(src)):
         full = os.path.join(src, name)
         st = os.lstat(full)
         if not stat.S_ISREG(st.st_mode):
-            raise UserError(f"{_shown(full)} is not a regular file: BFS holds files in its root folder only",
+            raise UserError(f"{shown(full)} is not a regular file: BFS holds files in its root folder only",
                             ["put only regular files in the folder"])
         bname = os.fsencode(name)
         if len(bname) > NAME_MAX:
-            raise UserError(f"{_shown(full)}: BFS names hold at most {NAME_MAX} bytes, this one has {len(bname)}",
+            raise UserError(f"{shown(full)}: BFS names hold at most {NAME_MAX} bytes, this one has {len(bname)}",
                             ["rename it"])
         if bname in names:
-            raise UserError(f"{_shown(image)} already holds {_shown(name)}", ["start from a freshly formatted image"])
+            raise UserError(f"{shown(image)} already holds {shown(name)}", ["start from a freshly formatted image"])
         with open(full, "rb") as f:
             data = f.read()
         slot = next((i for i, s in enumerate(slots) if s[0] == 0), None)
         if slot is None:
-            raise UserError(f"{_shown(image)} has no free inode for {_shown(name)} ({nslots} in all)",
+            raise UserError(f"{shown(image)} has no free inode for {shown(name)} ({nslots} in all)",
                             [f"format it with more inodes: mkfs.bfs -N {nslots * 2} {image}"])
         start = max(s[3] for s in slots if s[0]) + 1  # after the highest sector in use (bfs_inode_alloc)
         nsect = max(1, (len(data) + BSIZE - 1) // BSIZE)
         end = start + nsect - 1
         if end * BSIZE >= data_end:  # bfs_file_create's "disk full" test
-            raise UserError(f"{_shown(name)} ({len(data)} bytes) does not fit in {_shown(image)}",
+            raise UserError(f"{shown(name)} ({len(data)} bytes) does not fit in {shown(image)}",
                             ["make a larger image before mkfs.bfs"])
         dirent = next((o for o in range(dir_off, dir_off + dir_len, DIRENT_SIZE)
                        if struct.unpack_from("<H", raw, o)[0] == 0), None)
         if dirent is None:
-            raise UserError(f"the root folder of {_shown(image)} is full ({dir_len // DIRENT_SIZE} entries)",
+            raise UserError(f"the root folder of {shown(image)} is full ({dir_len // DIRENT_SIZE} entries)",
                             ["put fewer files in"])
         number = slot + ROOT_INODE
         raw[start * BSIZE:start * BSIZE + len(data)] = data

@@ -33,7 +33,7 @@ import stat
 import struct
 import time
 
-from rumpbuild.errors import UserError, printable
+from rumpbuild.errors import UserError, shown
 
 BSIZE = 512
 SUPERBLOCK_SECTOR = 1
@@ -63,7 +63,7 @@ class Order:
 
     def __init__(self, endian: str):
         if endian not in ENDIANS:
-            raise UserError(f"unknown v7fs byte order {shown_value(endian)}", [f"use one of: {', '.join(ENDIANS)}"])
+            raise UserError(f"unknown v7fs byte order {shown(endian)}", [f"use one of: {', '.join(ENDIANS)}"])
         self.endian = endian
         self.c = ">" if endian == "big" else "<"
 
@@ -80,10 +80,6 @@ class Order:
             return bytes(((v >> 16) & 0xFF, v & 0xFF, (v >> 8) & 0xFF))
         b = struct.pack("<I", v)[:3]
         return b if self.endian == "little" else b[::-1]
-
-
-def shown_value(v) -> str:
-    return f"'{printable(v)}'"
 
 
 class _Node:
@@ -106,12 +102,12 @@ def _walk(path: str) -> _Node:
     """The tree under *path*: folders and regular files only, names that fit 14 bytes."""
     node = _Node(path, os.lstat(path))
     if not node.is_dir:
-        raise UserError(f"{shown_value(path)} is not a folder", ["give the folder whose files go into the image"])
+        raise UserError(f"{shown(path)} is not a folder", ["give the folder whose files go into the image"])
     for name in sorted(os.listdir(path)):
         full = os.path.join(path, name)
         raw = os.fsencode(name)
         if len(raw) > NAME_MAX:
-            raise UserError(f"{shown_value(full)}: v7fs names hold at most {NAME_MAX} bytes, this one has {len(raw)}",
+            raise UserError(f"{shown(full)}: v7fs names hold at most {NAME_MAX} bytes, this one has {len(raw)}",
                             ["rename it (v7fs is the 1979 format: 14-byte names)"])
         st = os.lstat(full)
         if stat.S_ISDIR(st.st_mode):
@@ -122,7 +118,7 @@ def _walk(path: str) -> _Node:
             with open(full, "rb") as f:
                 child.data = f.read()
         else:
-            raise UserError(f"{shown_value(full)} is neither a regular file nor a folder",
+            raise UserError(f"{shown(full)} is neither a regular file nor a folder",
                             ["this writer puts files and folders only; put links or devices in "
                              "through the mounted file system (rump_v7fs)"])
         node.children.append((raw, child))
@@ -160,7 +156,7 @@ def write_image(image: str, src: str, size: int = 4 << 20, inodes: int = 256, en
     if max_inode > INODE_MAX:
         raise UserError(f"v7fs inode numbers are 16-bit: {inodes} inodes is too many", ["give fewer --inodes"])
     if len(nodes) + ROOT_INODE > max_inode:
-        raise UserError(f"{shown_value(src)} holds {len(nodes)} files and folders; {inodes} inodes do not hold them",
+        raise UserError(f"{shown(src)} holds {len(nodes)} files and folders; {inodes} inodes do not hold them",
                         [f"give --inodes {len(nodes) + 8} or more"])
     dstart = ILIST_SECTOR + ilist_sectors
     if now is None:
@@ -184,7 +180,7 @@ def write_image(image: str, src: str, size: int = 4 << 20, inodes: int = 256, en
     def take() -> int:
         nonlocal next_block
         if next_block >= nsect:
-            raise UserError(f"{shown_value(src)} does not fit in a {size}-byte v7fs image", ["give a larger --size"])
+            raise UserError(f"{shown(src)} does not fit in a {size}-byte v7fs image", ["give a larger --size"])
         next_block += 1
         return next_block - 1
 
@@ -195,7 +191,7 @@ def write_image(image: str, src: str, size: int = 4 << 20, inodes: int = 256, en
     for n in nodes:
         nblocks = _blocks(len(n.data))
         if nblocks > MAX_FILE_BLOCKS:
-            raise UserError(f"{shown_value(n.path)} is {len(n.data)} bytes; this writer puts files up to "
+            raise UserError(f"{shown(n.path)} is {len(n.data)} bytes; this writer puts files up to "
                             f"{MAX_FILE_BLOCKS * BSIZE} bytes (double indirect blocks)",
                             ["put larger files in through the mounted file system (rump_v7fs put)"])
         data_blocks = []
