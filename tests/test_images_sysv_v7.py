@@ -371,6 +371,29 @@ def test_lfs_has_facts_and_a_precise_skip(tmp_path):
     assert "no host tool writes an LFS image" in facts["no_image"]
 
 
+def test_no_image_is_cis_skip_reason_and_tests_refusal(tmp_path, example_tree, monkeypatch, run_cli):
+    """A fact with no_image (lfs) is a ci SKIP with that reason; `rumpbuild test` says it and how to go on."""
+    import argparse
+
+    from rumpbuild.ci.matrix import smoke_skip_reason
+    from rumpbuild.session import BuildSession
+    from rumpbuild.smoke import runner
+
+    real = runner.fs_facts
+    lfs_like = {k: v for k, v in real("lfs").items()}
+    monkeypatch.setattr(runner, "fs_facts", lambda name: lfs_like if name == "tmpfs" else real(name))
+    session = BuildSession.from_args(argparse.Namespace(src=str(example_tree), arch="amd64", toolchain="zig",
+                                                        out=str(tmp_path / "out")))
+    try:
+        reason = smoke_skip_reason(session, session.find_component("tmpfs"))
+    finally:
+        session.lock.release()
+    assert reason == "tmpfs's test has no image: " + real("lfs")["no_image"]
+    status, _out, err = run_cli("test", "tmpfs", "--out", tmp_path / "out", "-q")
+    assert status == 1 and "has no image: no host tool writes an LFS image" in err and "--image FILE" in err
+    assert "Traceback" not in err
+
+
 # ---- real tree: the tree's own kernel mounts the images -----------------------------------------
 
 @pytest.fixture(scope="module")
