@@ -280,16 +280,17 @@ def _bfs(tmp_path, size=1 << 20, inodes=16):
     return img
 
 
-def _read_bfs(raw: bytes):
+def _read_bfs(raw: bytes, order: str = "<"):
     """bfs_init2: superblock, inode slots up to data_start, the root's entries; name -> (inode, data)."""
-    magic, data_start, data_end = struct.unpack_from("<III", raw, 0)
+    magic, data_start, data_end = struct.unpack_from(order + "III", raw, 0)
     assert magic == 0x1BADFACE
-    slots = [struct.unpack_from(INODE_FMT, raw, 512 + 64 * i) for i in range((data_start - 512) // 64)]
+    fmt = order + INODE_FMT[1:]
+    slots = [struct.unpack_from(fmt, raw, 512 + 64 * i) for i in range((data_start - 512) // 64)]
     by_number = {s[0]: s for s in slots if s[0]}
     root = by_number[2]
     entries = {}
     for off in range(root[2] * BSIZE, (root[3] + 1) * BSIZE, 16):
-        number, name = struct.unpack_from("<H14s", raw, off)
+        number, name = struct.unpack_from(order + "H14s", raw, off)
         if number:
             ino = by_number[number]
             size = ino[4] - ino[2] * BSIZE + 1  # bfs_file_size
@@ -317,6 +318,29 @@ def test_sysvbfs_files_read_back_as_bfs_c_reads_them(tmp_path):
     assert hello[5] == 1 and hello[6] & 0o777 == (src / "HELLO.TXT").stat().st_mode & 0o777 and hello[9] == 1
     # the root's size covers its last used entry (bfs_writeback_dirent): ., .., and three files
     assert root[4] == root[2] * BSIZE + 5 * 16 - 1
+
+
+@needs_mkfs_bfs
+def test_sysvbfs_big_endian_swaps_every_number_and_nothing_else(tmp_path):
+    """NetBSD's bfs reads the CPU's byte order: for a big-endian target every field is swapped."""
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "HELLO.TXT").write_text("hello\n")
+    (src / "data").write_bytes(os.urandom(700))
+    little = _bfs(tmp_path)
+    big = tmp_path / "big.img"
+    shutil.copyfile(little, big)
+    sysvbfs.add_files(str(little), str(src))
+    sysvbfs.add_files(str(big), str(src), endian="big")
+    le, be = _read_bfs(little.read_bytes()), _read_bfs(big.read_bytes(), ">")
+    assert le[0] == be[0] and le[1] == be[1] and le[3] == be[3]  # the same inodes, root and data_end
+    files = {n: e for n, e in be[2].items() if n not in (".", "..")}  # (the root's own data: its entries)
+    assert files == {n: e for n, e in le[2].items() if n not in (".", "..")}
+    assert set(be[2]) == {".", "..", "HELLO.TXT", "data"} and files["data"][1] == (src / "data").read_bytes()
+    assert big.read_bytes()[:4] == bytes.fromhex("1badface")
+    assert big.read_bytes()[12:32] == little.read_bytes()[12:32]  # fsname, volume and the rest untouched
+    with pytest.raises(UserError, match="unknown BFS byte order"):
+        sysvbfs.add_files(str(little), str(src), endian="pdp")
 
 
 @needs_mkfs_bfs

@@ -2,8 +2,8 @@
 
   v7fs IMAGE DIR [--size BYTES] [--inodes N] [--endian little|big|pdp]
       write IMAGE: a fresh v7fs holding the tree under DIR
-  sysvbfs IMAGE DIR
-      put DIR's files into IMAGE, a BFS that mkfs.bfs formatted
+  sysvbfs IMAGE DIR [--endian little|big]
+      put DIR's files into IMAGE, a BFS that mkfs.bfs formatted (then byte-swapped for big)
 
 Bad input: one message, exit 1.
 """
@@ -38,6 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     bfs = sub.add_parser("sysvbfs", help="put a folder's files into a BFS image made by mkfs.bfs")
     bfs.add_argument("image")
     bfs.add_argument("dir")
+    bfs.add_argument("--endian", default="little", help="little (default; as mkfs.bfs writes) or big")
     args = p.parse_args(argv)
     try:
         if args.format == "v7fs":
@@ -47,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             from rumpbuild.images.sysvbfs import add_files
 
-            add_files(args.image, args.dir)
+            add_files(args.image, args.dir, endian=args.endian)
     except UserError as exc:
         print(exc.render(), file=sys.stderr)
         return exc.exit_status

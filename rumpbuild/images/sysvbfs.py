@@ -38,8 +38,14 @@ INODE_FMT = "<HhIII IIiiIiii 16x"  # struct bfs_inode with its bfs_fileattr (48 
 IFREG = 0o100000
 
 
-def add_files(image: str, src: str) -> list[str]:
-    """Write every regular file of folder *src* into the BFS *image*; the names written."""
+def add_files(image: str, src: str, endian: str = "little") -> list[str]:
+    """Write every regular file of folder *src* into the BFS *image*; the names written.
+
+    *image* is as mkfs.bfs writes it, little-endian; *endian* "big" then turns
+    every number into big-endian (NetBSD's bfs reads them in the CPU's order).
+    """
+    if endian not in ("little", "big"):
+        raise UserError(f"unknown BFS byte order {shown(endian)}", ["use little or big"])
     with open(image, "rb") as f:
         raw = bytearray(f.read())
     if len(raw) < SUPER_SIZE or struct.unpack_from("<I", raw, 0)[0] != BFS_MAGIC:
@@ -103,8 +109,24 @@ def add_files(image: str, src: str) -> list[str]:
         struct.pack_into(INODE_FMT, raw, SUPER_SIZE + slots.index(root) * INODE_SIZE, *root)
         names.add(bname)
         written.append(name)
+    if endian == "big":
+        _to_big_endian(raw, nslots, dir_off, dir_len)
     tmp = image + ".tmp"
     with open(tmp, "wb") as f:
         f.write(raw)
     os.replace(tmp, image)
     return written
+
+
+def _swap(raw: bytearray, off: int, fmt: str) -> None:
+    """Rewrite the little-endian fields *fmt* at *off* big-endian."""
+    struct.pack_into(">" + fmt, raw, off, *struct.unpack_from("<" + fmt, raw, off))
+
+
+def _to_big_endian(raw: bytearray, nslots: int, dir_off: int, dir_len: int) -> None:
+    """Every number of the superblock, the inode slots and the root's entries, big-endian; names and data stay."""
+    _swap(raw, 0, "7I")  # magic, data_start_byte, data_end_byte, the compaction words
+    for i in range(nslots):
+        _swap(raw, SUPER_SIZE + i * INODE_SIZE, INODE_FMT[1:])
+    for off in range(dir_off, dir_off + dir_len, DIRENT_SIZE):
+        _swap(raw, off, "H")
