@@ -245,6 +245,8 @@ def test_v7fs_size_and_inode_limits(tmp_path):
     (src / "big").write_bytes(os.urandom(200 * BSIZE))
     with pytest.raises(UserError, match="does not fit"):
         v7fs.write_image(str(tmp_path / "a.img"), str(src), size=128 * BSIZE)
+    with pytest.raises(UserError, match="at least one inode"):
+        v7fs.write_image(str(tmp_path / "a.img"), str(src), inodes=0)
     with pytest.raises(UserError, match="unknown v7fs byte order"):
         v7fs.write_image(str(tmp_path / "a.img"), str(src), endian="middle")
 

@@ -100,7 +100,7 @@ class _Node:
 
 def _walk(path: str) -> _Node:
     """The tree under *path*: folders and regular files only, names that fit 14 bytes."""
-    node = _Node(path, os.lstat(path))
+    node = _Node(path, os.stat(path))  # the folder given may be a link to one; links inside are refused
     if not node.is_dir:
         raise UserError(f"{shown(path)} is not a folder", ["give the folder whose files go into the image"])
     for name in sorted(os.listdir(path)):
@@ -149,6 +149,8 @@ def write_image(image: str, src: str, size: int = 4 << 20, inodes: int = 256, en
     if nsect > DADDR_MAX:
         raise UserError(f"a v7fs image holds at most {DADDR_MAX} sectors (24-bit block addresses), "
                         f"{size} bytes is {nsect}", ["give a smaller --size"])
+    if inodes < 1:
+        raise UserError(f"a v7fs image needs at least one inode, not {inodes}", ["give --inodes 64 or more"])
     root = _walk(src)
     nodes = _all_nodes(root)
     ilist_sectors = _blocks((inodes + 1) * INODE_SIZE)  # inode numbers 1..inodes, and MAX_INODE itself unused
