@@ -138,7 +138,7 @@ def test_every_fact_is_consistent():
     facts, images = _facts_table()
     known = {"mount_type", "header", "pre_headers", "struct", "init", "image", "readonly", "driver", "pool_size",
              "root_lists", "known_file", "known_start", "lower", "key", "seed", "lands_in", "not_in", "with",
-             "open", "device_dir", "stubs"}
+             "open", "device_dir", "stubs", "no_image"}
     for name, f in facts.items():
         assert set(f) <= known, (name, set(f) - known)
         assert f.get("image", "") == "" or f["image"] in images, name
@@ -147,6 +147,8 @@ def test_every_fact_is_consistent():
         for key in ("seed", "lands_in", "not_in"):
             if f.get(key):
                 assert f[key] in f.get("lower", []), (name, key)  # only a tmpfs the test mounted
+        if f.get("no_image"):  # an image-backed file system no host tool can make an image of
+            assert not f.get("image") and not f.get("key") and not f.get("root_lists"), name
         if f.get("lower"):
             assert not f.get("image") and f.get("key") and f.get("seed"), name
             assert not (f.get("lands_in") and f.get("readonly")), name

@@ -120,6 +120,8 @@ def smoke_skip_reason(session, entry) -> str | None:
         facts = runner.fs_facts(fs_name)
     except UserError:
         return f"no smoke-test facts for '{fs_name}' (rumpbuild/smoke/filesystems.toml)"
+    if facts.get("no_image"):
+        return f"{fs_name}'s test has no image: {facts['no_image']}"
     if facts.get("stubs"):
         return f"{fs_name}'s test needs stubs (`rumpbuild test {fs_name} --stubs`): {facts['stubs']}"
     if facts.get("image"):

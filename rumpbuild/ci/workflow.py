@@ -20,7 +20,7 @@ DEFAULT_ARCHES = ["amd64", "evbarm", "evbarm64"]
 # Debian/Ubuntu packages the CI job needs: qemu for other arches, byacc/flex for the tree's
 # config(1) (ioconf.c), and the image tools of every smoke-test recipe (apt_packages()).
 BASE_APT_PACKAGES = ["qemu-user", "byacc", "flex"]
-ESSENTIAL = {"coreutils"}  # in every Debian/Ubuntu image: not worth an install line
+ESSENTIAL = {"coreutils", "util-linux"}  # in every Debian/Ubuntu image: not worth an install line
 
 
 def apt_packages() -> list[str]:

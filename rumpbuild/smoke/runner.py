@@ -64,8 +64,8 @@ def fs_facts(fs_name: str) -> dict:
     return table[fs_name]
 
 
-def make_image(recipe: str, workdir: str) -> str:
-    """Make a test image holding HELLO.TXT with the host's tools."""
+def make_image(recipe: str, workdir: str, endian: str = "little") -> str:
+    """Make a test image holding HELLO.TXT with the host's tools (*endian*: the target's, for {endian})."""
     spec = smoke_data("images.toml")[recipe]
     for tool, package in spec.get("tools", {}).items():
         if not shutil.which(tool):
@@ -80,7 +80,8 @@ def make_image(recipe: str, workdir: str) -> str:
     if os.path.exists(tmp):
         os.unlink(tmp)
     for cmd in spec["commands"]:
-        line = cmd.format(image=shlex.quote(tmp), dir=shlex.quote(content))
+        line = cmd.format(image=shlex.quote(tmp), dir=shlex.quote(content), python=shlex.quote(sys.executable),
+                          endian=endian)
         p = subprocess.run(["/bin/sh", "-c", line], capture_output=True, text=True)
         if p.returncode != 0:
             raise UserError(f"making the test image failed: {line}\n{p.stderr.strip()}",
@@ -255,6 +256,9 @@ def run_smoke(session, entry, image: str | None = None, shared: bool | None = No
         from rumpbuild.zfs.roundtrip import run_zfs_test
 
         return run_zfs_test(session, entry, parse_size(facts.get("pool_size", "256M")))
+    if facts.get("no_image") and not image:
+        raise UserError(f"the {fs_name} smoke test has no image: {facts['no_image']}",
+                        [f"make one on NetBSD (newfs_{fs_name}) and pass it: rumpbuild test {fs_name} --image FILE"])
     if facts.get("stubs") and not extra_archives and prebuilt is None:
         raise UserError(f"the {fs_name} smoke test links only with stubs: {facts['stubs']}",
                         [f"rumpbuild test {fs_name} --stubs"])
@@ -285,7 +289,7 @@ def run_smoke(session, entry, image: str | None = None, shared: bool | None = No
             hostimage = copy + (sep + part if sep else "")
             res.add("image", "PASS", f"copy of {base}" + (f" (partition {sep}{part})" if sep else ""))
         else:
-            hostimage = make_image(facts["image"], workdir)
+            hostimage = make_image(facts["image"], workdir, session.target.endian)
             res.add("image", "PASS", f"made {os.path.basename(hostimage)} with the host's tools")
             if partition:
                 from rumpbuild.smoke.disklabel import wrap
