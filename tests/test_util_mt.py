@@ -4,8 +4,8 @@ Writable ones (ffs, ext2fs, msdos, tmpfs, and msdos behind cgd and behind RAID 1
 writers, two readers and a `cp -a` of a mixed tree run at once through one mount; `diff -r`; the
 daemon exits 0 on unmount; the host's checker (e2fsck, fsck.vfat) is clean; a remount with -s shows
 the same tree and the scriptable face's `get -r` reads it back equal.  Read-only ones (cd9660, ntfs,
-hfs, udf, nilfs): four threads read, at once, a tree the host's tools wrote and get its digests.
-rump_zfs: the writable workload into a mirror pool's dataset, `get -r`, scrub.
+hfs, udf, nilfs): four threads read, at once, a tree the host's tools wrote and get its digests;
+on kernfs and fdesc what the kernel fills in.rump_zfs: the writable workload into a mirror pool's dataset, `get -r`, scrub.
 
 Real tree only (RUMPBUILD_NETBSDSRC), as root with /dev/fuse.  The utilities build into one output
 folder for the module; RUMPBUILD_UTIL_OUT names an existing one to reuse (rumpbuild rebuilds only
@@ -335,6 +335,47 @@ def test_real_mt_parallel_readers_of_a_host_made_tree(util, fs, tmp_path):
     finally:
         _unmount(mnt, proc)
     assert not _daemon_pids(img)
+
+
+# (kernfs, fdesc: what the file system shows, as the scriptable face shows it)
+KERNEL_FILLED = {"kernfs": ["version", "copyright", "hz", "pagesize"], "fdesc": []}
+
+
+@pytest.mark.parametrize("fs", sorted(KERNEL_FILLED))
+def test_real_mt_parallel_readers_kernel_filled(util, fs, tmp_path):
+    """rump_kernfs / rump_fdesc (no image): four threads list the root and read its fixed files (or
+    its links) at once, and see what `ls` and `cat` show."""
+    doc = util(fs)
+    names = _run(doc, "ls", "/").stdout.decode().split()
+    files = {f: _run(doc, "cat", f"/{f}").stdout for f in KERNEL_FILLED[fs]}
+    assert names and (fs != "kernfs" or b"NetBSD" in files["version"])
+    mnt = tmp_path / "mnt"
+    mnt.mkdir()
+    proc = _start_fuse(doc, "-m", mnt)
+    errors: list[str] = []
+
+    def reader(n: int):
+        try:
+            for _ in range(20):
+                if sorted(os.listdir(mnt)) != names:
+                    errors.append(f"reader {n}: / lists {sorted(os.listdir(mnt))}, not {names}")
+                for f, want in files.items():
+                    if (mnt / f).read_bytes() != want:
+                        errors.append(f"reader {n}: {f} reads {(mnt / f).read_bytes()!r}, not {want!r}")
+                if fs == "fdesc" and os.readlink(mnt / "stdin") != "fd/0":
+                    errors.append(f"reader {n}: stdin -> {os.readlink(mnt / 'stdin')}")
+        except Exception as e:  # noqa: BLE001 - reported below
+            errors.append(f"reader {n}: {e!r}")
+
+    try:
+        threads = [threading.Thread(target=reader, args=(n,)) for n in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=300)
+        assert not errors, errors[:4]
+    finally:
+        _unmount(mnt, proc)
 
 
 # ---------------------------------------------------------------------------- zfs
