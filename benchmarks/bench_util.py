@@ -20,7 +20,7 @@ Needs root, /dev/fuse, fuse2fs, e2fsprogs and a NetBSD tree
 (RUMPBUILD_NETBSDSRC or --src): rump_ext2fs is built from it first.
 
 usage: python3 benchmarks/bench_util.py [--src DIR] [--size-mb 256] [--files 5000] [--repeat 3]
-                                       [--only put,untar] [--modes s,m]
+                                       [--only put,untar] [--modes s,m] [--keep DIR] [--out DIR]
 """
 
 from __future__ import annotations
@@ -200,6 +200,8 @@ def main() -> int:
     ap.add_argument("--files", type=int, default=5000)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--keep", metavar="DIR", help="work in DIR (kept) instead of a temporary folder")
+    ap.add_argument("--out", metavar="DIR", help="rumpbuild's output folder for rump_ext2fs (default: in the "
+                    "work folder); an existing one only relinks what changed")
     ap.add_argument("--only", default=",".join(FIGURES), help=f"figures to measure, of {','.join(FIGURES)}")
     ap.add_argument("--modes", default="s,m", help="rump_ext2fs FUSE modes to measure: s, m or s,m")
     args = ap.parse_args()
@@ -214,7 +216,7 @@ def main() -> int:
             sys.exit(f"needs {tool} (apt-get install fuse2fs fuse3 e2fsprogs tar)")
     work = Path(args.keep or tempfile.mkdtemp(prefix="bench_util-"))
     work.mkdir(parents=True, exist_ok=True)
-    rump = build_utility(args.src, work / "out")
+    rump = build_utility(args.src, Path(args.out).resolve() if args.out else work / "out")
     data = os.urandom(MIB)
     tar = work / "small.tar"
     make_tar(tar, args.files)

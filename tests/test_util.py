@@ -69,7 +69,8 @@ def ex_msdos(tmp_path_factory, cache_env):
 
 @pytest.fixture(scope="module")
 def real_out(tmp_path_factory, real_tree):
-    return tmp_path_factory.mktemp("real")  # one output folder: the base builds once
+    # one output folder: the base builds once; RUMPBUILD_UTIL_OUT reuses an existing one
+    return Path(os.environ.get("RUMPBUILD_UTIL_OUT") or tmp_path_factory.mktemp("real"))
 
 
 @pytest.fixture(scope="module")
@@ -257,9 +258,13 @@ def test_example_fuse_copy_diff_remount(ex_msdos, tmp_path):
     mnt = tmp_path / "mnt"
     mnt.mkdir()
     for round_ in ("first", "remount"):
-        _run(ex_msdos, img, mnt)  # daemon: returns once the mount is up
+        # daemon: returns once the mount is up; first in the default mode (-m), then with -s
+        _run(ex_msdos, *(["-s"] if round_ == "remount" else []), img, mnt)
         try:
             assert os.path.ismount(mnt)
+            (daemon,) = _daemon_pids(img)
+            # the example kernel starts no threads: more than one is FUSE's workers (-m)
+            assert (len(os.listdir(f"/proc/{daemon}/task")) > 1) == (round_ == "first")
             if round_ == "first":
                 os.utime(src / "big.bin", (1600000000, 1600000000))
                 subprocess.run(["cp", "-a", f"{src}/.", str(mnt)], check=True)  # chmod, chown, utimens too
@@ -334,6 +339,7 @@ def test_example_errors_exit_1_with_one_line(ex_msdos, tmp_path):
     assert p.returncode == 2 and "unknown command 'frobnicate'" in p.stderr.decode()
     helptext = _run(ex_msdos, "--help").stdout.decode()
     assert "usage: rump_msdos" in helptext and ("no FUSE face" in helptext) == (not ex_msdos["fuse"])
+    assert ("-m (the default)" in helptext) == ex_msdos["fuse"]
     p = _run(ex_msdos, img, "ls", "/NONE", ok=False)
     assert p.returncode == 1 and p.stderr.decode() == "rump_msdos: ls: cannot access '/NONE': No such file or directory\n"
     assert _run(ex_msdos, "--version").stdout.decode().startswith("rump_msdos (rumpbuild ")
@@ -652,9 +658,7 @@ def test_real_fuse_mt_concurrent_writers_readers(real_msdos, tmp_path):
 
 def _fuse_mt_concurrent(doc, tmp_path, kernel_threads: bool):
     """-m: four writers (own folders, and two of them into one shared file) and two readers at once
-    through one mount; diff, remount in the default mode, diff, mtools reads it, fsck.vfat is clean."""
-    import threading
-
+    through one mount; diff, remount with -s, diff, mtools reads it, fsck.vfat is clean."""
     why = _fuse_usable()
     if why:
         pytest.skip(why)
@@ -664,10 +668,57 @@ def _fuse_mt_concurrent(doc, tmp_path, kernel_threads: bool):
     mnt.mkdir()
     expect = tmp_path / "expect"  # what the mount must hold afterwards, built on the host
     expect.mkdir()
-    seed = os.urandom(3 * 1024 * 1024)
+    proc = _start_fuse(doc, "-m", img, mnt)
+    try:
+        errors = _mt_workload(mnt, expect)
+        assert not errors, errors
+        if not kernel_threads:  # the example kernel starts no threads: more than one is FUSE's workers
+            assert len(os.listdir(f"/proc/{proc.pid}/task")) > 1
+        subprocess.run(["diff", "-r", str(expect), str(mnt)], check=True)
+    finally:
+        subprocess.run(["fusermount3", "-u", str(mnt)], check=True)
+    assert proc.wait(timeout=120) == 0, proc.stderr.read()
+    _fsck_clean(img)
+    _run(doc, "-s", img, mnt)  # one serving thread, as a daemon
+    try:
+        subprocess.run(["diff", "-r", str(expect), str(mnt)], check=True)
+    finally:
+        subprocess.run(["fusermount3", "-u", str(mnt)], check=True)
+    _wait_gone(img)
+    _fsck_clean(img)
+    mt = tmp_path / "mtools"
+    mt.mkdir()
+    subprocess.run(["mcopy", "-s", "-n", "-i", str(img), "::/*", str(mt)], check=True, capture_output=True)
+    assert _digests(mt) == _digests(expect)
+
+
+def _start_fuse(doc, mode: str, *operands) -> subprocess.Popen:
+    """rump_<fs> MODE -f OPERANDS... MOUNTPOINT in the foreground, returned once the mount is up."""
+    mnt = Path(operands[-1])
+    proc = subprocess.Popen(doc["run"] + [mode, "-f", *map(str, operands)], stderr=subprocess.PIPE)
+    end = time.monotonic() + 120
+    while not os.path.ismount(mnt):
+        if proc.poll() is not None or time.monotonic() > end:
+            proc.kill()
+            pytest.fail(f"{doc['program']} {mode}: no mount: {proc.stderr.read().decode(errors='replace')}")
+        time.sleep(0.05)
+    return proc
+
+
+def _mt_workload(mnt: Path, expect: Path, big: int = 1500000, files: int = 12) -> list[str]:
+    """Through the mount at once: four writers, each filling a folder of its own (files of 0 bytes to
+    BIG), two of them also writing disjoint halves of one shared file through their own descriptors,
+    and two readers reading a seed file over and over.  EXPECT gets the same files, written on the
+    host; returns what went wrong (empty when nothing did)."""
+    import threading
+
+    seed = os.urandom(3 * 1024 * 1024 if big >= 1000000 else 3 * big)
+    (mnt / "SEED.BIN").write_bytes(seed)
     (expect / "SEED.BIN").write_bytes(seed)
-    shared_size = 4 * 256 * 1024
+    shared_size = 4 * 256 * 1024 if big >= 1000000 else 4 * 16 * 1024
     shared = bytearray(shared_size)
+    with open(mnt / "SHARED.BIN", "wb") as f:
+        f.truncate(shared_size)
     errors: list[str] = []
 
     def writer(n: int):
@@ -675,8 +726,8 @@ def _fuse_mt_concurrent(doc, tmp_path, kernel_threads: bool):
             d = mnt / f"w{n}"
             d.mkdir()
             (expect / f"w{n}").mkdir()
-            for i in range(12):
-                data = os.urandom([0, 1, 4096, 70000, 300000, 1500000][i % 6])
+            for i in range(files):
+                data = os.urandom([0, 1, 4096, 70000, big // 5, big][i % 6])
                 with open(d / f"file {i}.bin", "wb") as f:
                     for off in range(0, len(data), 65536):
                         f.write(data[off:off + 65536])
@@ -690,54 +741,27 @@ def _fuse_mt_concurrent(doc, tmp_path, kernel_threads: bool):
                 finally:
                     os.close(fd)
                 shared[n * len(part):(n + 1) * len(part)] = part
-        except Exception as e:  # noqa: BLE001 - reported by the main thread
+        except Exception as e:  # noqa: BLE001 - reported by the caller
             errors.append(f"writer {n}: {e!r}")
 
     def reader(n: int):
         try:
             for _ in range(6):
-                got = (mnt / "SEED.BIN").read_bytes()
-                if got != seed:
+                if (mnt / "SEED.BIN").read_bytes() != seed:
                     errors.append(f"reader {n}: SEED.BIN read back differs")
                     return
         except Exception as e:  # noqa: BLE001
             errors.append(f"reader {n}: {e!r}")
 
-    proc = subprocess.Popen(doc["run"] + ["-m", "-f", str(img), str(mnt)], stderr=subprocess.PIPE)
-    try:
-        end = time.monotonic() + 60
-        while not os.path.ismount(mnt):
-            assert proc.poll() is None and time.monotonic() < end, proc.stderr.read() if proc.poll() is not None else ""
-            time.sleep(0.05)
-        (mnt / "SEED.BIN").write_bytes(seed)
-        with open(mnt / "SHARED.BIN", "wb") as f:
-            f.truncate(shared_size)
-        threads = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
-        threads += [threading.Thread(target=reader, args=(n,)) for n in range(2)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(timeout=300)
-        assert not errors, errors
-        (expect / "SHARED.BIN").write_bytes(bytes(shared))
-        if not kernel_threads:  # the example kernel starts no threads: more than one is FUSE's workers
-            assert len(os.listdir(f"/proc/{proc.pid}/task")) > 1
-        subprocess.run(["diff", "-r", str(expect), str(mnt)], check=True)
-    finally:
-        subprocess.run(["fusermount3", "-u", str(mnt)], check=True)
-    assert proc.wait(timeout=120) == 0, proc.stderr.read()
-    _fsck_clean(img)
-    _run(doc, img, mnt)  # the default mode, as a daemon
-    try:
-        subprocess.run(["diff", "-r", str(expect), str(mnt)], check=True)
-    finally:
-        subprocess.run(["fusermount3", "-u", str(mnt)], check=True)
-    _wait_gone(img)
-    _fsck_clean(img)
-    mt = tmp_path / "mtools"
-    mt.mkdir()
-    subprocess.run(["mcopy", "-s", "-n", "-i", str(img), "::/*", str(mt)], check=True, capture_output=True)
-    assert _digests(mt) == _digests(expect)
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
+    threads += [threading.Thread(target=reader, args=(n,)) for n in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=300)
+    errors += [f"{t.name} still running after 300 s" for t in threads if t.is_alive()]
+    (expect / "SHARED.BIN").write_bytes(bytes(shared))
+    return errors
 
 
 def test_real_state_cgd_put_get_with_own_block_io(tmp_path_factory, cache_env, real_tree, real_out, tmp_path):

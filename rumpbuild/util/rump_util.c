@@ -129,8 +129,13 @@ int	rbu_bio_flush(void);
  * 16 MiB throttled writes on the page daemon (2 s), 64 MiB saved less.
  */
 #define MEMLIMIT_DEFAULT	"32m"
-/* FUSE requests served by one thread (-s) or several (-m): -s by bench_util's figures (README) */
-#define MT_DEFAULT	0
+/*
+ * FUSE requests served by several threads (-m) unless -s: proven on every
+ * file system with a rump_<fs> (tests/test_util_mt.py), and an untar of
+ * small files no longer waits for one thread to wake per request
+ * (bench_util: 0.70-0.91x fuse2fs with -m, 1.12-1.39x with -s, idle host).
+ */
+#define MT_DEFAULT	1
 /* the IMAGE operand: a state file names its images itself */
 #define IMAGE_OPERAND	(RBU_NEEDS_IMAGE && !RBU_STATE)
 #ifndef RBU_ZFS
@@ -260,9 +265,8 @@ usage(FILE *f)
 	    "FUSE mount: serves the file system at MOUNTPOINT until `fusermount3 -u\n"
 	    "MOUNTPOINT`, SIGTERM or SIGINT; then syncs and unmounts it (nothing written\n"
 	    "is lost).  -f stays in the foreground, -d also prints each FUSE request.\n"
-	    "-s (the default) serves one request at a time; -m serves several at once\n"
-	    "(FUSE worker threads; requests that move file data still take turns); -s was\n"
-	    "as fast or faster in rumpbuild's benchmark (README, Performance).\n"
+	    "-m (the default) serves several requests at once (FUSE worker threads;\n"
+	    "requests that move file data take turns); -s serves one at a time.\n"
 	    "-o takes ro, sync, noatime and FUSE mount options (allow_other, ...).\n"
 #else
 	    "This build has no FUSE face (IMAGE MOUNTPOINT): " RBU_NOFUSE_WHY ".\n"
@@ -1650,17 +1654,49 @@ f_create(const char *path, mode_t mode, struct fuse_file_info *fi)
 	return keep_fh(fd, fi);
 }
 
+/*
+ * One pread/pwrite of at most IOSIZE bytes, as put/get do: FUSE hands over
+ * up to 1 MiB (max_write), and a 1 MiB write kills rump_zfs (SIGSEGV in
+ * -s and -m alike; the 2016 zfs faults in uiomove).  A short count ends it.
+ */
+static ssize_t
+rw_pieces(int fd, char *buf, size_t size, off_t off, int wr)
+{
+	size_t done = 0;
+
+	while (done < size) {
+		size_t len = size - done < IOSIZE ? size - done : IOSIZE;
+		off_t at = off + (off_t)done;
+		ssize_t n;
+
+		if (wr)
+#if RBU_HAVE_PWRITE
+			n = rump_sys_pwrite(fd, buf + done, len, at);
+#else
+			n = rump_sys_lseek(fd, at, SEEK_SET) == -1 ? -1 : rump_sys_write(fd, buf + done, len);
+#endif
+		else
+#if RBU_HAVE_PREAD
+			n = rump_sys_pread(fd, buf + done, len, at);
+#else
+			n = rump_sys_lseek(fd, at, SEEK_SET) == -1 ? -1 : rump_sys_read(fd, buf + done, len);
+#endif
+		if (n == -1)
+			return done ? (ssize_t)done : -1;
+		done += (size_t)n;
+		if ((size_t)n < len)
+			break;
+	}
+	return (ssize_t)done;
+}
+
 static int
 f_read(const char *path, char *buf, size_t size, off_t off, struct fuse_file_info *fi)
 {
 	ssize_t n;
 
 	(void)path;
-#if RBU_HAVE_PREAD
-	n = rump_sys_pread((int)fi->fh, buf, size, off);
-#else
-	n = rump_sys_lseek((int)fi->fh, off, SEEK_SET) == -1 ? -1 : rump_sys_read((int)fi->fh, buf, size);
-#endif
+	n = rw_pieces((int)fi->fh, buf, size, off, 0);
 #if !RBU_ZFS
 	if (n > 0 && fi->fh < MAXFH)
 		flush_behind((int)fi->fh, &fh_mark[fi->fh], off + n);	/* frees the pages read */
@@ -1674,11 +1710,7 @@ f_write(const char *path, const char *buf, size_t size, off_t off, struct fuse_f
 	ssize_t n;
 
 	(void)path;
-#if RBU_HAVE_PWRITE
-	n = rump_sys_pwrite((int)fi->fh, buf, size, off);
-#else
-	n = rump_sys_lseek((int)fi->fh, off, SEEK_SET) == -1 ? -1 : rump_sys_write((int)fi->fh, buf, size);
-#endif
+	n = rw_pieces((int)fi->fh, (char *)buf, size, off, 1);
 	if (n > 0 && fi->fh < MAXFH)
 		flush_behind((int)fi->fh, &fh_mark[fi->fh], off + n);
 	return n == -1 ? -rerr() : (int)n;
