@@ -2,7 +2,8 @@
 
 Which trees get them (own_pager: the real tree's vm.c copies pages into
 windows, the example tree has no such vm.c), that the kernel's callers
-reach the replacement in the linked program, and that files read through
+reach the replacement in the linked program (and rbu_bio.c its readv
+helper), and that files read through
 it are byte for byte what was written: holes, a tail in the middle of a
 page, pages already valid next to fresh ones, 1 KiB and 4 KiB blocks, by
 `get` and through FUSE in both thread modes.  Real-tree tests need
@@ -14,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -61,6 +63,8 @@ def test_the_kernels_calls_reach_the_replacement(rump_ext2fs):
     calls = [line for line in dis.splitlines() if "call" in line and "uvm_page" in line]
     for name in PAGER_CALLS:
         assert any(f"<__wrap_rumpns_{name}>" in c for c in calls), name
+    # rbu_bio.c's weak reference found rbu_pager.c's readv helper (reads into the pages themselves)
+    assert re.search(r"call\s+\w+ <rumpbuild_pager_readv>", dis)
     for name in ("uvm_pagermapin", "uvm_pagermapout"):  # vm.c's own are left unused (its uvm_pageratop
         assert not any(f"<rumpns_{name}>" in c for c in calls), name  # is the replacement's fallback)
 

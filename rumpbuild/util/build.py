@@ -109,7 +109,7 @@ def own_bio(tree) -> bool:
 def own_pager(tree) -> bool:
     """True where rbu_pager.c fits: the tree's rump vm.c makes pager windows by copying each page's
     storage (vm_page.uanon) in and out, and genfs_getpages fills or zeroes every PG_FAKE page it
-    reads into (so a read window need not copy those in)."""
+    reads into (so a read window need not copy those in, and rbu_bio.c may read into the pages)."""
     try:
         vm = (tree.sys / "rump" / "librump" / "rumpkern" / "vm.c").read_text(errors="replace")
         genfs = (tree.sys / "miscfs" / "genfs" / "genfs_io.c").read_text(errors="replace")
@@ -245,7 +245,9 @@ def build_util(session, entry=None, prebuilt: Prebuilt | None = None, extra_arch
     objs = [obj, kernel_obj, *mountargs]
     link_extra = list(fuse_libs) + zfs_flags
     if own_bio(session.tree):
-        objs.append(host_object(tc, str(BIO_SOURCE), os.path.join(workdir, "rbu_bio.o"), flags=inc, opt="-O2",
+        # no reads into the pages themselves under a state's block layers: cgd decrypts in the window
+        readv = [f"-DRBU_PAGER_READV={0 if state is not None else 1}"]
+        objs.append(host_object(tc, str(BIO_SOURCE), os.path.join(workdir, "rbu_bio.o"), flags=inc + readv, opt="-O2",
                                 what=f"{BIO_SOURCE.name} for {session.target.name}"))
         link_extra.append("-Wl,--wrap=rumpuser_bio")  # the kernel's calls reach rbu_bio.c
     if own_pager(session.tree) and not zfs:  # not proven for zfs, whose pages are its own
