@@ -45,6 +45,8 @@ HERE = Path(__file__).resolve().parent
 SOURCE = HERE / "rump_util.c"
 ABI_HEADER = HERE / "rbu_abi.h"
 BIO_SOURCE = HERE / "rbu_bio.c"  # rumpuser_bio in the calling thread (linked with --wrap)
+PAGER_SOURCE = HERE / "rbu_pager.c"  # pager windows without a read's needless copies (kernel side, --wrap)
+PAGER_CALLS = ("uvm_pagermapin", "uvm_pagermapout", "uvm_pageratop")
 
 # Calls the host program makes directly (scalar arguments only): RBU_HAVE_<NAME>=1 where the tree has them.
 DIRECT_CALLS = ("unlink", "rmdir", "rename", "symlink", "readlink", "chmod", "lchown", "truncate",
@@ -102,6 +104,19 @@ def own_bio(tree) -> bool:
     hdr = tree.rump / "include" / "rump" / "rumpuser.h"
     return ((tree.root / "lib" / "librumpuser" / "rumpuser_bio.c").is_file() and hdr.is_file()
             and "hyp_backend_schedule" in hdr.read_text(errors="replace"))
+
+
+def own_pager(tree) -> bool:
+    """True where rbu_pager.c fits: the tree's rump vm.c makes pager windows by copying each page's
+    storage (vm_page.uanon) in and out, and genfs_getpages fills or zeroes every PG_FAKE page it
+    reads into (so a read window need not copy those in, and rbu_bio.c may read into the pages)."""
+    try:
+        vm = (tree.sys / "rump" / "librump" / "rumpkern" / "vm.c").read_text(errors="replace")
+        genfs = (tree.sys / "miscfs" / "genfs" / "genfs_io.c").read_text(errors="replace")
+    except OSError:
+        return False
+    return (all(f"\n{call}(" in vm for call in PAGER_CALLS) and "memcpy((void*)curkva, pgs[i]->uanon, PAGE_SIZE)" in vm
+            and "pgr_read" in vm and "while ((pgs[pidx]->flags & PG_FAKE) == 0)" in genfs)
 
 
 def refuse_layered(name: str) -> None:
@@ -230,9 +245,16 @@ def build_util(session, entry=None, prebuilt: Prebuilt | None = None, extra_arch
     objs = [obj, kernel_obj, *mountargs]
     link_extra = list(fuse_libs) + zfs_flags
     if own_bio(session.tree):
-        objs.append(host_object(tc, str(BIO_SOURCE), os.path.join(workdir, "rbu_bio.o"), flags=inc, opt="-O2",
+        # no reads into the pages themselves under a state's block layers: cgd decrypts in the window
+        readv = [f"-DRBU_PAGER_READV={0 if state is not None else 1}"]
+        objs.append(host_object(tc, str(BIO_SOURCE), os.path.join(workdir, "rbu_bio.o"), flags=inc + readv, opt="-O2",
                                 what=f"{BIO_SOURCE.name} for {session.target.name}"))
         link_extra.append("-Wl,--wrap=rumpuser_bio")  # the kernel's calls reach rbu_bio.c
+    if own_pager(session.tree) and not zfs:  # not proven for zfs, whose pages are its own
+        objs.append(kernel_object(vfs_plan(plan), str(PAGER_SOURCE), os.path.join(workdir, "rbu_pager.o"),
+                                  f"{PAGER_SOURCE.name}, the pager windows of rump_{fs_name}",
+                                  ["report the error with the tree's version"]))
+        link_extra.append("-Wl," + ",".join(f"--wrap=rumpns_{call}" for call in PAGER_CALLS))
     if state is not None:
         from rumpbuild.state.kernel import state_objects
 

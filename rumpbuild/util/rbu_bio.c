@@ -18,6 +18,10 @@
  * librumpuser has rumpuser_bio.c and rumpuser__hyp).  RUMP_UTIL_BIO=thread
  * in the environment hands requests to librumpuser's thread as before
  * (for comparison: benchmarks/bench_util.py).
+ * Where rbu_pager.c is linked too (and no state: cgd decrypts in the
+ * window), a read into one of its pager windows goes with preadv()
+ * straight into the pages it covers whole instead of into the window
+ * (the window's copy to the pages is then left out).
  *
  * Copyright (c) 2026 The rumpbuild authors.  BSD-2-Clause.
  */
@@ -29,6 +33,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 /* NetBSD's cdefs the header uses, as librumpuser's rumpuser_port.h supplies them */
@@ -106,6 +111,54 @@ rbu_bio_flush(void)
 	return error;
 }
 
+/*
+ * rbu_pager.c's (linked where the tree's pager windows copy, see there): a read into a pager
+ * window goes straight into the storage of the pages it covers whole.  Weak: absent, it is NULL.
+ */
+struct rbu_piece {
+	void *base;
+	size_t len;
+};
+int rumpbuild_pager_readv(void *, size_t, struct rbu_piece *, int) __attribute__((weak));
+#define MAXPIECES	64
+/*
+ * 0 with a state (build.py): a cgd under the file system decrypts its read in place in the window
+ * after the block read, so the pages must get the window's bytes (with the pages read into, the cgd
+ * test of tests/test_util_mt.py read ciphertext back).
+ */
+#ifndef RBU_PAGER_READV
+#define RBU_PAGER_READV 1
+#endif
+
+/* preadv() all of *iov (n pieces, consumed as they are read): bytes read, or -1 with errno */
+static ssize_t
+readv_all(int fd, struct iovec *iov, int n, off_t off)
+{
+	size_t done = 0;
+
+	while (n > 0) {
+		ssize_t r = preadv(fd, iov, n, off + (off_t)done);
+
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == -1)
+			return -1;
+		if (r == 0)
+			break;
+		done += (size_t)r;
+		while (n > 0 && (size_t)r >= iov->iov_len) {
+			r -= (ssize_t)iov->iov_len;
+			iov++;
+			n--;
+		}
+		if (n > 0) {
+			iov->iov_base = (char *)iov->iov_base + r;
+			iov->iov_len -= (size_t)r;
+		}
+	}
+	return (ssize_t)done;
+}
+
 void
 __wrap_rumpuser_bio(int fd, int op, void *data, size_t dlen, int64_t off, rump_biodone_fn biodone,
     void *arg)
@@ -121,6 +174,27 @@ __wrap_rumpuser_bio(int fd, int op, void *data, size_t dlen, int64_t off, rump_b
 	if (use_thread) {
 		__real_rumpuser_bio(fd, op, data, dlen, off, biodone, arg);
 		return;
+	}
+	if (RBU_PAGER_READV && (op & RUMPUSER_BIO_READ) && rumpbuild_pager_readv != NULL) {
+		struct rbu_piece pieces[MAXPIECES];
+		struct iovec iov[MAXPIECES];
+		int i, n = rumpbuild_pager_readv(data, dlen, pieces, MAXPIECES);	/* before the CPU goes */
+
+		if (n > 0) {
+			ssize_t r;
+
+			for (i = 0; i < n; i++) {
+				iov[i].iov_base = pieces[i].base;
+				iov[i].iov_len = pieces[i].len;
+			}
+			rumpuser__hyp.hyp_backend_unschedule(0, &nlocks, NULL);
+			r = readv_all(fd, iov, n, (off_t)off);
+			if (r == -1)
+				error = errtrans(errno);
+			else
+				done = (size_t)r;
+			goto done;
+		}
 	}
 	rumpuser__hyp.hyp_backend_unschedule(0, &nlocks, NULL);
 	while (done < dlen) {	/* a short transfer at the end of the image is what the caller sees */
@@ -143,6 +217,7 @@ __wrap_rumpuser_bio(int fd, int op, void *data, size_t dlen, int64_t off, rump_b
 		else if (fdatasync(fd) == -1)
 			error = errtrans(errno);
 	}
+done:
 	/* biodone runs scheduled but holding none of the caller's kernel locks, as librumpuser's does */
 	rumpuser__hyp.hyp_backend_schedule(0, NULL);
 	biodone(arg, error ? 0 : done, error);
