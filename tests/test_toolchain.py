@@ -545,6 +545,18 @@ def test_doctor_json(run_cli):
                                                    "mke2fs", "mcopy", "cpio"}
 
 
+def test_doctor_finds_scons_as_the_module_builds_run(run_cli, monkeypatch, tmp_path):
+    """rumpbuild runs `python -m SCons`, so a venv used without activating it (no scons on PATH) has it."""
+    monkeypatch.setenv("PATH", str(tmp_path))  # no programs at all
+    status, out, err = run_cli("doctor", "--json", "--arch", "amd64")
+    tools = {t["name"]: t for t in json.loads(out)["tools"]}
+    import SCons
+
+    assert tools["scons"]["present"] and tools["scons"]["path"] == SCons.__spec__.origin
+    assert not tools["bmake"]["present"]  # programs are still looked for on PATH
+    assert "scons" not in err
+
+
 def test_doctor_text_all_arches(run_cli):
     status, out, err = run_cli("doctor")
     assert status in (0, 1)

@@ -9,6 +9,7 @@ a toolchain's own table records as broken for the arch (``cannot_link``,
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import shutil
@@ -24,7 +25,7 @@ from rumpbuild.toolchain.data import entry, qemu_sysroot
 
 # (tool, required?, what rumpbuild uses it for)
 TOOLS = (
-    ("scons", True, "runs the generated SCons builds"),
+    ("scons", True, "runs the generated SCons builds (as `python -m SCons`: the module, not a program on PATH)"),
     ("bmake", False, "runs the generated Makefiles; cross-checks the mk evaluator"),
     ("objcopy", False, "tests: reference for symbol renaming"),
     ("nm", False, "tests: reference symbol lists"),
@@ -67,7 +68,16 @@ def _check(target: Target, name: str, environ) -> dict:
     return row
 
 
+# tools rumpbuild runs as a module of its own Python (sys.executable -m ...), so a venv that is
+# not activated still has them: the module's file is what counts, not a program on PATH
+MODULES = {"scons": "SCons"}
+
+
 def _tool(name: str, required: bool, purpose: str) -> dict:
+    if name in MODULES:
+        spec = importlib.util.find_spec(MODULES[name])
+        path = spec.origin if spec is not None else None
+        return {"name": name, "required": required, "present": path is not None, "path": path, "purpose": purpose}
     path = shutil.which(name, path=os.environ.get("PATH", "") + os.pathsep + "/usr/sbin:/sbin")
     return {"name": name, "required": required, "present": path is not None, "path": path, "purpose": purpose}
 
