@@ -12,6 +12,7 @@ import socket
 import subprocess
 import sys
 import time
+import tomllib
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -19,6 +20,7 @@ import pytest
 
 from rumpbuild.arch import resolve
 from rumpbuild.errors import UserError
+from rumpbuild.smoke import runner
 
 SMOKE_STEPS = ["smoke.build", "smoke.image", "smoke.link[static]", "smoke.rump_init[static]",
                "smoke.etfs[static]", "smoke.mount[static]", "smoke.read[static]", "smoke.write[static]",
@@ -276,9 +278,17 @@ def test_emit_github_workflow(tmp_path):
     assert "apt-get install" in runs and "qemu-user" in runs and "pip install" in runs
     install = next(line for line in runs.splitlines() if "apt-get install" in line)
     # every smoke-test image recipe's tools (rumpbuild/smoke/images.toml), so no smoke step skips there
-    for package in ("makefs", "dosfstools", "mtools", "e2fsprogs", "cpio", "xorriso", "ntfs-3g", "udftools",
-                    "nilfs-tools"):
+    recipes = tomllib.loads((Path(runner.__file__).parent / "images.toml").read_text())
+    packages = {pkg for r in recipes.values() for pkg in r.get("tools", {}).values()}
+    assert {"makefs", "dosfstools", "e2fsprogs", "xorriso", "genisoimage", "nilfs-tools"} <= packages
+    from rumpbuild.ci.workflow import ESSENTIAL
+
+    for package in packages - ESSENTIAL:  # (coreutils, util-linux: in every image)
         assert package in install.split(), (package, install)
+    # and the Python modules the recipes import (images.toml `modules`: amitools), beside rumpbuild itself
+    pip = next(line for line in runs.splitlines() if "pip install" in line)
+    assert {p for r in recipes.values() for p in r.get("modules", {}).values()} == {"amitools"}
+    assert "amitools" in pip.split("#")[0].split(), pip
     assert 'rumpbuild ci --src . --arch "${{ matrix.arch }}"' in runs and "--toolchain zig" in runs
     assert '>> "$GITHUB_STEP_SUMMARY"' in runs and "summary.md" in runs
     cache = next(s for s in steps if s.get("uses", "").startswith("actions/cache"))

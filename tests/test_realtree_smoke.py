@@ -4,7 +4,8 @@
 ptyfs, fdesc) list what NetBSD puts in their root and read a file the kernel fills;
 layered ones (null, umap, union, overlay) read the known file through the
 layer over a lower tmpfs and leave the new file in the layer it belongs to;
-hfs and nilfs mount images the host's own tools made.  The generated
+hfs, nilfs, udf and adosfs mount images the host's own tools made (adosfs also
+on evbarm, evbarm64 and riscv under qemu-user).  The generated
 mount-argument C of every fact compiles against the tree's headers.
 """
 
@@ -108,6 +109,45 @@ def test_nilfs_mounts_through_a_device_node_on_tmpfs(run_cli, real_tree, out):
     assert status == 0, doc["steps"]
     assert _status(steps, "devnode") == ["PASS"] and _status(steps, "mount") == ["PASS"]
     assert _detail(steps, "readdir").endswith("lists: . .. .nilfs")
+
+
+def test_udf_reads_the_file_genisoimage_put_in_with_2048_byte_sectors(run_cli, real_tree, out):
+    if not shutil.which("genisoimage"):
+        pytest.skip("needs genisoimage")
+    status, doc, steps = _test(run_cli, real_tree, out, "udf", "--shared", "no")
+    assert status == 0, doc["steps"]
+    assert "RUMP_BLKSECTSHIFT=11" in _detail(steps, "sectors")  # the anchor probe found a CD's sectors
+    assert _status(steps, "read") == ["PASS"] and _status(steps, "write") == ["PASS"]
+
+
+def _amitools_or_skip():
+    import importlib.util
+
+    if importlib.util.find_spec("amitools") is None:
+        pytest.skip("needs the Python module amitools (pip install amitools)")
+
+
+def test_adosfs_reads_the_file_xdftool_put_on_a_floppy(run_cli, real_tree, out):
+    """The generated adosfs component mounts an ADF (the `floppy` label) and reads HELLO.TXT."""
+    _amitools_or_skip()
+    status, doc, steps = _test(run_cli, real_tree, out, "adosfs")
+    assert status == 0, doc["steps"]
+    assert _status(steps, "mount") == ["PASS"] and _status(steps, "read") == ["PASS"]
+    assert "Read-only file system" in _detail(steps, "write")
+
+
+@pytest.mark.parametrize("arch", ["evbarm", "evbarm64", "riscv"])
+def test_adosfs_on_other_cpus_under_qemu(run_cli, real_tree, tmp_path_factory, arch):
+    """adosfs on the machines its users name (cross-built with zig, run under qemu-user)."""
+    _amitools_or_skip()
+    target = resolve(arch)
+    if not shutil.which(target.qemu):
+        pytest.skip(f"needs {target.qemu}")
+    cross = tmp_path_factory.mktemp(f"realsmoke-{arch}")
+    status, doc, steps = _test(run_cli, real_tree, cross, "adosfs", "--arch", arch, "--toolchain", "zig",
+                               "--shared", "no")
+    assert status == 0, doc["steps"]
+    assert _status(steps, "read") == ["PASS"], doc["steps"]
 
 
 def test_every_facts_mount_arguments_compile_against_the_tree(real_tree, out, run_cli):

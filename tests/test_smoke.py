@@ -138,7 +138,10 @@ def test_every_fact_is_consistent():
     facts, images = _facts_table()
     known = {"mount_type", "header", "pre_headers", "struct", "init", "image", "readonly", "driver", "pool_size",
              "root_lists", "known_file", "known_start", "lower", "key", "seed", "lands_in", "not_in", "with",
-             "open", "device_dir", "stubs", "no_image"}
+             "open", "device_dir", "stubs", "no_image", "sector_anchor", "floppy"}
+    for name, spec in images.items():
+        assert set(spec) <= {"tools", "modules", "commands", "known_file"}, (name, set(spec))
+        assert spec["commands"], name
     for name, f in facts.items():
         assert set(f) <= known, (name, set(f) - known)
         assert f.get("image", "") == "" or f["image"] in images, name
@@ -154,6 +157,11 @@ def test_every_fact_is_consistent():
             assert not (f.get("lands_in") and f.get("readonly")), name
         if not f.get("struct"):
             assert not f.get("init"), name
+        if f.get("floppy"):  # the label patch is emitted, and only into the file system's own helper
+            assert "floppy_label();" in mountargs_source(name, f)
+            assert "floppy_label" not in mountargs_source(name, f, func="rumpbuild_tmpfs_mountargs")
+        else:
+            assert "floppy_label" not in mountargs_source(name, f) if f.get("driver") != "zfs" else True
         if f.get("driver") != "zfs":
             src = mountargs_source(name, f)
             assert f"<{f['header']}>" in src and "rumpbuild_mountargs(const char *fspec" in src

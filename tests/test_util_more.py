@@ -300,3 +300,244 @@ def test_real_hfs_fuse_mount_reads_the_tree(real_hfs, tmp_path):
         with pytest.raises(OSError) as e:
             (mnt / "new").write_text("x")
         assert e.value.errno == 30  # EROFS
+
+
+# ---------------------------------------------------------------------------- udf: the image's sector size
+
+PROBE_C = r"""
+#include <stdio.h>
+#include <stdlib.h>
+#include "rbu_sector.h"
+int main(int argc, char **argv)
+{
+	int set = rbu_set_sector_shift(argv[1], strtoull(argv[2], NULL, 0), 256);
+	const char *env = getenv("RUMP_BLKSECTSHIFT");
+	printf("%d %d %s\n", rbu_anchor_shift(argv[1], strtoull(argv[2], NULL, 0), 256), set, env ? env : "-");
+	return 0;
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def sector_probe(tmp_path_factory):
+    """rbu_sector.h (shared by rump_<fs> and the smoke test) in a host program: 'SHIFT SET ENV' per image."""
+    cc = shutil.which("cc") or shutil.which("gcc")
+    if not cc:
+        pytest.skip("needs a host C compiler")
+    d = tmp_path_factory.mktemp("probe")
+    (d / "probe.c").write_text(PROBE_C)
+    util_dir = Path(SMOKE_DIR).parent / "util"
+    subprocess.run([cc, "-Wall", "-Werror", f"-I{util_dir}", "-o", str(d / "probe"), str(d / "probe.c")], check=True)
+
+    def probe(image, off=0, env=None):
+        p = subprocess.run([str(d / "probe"), str(image), str(off)], capture_output=True, text=True, check=True,
+                           env=dict({k: v for k, v in os.environ.items() if k != "RUMP_BLKSECTSHIFT"}, **(env or {})))
+        shift, set_, value = p.stdout.split()
+        return int(shift), int(set_), value
+    return probe
+
+
+def _genisoimage_udf(tree: Path, image: Path) -> Path:
+    """The smoke test's recipe (images.toml [udf]: genisoimage -udf)."""
+    with open(SMOKE_DIR / "images.toml", "rb") as f:
+        recipe = tomllib.load(f)["udf"]
+    _need(*recipe["tools"])
+    for cmd in recipe["commands"]:
+        subprocess.run(["/bin/sh", "-c", cmd.format(image=image, dir=tree)], check=True, capture_output=True)
+    return image
+
+
+def _mkudffs(image: Path, blocksize: int) -> Path:
+    _need("mkudffs")
+    subprocess.run(["truncate", "-s", "16M", str(image)], check=True)
+    subprocess.run(["mkudffs", "--media-type=hd", f"--blocksize={blocksize}", str(image)], check=True,
+                   capture_output=True)
+    return image
+
+
+def test_sector_probe_finds_each_media_sector_size(sector_probe, tmp_path):
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    (tree / "HELLO.TXT").write_text("hello\n")
+    iso = _genisoimage_udf(tree, tmp_path / "udf.iso")
+    assert sector_probe(iso) == (11, 11, "11")  # a CD's 2048 bytes: set for the kernel
+    for bs, shift in ((512, 9), (1024, 10), (2048, 11), (4096, 12)):
+        img = _mkudffs(tmp_path / f"hd{bs}.img", bs)
+        # 512 is the kernel's default: nothing to set
+        assert sector_probe(img) == (shift, 0 if shift == 9 else shift, "-" if shift == 9 else str(shift)), bs
+
+
+def test_sector_probe_at_a_partitions_offset_and_on_what_is_not_udf(sector_probe, tmp_path):
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    (tree / "HELLO.TXT").write_text("hello\n")
+    iso = _genisoimage_udf(tree, tmp_path / "udf.iso")
+    disk = tmp_path / "disk.img"
+    disk.write_bytes(b"\0" * (1 << 20) + iso.read_bytes())
+    assert sector_probe(disk, 1 << 20)[0] == 11
+    assert sector_probe(disk, 0)[:2] == (0, 0)  # the partition's start matters
+    plain = tmp_path / "plain.iso"
+    _need("xorriso")
+    subprocess.run(["xorriso", "-as", "mkisofs", "-quiet", "-o", str(plain), str(tree)], check=True)
+    assert sector_probe(plain) == (0, 0, "-")  # ISO 9660 only: no anchor
+    bad = bytearray(iso.read_bytes())
+    bad[256 * 2048 + 4] ^= 0xFF  # the tag's checksum
+    (tmp_path / "bad.iso").write_bytes(bytes(bad))
+    assert sector_probe(tmp_path / "bad.iso") == (0, 0, "-")
+    assert sector_probe(tmp_path / "missing.iso") == (0, 0, "-")
+
+
+def test_sector_probe_leaves_the_users_setting(sector_probe, tmp_path):
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    iso = _genisoimage_udf(tree, tmp_path / "udf.iso")
+    assert sector_probe(iso, env={"RUMP_BLKSECTSHIFT": "9"}) == (11, 0, "9")
+
+
+def test_udf_facts_pass_the_anchor_to_the_smoke_test():
+    from rumpbuild.smoke.runner import facts_args, fs_facts
+
+    args = facts_args(fs_facts("udf"))
+    assert args[args.index("-A") + 1] == "256"
+    assert "-A" not in facts_args(fs_facts("cd9660"))
+
+
+@pytest.fixture(scope="module")
+def real_udf(real_tree, real_out, cache_env):
+    return _build(cache_env, real_out, "udf", "--src", real_tree, "-j2")
+
+
+def test_real_udf_reads_the_tree_genisoimage_wrote(real_udf, tmp_path):
+    tree = _mixed_tree(tmp_path / "tree")
+    img = _genisoimage_udf(tree, tmp_path / "udf.iso")
+    ls = _run(real_udf, img, "ls", "/").stdout.decode().splitlines()
+    assert "name with spaces.txt" in ls and "big.bin" in ls
+    assert _run(real_udf, img, "cat", "/grüße 日本.txt").stdout == b"utf-8\n"
+    _run(real_udf, img, "get", "-r", "/", tmp_path / "got")
+    assert _files_nfc(tmp_path / "got") == _files_nfc(tree)
+    _one_line_error(_run(real_udf, img, "mkdir", "/x", ok=False), "'/x'", "Read-only file system")
+    # the probe is what mounts it: the kernel's 512-byte sectors, forced, do not
+    p = subprocess.run(real_udf["run"] + [str(img), "ls", "/"], capture_output=True,
+                       env=dict(os.environ, RUMP_BLKSECTSHIFT="9"))
+    _one_line_error(p, "cannot mount it as udf")
+
+
+def test_real_udf_still_reads_512_byte_sectors_and_partitions(real_udf, tmp_path):
+    from rumpbuild.smoke.disklabel import wrap
+
+    img = _mkudffs(tmp_path / "hd.img", 512)
+    assert _run(real_udf, img, "ls", "/").returncode == 0
+    tree = _mixed_tree(tmp_path / "tree")
+    iso = _genisoimage_udf(tree, tmp_path / "udf.iso")
+    spec = wrap(str(iso), str(tmp_path / "disk.img"), "e")  # the probe looks at the partition's start
+    assert _run(real_udf, spec, "cat", "/sub/deeper/leaf.txt").stdout == b"deep\n"
+
+
+def test_real_udf_fuse_mount_reads_the_tree(real_udf, tmp_path):
+    _fuse_or_skip()
+    tree = _mixed_tree(tmp_path / "tree")
+    img = _genisoimage_udf(tree, tmp_path / "udf.iso")
+    with _Fuse(real_udf, tmp_path / "mnt", img) as mnt:
+        assert _files_nfc(mnt) == _files_nfc(tree)
+
+
+# ---------------------------------------------------------------------------- adosfs: a floppy's label
+
+def _amitools_or_skip():
+    import importlib.util
+
+    if importlib.util.find_spec("amitools") is None:
+        pytest.skip("needs the Python module amitools (pip install amitools)")
+
+
+def _xdftool(image: Path, *commands):
+    """amitools' xdftool on *image* (an .adf name: xdftool knows the kind by it); commands joined by +."""
+    argv = [sys.executable, "-m", "amitools.tools.xdftool", str(image)]
+    for i, c in enumerate(commands):
+        argv += (["+"] if i else []) + list(c)
+    return subprocess.run(argv, check=True, capture_output=True)
+
+
+def _amiga_tree(root: Path) -> Path:
+    """Files an Amiga floppy holds: names up to 30 characters, spaces allowed, folders."""
+    (root / "sub" / "deeper").mkdir(parents=True)
+    (root / "empty").write_bytes(b"")
+    (root / "one byte").write_bytes(b"\n")
+    (root / "big.bin").write_bytes(os.urandom(300_000))  # most of an 880 KB OFS floppy's 488-byte blocks
+    (root / "name with spaces.txt").write_text("spaces\n")
+    (root / "sub" / "deeper" / "leaf.txt").write_text("deep\n")
+    return root
+
+
+def _adf(tree: Path, image: Path) -> Path:
+    _amitools_or_skip()
+    _xdftool(image, ("format", "RUMPBUILD"), *[("write", str(p)) for p in sorted(tree.iterdir())])
+    return image
+
+
+def test_adf_recipe_writes_the_known_file_amitools_reads_back(tmp_path):
+    _amitools_or_skip()
+    from rumpbuild.smoke.runner import KNOWN_FILE, KNOWN_TEXT
+
+    img = Path(make_image("adf", str(tmp_path)))
+    assert img.stat().st_size == 880 * 1024  # a DD floppy: what the `floppy` label stands for
+    shutil.copy(img, tmp_path / "copy.adf")
+    _xdftool(tmp_path / "copy.adf", ("read", KNOWN_FILE, str(tmp_path / "back")))
+    assert (tmp_path / "back").read_text() == KNOWN_TEXT
+
+
+def test_adf_recipe_without_amitools_names_the_pip_package(monkeypatch):
+    import importlib.util
+
+    from rumpbuild.errors import UserError
+    from rumpbuild.smoke import runner
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "amitools" else real(name, *a))
+    assert runner.missing_image_tool("adf") == ("the Python module 'amitools'", f"{sys.executable} -m pip install "
+                                                                                 "amitools")
+    with pytest.raises(UserError) as e:
+        runner.make_image("adf", "/nonexistent")
+    assert "needs the Python module 'amitools'" in str(e.value)
+
+
+@pytest.fixture(scope="module")
+def real_adosfs(real_tree, real_out, cache_env):
+    _amitools_or_skip()
+    return _build(cache_env, real_out, "adosfs", "--src", real_tree, "-j2")
+
+
+def test_real_adosfs_reads_the_floppy_xdftool_wrote(real_adosfs, tmp_path):
+    tree = _amiga_tree(tmp_path / "tree")
+    img = _adf(tree, tmp_path / "disk.adf")
+    ls = _run(real_adosfs, img, "ls", "-l", "/").stdout.decode().splitlines()
+    assert [line.split(maxsplit=7)[-1] for line in ls] == sorted(os.listdir(tree)), ls
+    assert _run(real_adosfs, img, "cat", "/sub/deeper/leaf.txt").stdout == b"deep\n"
+    _run(real_adosfs, img, "get", "-r", "/", tmp_path / "got")
+    assert _files_nfc(tmp_path / "got") == _files_nfc(tree)
+    before = img.read_bytes()
+    _one_line_error(_run(real_adosfs, img, "mkdir", "/x", ok=False), "'/x'", "Read-only file system")
+    assert img.read_bytes() == before
+
+
+def test_real_adosfs_in_a_disklabel_partition_and_not_a_floppy(real_adosfs, tmp_path):
+    from rumpbuild.smoke.disklabel import wrap
+
+    tree = _amiga_tree(tmp_path / "tree")
+    img = _adf(tree, tmp_path / "disk.adf")
+    spec = wrap(str(img), str(tmp_path / "disk.img"), "e")  # the label's type is patched for every partition
+    assert _run(real_adosfs, spec, "cat", "/name with spaces.txt").stdout == b"spaces\n"
+    junk = tmp_path / "junk.adf"
+    junk.write_bytes(b"\0" * (880 * 1024))
+    _one_line_error(_run(real_adosfs, junk, "ls", "/", ok=False), "cannot mount it as adosfs")
+
+
+def test_real_adosfs_fuse_mount_reads_the_floppy(real_adosfs, tmp_path):
+    _fuse_or_skip()
+    tree = _amiga_tree(tmp_path / "tree")
+    img = _adf(tree, tmp_path / "disk.adf")
+    with _Fuse(real_adosfs, tmp_path / "mnt", img) as mnt:
+        assert _files_nfc(mnt) == _files_nfc(tree)
+        with pytest.raises(OSError) as e:
+            (mnt / "new").write_text("x")
+        assert e.value.errno == 30  # EROFS

@@ -4,7 +4,8 @@ Writable ones (ffs, ext2fs, msdos, tmpfs, and msdos behind cgd and behind RAID 1
 writers, two readers and a `cp -a` of a mixed tree run at once through one mount; `diff -r`; the
 daemon exits 0 on unmount; the host's checker (e2fsck, fsck.vfat) is clean; a remount with -s shows
 the same tree and the scriptable face's `get -r` reads it back equal.  Read-only ones (cd9660, ntfs,
-hfs, udf, nilfs): four threads read, at once, a tree the host's tools wrote and get its digests;
+hfs, udf): four threads read, at once, a tree the host's tools wrote and get its digests (nilfs:
+an empty one, listed);
 on kernfs and fdesc what the kernel fills in.rump_zfs: the writable workload into a mirror pool's dataset, `get -r`, scrub.
 
 Real tree only (RUMPBUILD_NETBSDSRC), as root with /dev/fuse.  The utilities build into one output
@@ -279,7 +280,7 @@ READONLY = {
     "cd9660": (_mk_iso, True),
     "ntfs": (_mk_ntfs, True),
     "hfs": (_mk_recipe("hfsplus"), True),
-    "udf": (_mk_recipe("udf"), False),  # no Debian tool writes files into a UDF image
+    "udf": (_mk_recipe("udf"), True),  # genisoimage -udf (2048-byte sectors: the anchor probe)
     "nilfs": (_mk_recipe("nilfs"), False),  # nor into a nilfs one
 }
 

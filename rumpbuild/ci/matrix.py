@@ -15,7 +15,6 @@ import argparse
 import os
 import shutil
 import time
-import tomllib
 from dataclasses import dataclass, field
 
 from rumpbuild.errors import UserError
@@ -124,12 +123,9 @@ def smoke_skip_reason(session, entry) -> str | None:
         return f"{fs_name}'s test has no image: {facts['no_image']}"
     if facts.get("stubs"):
         return f"{fs_name}'s test needs stubs (`rumpbuild test {fs_name} --stubs`): {facts['stubs']}"
-    if facts.get("image"):
-        with open(runner.HERE / "images.toml", "rb") as f:
-            spec = tomllib.load(f)[facts["image"]]
-        for tool, package in spec.get("tools", {}).items():
-            if not shutil.which(tool):
-                return f"making the {facts['image']} image needs '{tool}' (apt-get install {package})"
+    lacking = runner.missing_image_tool(facts["image"]) if facts.get("image") else None
+    if lacking:
+        return f"making the {facts['image']} image needs {lacking[0]} ({lacking[1]})"
     prefix = session.toolchain.run_prefix(static=True)
     if prefix and not shutil.which(prefix[0]):
         return f"running {session.target.machine_arch} programs needs {prefix[0]} (apt-get install qemu-user)"

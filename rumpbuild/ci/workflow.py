@@ -37,6 +37,18 @@ def apt_packages() -> list[str]:
             if package not in out and package not in ESSENTIAL:
                 out.append(package)
     return out
+
+
+def pip_packages() -> list[str]:
+    """The PyPI packages of the Python modules rumpbuild/smoke/images.toml's recipes import (amitools)."""
+    from rumpbuild.smoke.runner import smoke_data
+
+    out: list[str] = []
+    for recipe in smoke_data("images.toml").values():
+        for package in recipe.get("modules", {}).values():
+            if package not in out:
+                out.append(package)
+    return out
 FLAVOURS = ("github",)
 _INDEX_NAME = re.compile(r"^\s*rumpbuild\s*(\[[^\]]*\])?\s*([<>=!~].*)?$", re.I)  # rumpbuild, rumpbuild==0.1
 
@@ -104,4 +116,5 @@ def check_spec(spec: str | None) -> str:
 def github_workflow(arches: list[str], components: str, toolchain: str, defines: list[str],
                     pip_spec: str | None = None) -> str:
     return render("github-workflow.yml.j2", arches=arches, components=components, toolchain=toolchain,
-                  defines=defines, apt_packages=apt_packages(), pip_spec=json.dumps(check_spec(pip_spec)))
+                  defines=defines, apt_packages=apt_packages(), pip_packages=pip_packages(),
+                  pip_spec=json.dumps(check_spec(pip_spec)))

@@ -7,7 +7,7 @@
  *
  * usage: rumptest -t TYPE -m MOUNTPOINT [-k KEY -i HOSTIMAGE] [-r FILE -e TEXT [-b]]
  *                 [-w FILE -p SEED -n BYTES] [-o] [-T DIR]... [-s DIR]
- *                 [-d NAME,NAME...] [-O DEVICE] [-c DIR] [-a DIR] [-D DIR]
+ *                 [-d NAME,NAME...] [-O DEVICE] [-c DIR] [-a DIR] [-D DIR] [-A SECTOR]
  *
  * Copyright (c) 2026 The rumpbuild authors.  BSD-2-Clause.
  */
@@ -26,6 +26,8 @@
 /* tmpfs's and device nodes (-T, -D), shared with rump_<fs>; the tmpfs arguments are linked in
    only for file systems that mount tmpfs's of their own */
 #include "../util/rbu_devnode.h"
+/* -A: the image's sector size from where an anchor sits (udf), shared with rump_<fs> */
+#include "../util/rbu_sector.h"
 
 int rumpbuild_mountargs(const char *, void *, unsigned long *);
 int rump_pub_etfs_register(const char *, const char *, enum rump_etfs_type);
@@ -185,12 +187,13 @@ main(int argc, char **argv)
 	char devpath[512];
 	size_t nbytes = 6000;
 	int readonly = 0, prefix = 0, nlowers = 0, wrote = 0, devfd = -1, ch, fd, rv, i;
+	unsigned anchor = 0;
 	unsigned char args[1024];
 	unsigned long alen = sizeof(args);
 	char path[512], *buf, *back;
 	ssize_t n;
 
-	while ((ch = getopt(argc, argv, "t:m:k:i:r:e:w:p:n:obT:s:d:O:c:a:D:")) != -1) {
+	while ((ch = getopt(argc, argv, "t:m:k:i:r:e:w:p:n:obT:s:d:O:c:a:D:A:")) != -1) {
 		switch (ch) {
 		case 't': type = optarg; break;
 		case 'm': mnt = optarg; break;
@@ -211,6 +214,7 @@ main(int argc, char **argv)
 		case 'd': listing = optarg; break;
 		case 'O': opendev = optarg; break;
 		case 'D': devdir = optarg; break;
+		case 'A': anchor = (unsigned)strtoul(optarg, NULL, 0); break;
 		case 'c': landsin = optarg; break;
 		case 'a': notin = optarg; break;
 		default:
@@ -223,6 +227,9 @@ main(int argc, char **argv)
 		return 2;
 	}
 
+	if (image && anchor && rbu_set_sector_shift(image, 0, anchor))
+		step("sectors", 1, "%s has %d-byte sectors: RUMP_BLKSECTSHIFT=%s", image,
+		    1 << atoi(getenv("RUMP_BLKSECTSHIFT")), getenv("RUMP_BLKSECTSHIFT"));
 	rv = rump_init();
 	step("rump_init", rv == 0, "rump_init() = %d", rv);
 	if (rv != 0)

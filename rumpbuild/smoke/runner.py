@@ -10,6 +10,7 @@ after unmount the host image file holds the bytes the rump kernel wrote.
 from __future__ import annotations
 
 import dataclasses
+import importlib.util
 import os
 import re
 import secrets
@@ -64,13 +65,27 @@ def fs_facts(fs_name: str) -> dict:
     return table[fs_name]
 
 
-def make_image(recipe: str, workdir: str, endian: str = "little") -> str:
-    """Make a test image holding HELLO.TXT with the host's tools (*endian*: the target's, for {endian})."""
+def missing_image_tool(recipe: str) -> tuple[str, str] | None:
+    """(what is missing, the command that installs it) for images.toml's *recipe*, or None: its
+    `tools` are programs on PATH (Debian packages), its `modules` Python modules (PyPI packages)."""
     spec = smoke_data("images.toml")[recipe]
     for tool, package in spec.get("tools", {}).items():
         if not shutil.which(tool):
-            raise UserError(f"making the {recipe} test image needs '{tool}', which is not installed",
-                            [f"apt-get install {package}", "or pass an image of your own with --image FILE"])
+            return f"'{tool}'", f"apt-get install {package}"
+    for module, package in spec.get("modules", {}).items():
+        if importlib.util.find_spec(module) is None:
+            return f"the Python module '{module}'", f"{sys.executable} -m pip install {package}"
+    return None
+
+
+def make_image(recipe: str, workdir: str, endian: str = "little") -> str:
+    """Make a test image holding HELLO.TXT with the host's tools (*endian*: the target's, for {endian})."""
+    spec = smoke_data("images.toml")[recipe]
+    lacking = missing_image_tool(recipe)
+    if lacking:
+        what, install = lacking
+        raise UserError(f"making the {recipe} test image needs {what}, which is not installed",
+                        [install, "or pass an image of your own with --image FILE"])
     content = os.path.join(workdir, "image-content")
     shutil.rmtree(content, ignore_errors=True)
     os.makedirs(content)
@@ -101,7 +116,8 @@ def vfs_plan(plan):
 def mountargs_source(fs_name: str, facts: dict, func: str = "rumpbuild_mountargs") -> str:
     """The C of *func*, which fills the tree's mount-argument struct of *fs_name* from its facts."""
     return render("mountargs.c.j2", fs=fs_name, header=facts["header"], struct=facts["struct"],
-                  init=facts.get("init", []), pre_headers=facts.get("pre_headers", []), func=func)
+                  init=facts.get("init", []), pre_headers=facts.get("pre_headers", []), func=func,
+                  floppy=bool(facts.get("floppy")) and func == "rumpbuild_mountargs")
 
 
 def mountargs_target(plan, fs_name: str, facts: dict, workdir: str, func: str = "rumpbuild_mountargs"):
@@ -188,6 +204,8 @@ def facts_args(facts: dict) -> list[str]:
         args += ["-O", facts["open"]]
     if facts.get("device_dir"):
         args += ["-D", facts["device_dir"]]
+    if facts.get("sector_anchor"):
+        args += ["-A", str(facts["sector_anchor"])]
     if facts.get("root_lists"):
         args += ["-d", ",".join(facts["root_lists"])]
     if facts.get("known_file"):

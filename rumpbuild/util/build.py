@@ -220,6 +220,7 @@ def build_util(session, entry=None, prebuilt: Prebuilt | None = None, extra_arch
         "RBU_READONLY": "1" if facts.get("readonly") else "0",
         "RBU_NEEDS_IMAGE": "1" if facts.get("image") else "0",  # rump_zfs reads its operands itself
         "RBU_DEVICE_DIR": _c_string(facts.get("device_dir", "")),
+        "RBU_SECTOR_ANCHOR": str(int(facts.get("sector_anchor", 0))),  # udf: the image's sector size (rbu_sector.h)
         # --stubs (or a converted kmod's stubs): a stub's panic is reported in one line, not an abort
         "RBU_STUBS": "1" if extra_archives or (prebuilt and prebuilt.extra_archives) else "0",
         "RBU_STUBS_WHY": _c_string(facts.get("stubs", "") or "`rumpbuild component NAME --stubs` lists them"),

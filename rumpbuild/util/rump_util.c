@@ -77,6 +77,7 @@ int rump_pub_etfs_register_withsize(const char *, const char *, enum rump_etfs_t
 
 #include "rbu_abi.h"
 #include "rbu_devnode.h"
+#include "rbu_sector.h"
 
 #if RBU_FUSE
 #define FUSE_USE_VERSION 31
@@ -116,6 +117,10 @@ int	rbu_bio_flush(void);
  * (rbu_devnode.h says why); "" mounts the key itself
  */
 #define RBU_DEVICE_DIR	""
+#endif
+#ifndef RBU_SECTOR_ANCHOR
+/* filesystems.toml's sector_anchor (udf): find the image's sector size there (rbu_sector.h); 0: 512 bytes */
+#define RBU_SECTOR_ANCHOR	0
 #endif
 #ifndef RBU_HAVE_LWPROC
 #define RBU_HAVE_LWPROC 0	/* rump_pub_lwproc_newlwp: a multithreaded rump kernel (NetBSD's) */
@@ -566,6 +571,9 @@ mount_fs(const char *spec, int ro)
 	mallopt(M_TRIM_THRESHOLD, 128 * 1024 * 1024);
 	mallopt(M_TOP_PAD, 8 * 1024 * 1024);
 #endif
+	/* a 2048-byte-sector medium's udf (with -v the kernel's rumpblk says which size) */
+	if (IMAGE_OPERAND && RBU_SECTOR_ANCHOR)
+		rbu_set_sector_shift(host, off, RBU_SECTOR_ANCHOR);
 	make_lwp_key();
 	if ((rv = rump_init()) != 0) {
 		warnx_("rump_init failed: %s", strerror(HOST_ERRNO(rv)));
