@@ -278,6 +278,16 @@ def _files_nfc(root: Path) -> dict:
             for p in root.rglob("*") if p.is_file()}
 
 
+def _fuse_serves_the_tree_read_only(doc, img: Path, tree: Path, mnt: Path):
+    """Mount *img* through FUSE: the files are *tree*'s (names compared in NFC) and a write is EROFS."""
+    _fuse_or_skip()
+    with _Fuse(doc, mnt, img) as m:
+        assert _files_nfc(m) == _files_nfc(tree)
+        with pytest.raises(OSError) as e:
+            (m / "new").write_text("x")
+        assert e.value.errno == 30  # EROFS
+
+
 def test_real_hfs_reads_the_tree_xorriso_wrote(real_hfs, tmp_path):
     tree = _mixed_tree(tmp_path / "tree")
     img = _hfsplus_image(tree, tmp_path / "hfs.img")
@@ -294,12 +304,7 @@ def test_real_hfs_reads_the_tree_xorriso_wrote(real_hfs, tmp_path):
 def test_real_hfs_fuse_mount_reads_the_tree(real_hfs, tmp_path):
     _fuse_or_skip()
     tree = _mixed_tree(tmp_path / "tree")
-    img = _hfsplus_image(tree, tmp_path / "hfs.img")
-    with _Fuse(real_hfs, tmp_path / "mnt", img) as mnt:
-        assert _files_nfc(mnt) == _files_nfc(tree)
-        with pytest.raises(OSError) as e:
-            (mnt / "new").write_text("x")
-        assert e.value.errno == 30  # EROFS
+    _fuse_serves_the_tree_read_only(real_hfs, _hfsplus_image(tree, tmp_path / "hfs.img"), tree, tmp_path / "mnt")
 
 
 # ---------------------------------------------------------------------------- udf: the image's sector size
@@ -436,9 +441,7 @@ def test_real_udf_still_reads_512_byte_sectors_and_partitions(real_udf, tmp_path
 def test_real_udf_fuse_mount_reads_the_tree(real_udf, tmp_path):
     _fuse_or_skip()
     tree = _mixed_tree(tmp_path / "tree")
-    img = _genisoimage_udf(tree, tmp_path / "udf.iso")
-    with _Fuse(real_udf, tmp_path / "mnt", img) as mnt:
-        assert _files_nfc(mnt) == _files_nfc(tree)
+    _fuse_serves_the_tree_read_only(real_udf, _genisoimage_udf(tree, tmp_path / "udf.iso"), tree, tmp_path / "mnt")
 
 
 # ---------------------------------------------------------------------------- adosfs: a floppy's label
@@ -535,9 +538,4 @@ def test_real_adosfs_in_a_disklabel_partition_and_not_a_floppy(real_adosfs, tmp_
 def test_real_adosfs_fuse_mount_reads_the_floppy(real_adosfs, tmp_path):
     _fuse_or_skip()
     tree = _amiga_tree(tmp_path / "tree")
-    img = _adf(tree, tmp_path / "disk.adf")
-    with _Fuse(real_adosfs, tmp_path / "mnt", img) as mnt:
-        assert _files_nfc(mnt) == _files_nfc(tree)
-        with pytest.raises(OSError) as e:
-            (mnt / "new").write_text("x")
-        assert e.value.errno == 30  # EROFS
+    _fuse_serves_the_tree_read_only(real_adosfs, _adf(tree, tmp_path / "disk.adf"), tree, tmp_path / "mnt")
