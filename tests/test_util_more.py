@@ -539,3 +539,13 @@ def test_real_adosfs_fuse_mount_reads_the_floppy(real_adosfs, tmp_path):
     _fuse_or_skip()
     tree = _amiga_tree(tmp_path / "tree")
     _fuse_serves_the_tree_read_only(real_adosfs, _adf(tree, tmp_path / "disk.adf"), tree, tmp_path / "mnt")
+
+
+def test_image_backed_file_systems_take_an_image_operand_even_without_a_recipe():
+    """lfs has no image recipe (no host tool writes one), yet rump_lfs must take IMAGE, not run image-less."""
+    from rumpbuild.smoke.runner import fs_facts
+    from rumpbuild.util.build import image_backed
+
+    assert image_backed(fs_facts("lfs")) and not fs_facts("lfs")["image"]
+    assert image_backed(fs_facts("efs")) and image_backed(fs_facts("ffs"))
+    assert not image_backed(fs_facts("kernfs")) and not image_backed(fs_facts("tmpfs"))

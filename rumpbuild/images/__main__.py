@@ -4,6 +4,8 @@
       write IMAGE: a fresh v7fs holding the tree under DIR
   sysvbfs IMAGE DIR [--endian little|big]
       put DIR's files into IMAGE, a BFS that mkfs.bfs formatted (then byte-swapped for big)
+  efs IMAGE DIR [--size BYTES] [--inodes N]
+      write IMAGE: a fresh EFS (SGI IRIX, big-endian) holding the tree under DIR
 
 Bad input: one message, exit 1.
 """
@@ -39,12 +41,21 @@ def main(argv: list[str] | None = None) -> int:
     bfs.add_argument("image")
     bfs.add_argument("dir")
     bfs.add_argument("--endian", default="little", help="little (default; as mkfs.bfs writes) or big")
+    efs = sub.add_parser("efs", help="write an EFS image (SGI IRIX) holding a folder")
+    efs.add_argument("image")
+    efs.add_argument("dir")
+    efs.add_argument("--size", type=_size, default=4 << 20, help="image size (default 4m)")
+    efs.add_argument("--inodes", type=int, default=128, help="inodes (default 128)")
     args = p.parse_args(argv)
     try:
         if args.format == "v7fs":
             from rumpbuild.images.v7fs import write_image
 
             write_image(args.image, args.dir, size=args.size, inodes=args.inodes, endian=args.endian)
+        elif args.format == "efs":
+            from rumpbuild.images.efs import write_image as write_efs
+
+            write_efs(args.image, args.dir, size=args.size, inodes=args.inodes)
         else:
             from rumpbuild.images.sysvbfs import add_files
 

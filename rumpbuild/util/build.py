@@ -119,6 +119,11 @@ def own_pager(tree) -> bool:
             and "pgr_read" in vm and "while ((pgs[pidx]->flags & PG_FAKE) == 0)" in genfs)
 
 
+def image_backed(facts: dict) -> bool:
+    """Whether the file system lives on an image (a recipe in images.toml, or `no_image`: none can be made)."""
+    return bool(facts.get("image") or facts.get("no_image"))
+
+
 def refuse_layered(name: str) -> None:
     """A layered file system (facts with `lower`) has no rump_<fs>: say why, before anything is built.
 
@@ -218,7 +223,9 @@ def build_util(session, entry=None, prebuilt: Prebuilt | None = None, extra_arch
     defines = {
         "RBU_FS": f'"{fs_name}"', "RBU_MOUNT_TYPE": f'"{facts["mount_type"]}"',
         "RBU_READONLY": "1" if facts.get("readonly") else "0",
-        "RBU_NEEDS_IMAGE": "1" if facts.get("image") else "0",  # rump_zfs reads its operands itself
+        # an image recipe, or none because no host tool makes one (lfs): either way an IMAGE operand;
+        # rump_zfs reads its operands itself
+        "RBU_NEEDS_IMAGE": "1" if image_backed(facts) else "0",
         "RBU_DEVICE_DIR": _c_string(facts.get("device_dir", "")),
         "RBU_SECTOR_ANCHOR": str(int(facts.get("sector_anchor", 0))),  # udf: the image's sector size (rbu_sector.h)
         # --stubs (or a converted kmod's stubs): a stub's panic is reported in one line, not an abort
@@ -266,7 +273,7 @@ def build_util(session, entry=None, prebuilt: Prebuilt | None = None, extra_arch
         builddir=workdir)
     static = tc.libc != "glibc"
     return UtilResult(program, fs_name, not why_not, why_not, tc.run_prefix(static=static),
-                      [l.lib for l in link_libs], missing, bool(facts.get("image")) or zfs,
+                      [l.lib for l in link_libs], missing, image_backed(facts) or zfs,
                       os.path.abspath(state.path) if state is not None else "")
 
 
