@@ -23,6 +23,7 @@ import pytest
 
 from rumpbuild.errors import UserError
 from rumpbuild.images import efs
+from test_images_sysv_v7 import _cli, _host_tree  # the writers' command line; a host folder as a dict
 
 BB = 512
 
@@ -155,19 +156,6 @@ def _tree(tmp_path):
     return src
 
 
-def _host_tree(src):
-    out = {}
-    for dirpath, dirs, files in os.walk(src):
-        rel = os.path.relpath(dirpath, src)
-        for d in dirs:
-            out[os.path.normpath(os.path.join(rel, d))] = None
-        for f in files:
-            p = os.path.join(dirpath, f)
-            key = os.path.normpath(os.path.join(rel, f))
-            out[key] = ("link", os.fsencode(os.readlink(p))) if os.path.islink(p) else open(p, "rb").read()
-    return out
-
-
 def test_efs_image_reads_back_as_the_kernel_reads_it(tmp_path):
     src = _tree(tmp_path)
     img = tmp_path / "efs.img"
@@ -205,12 +193,6 @@ def test_efs_sizes_limits_and_bad_input(tmp_path):
     (long / ("x" * 200)).write_text("ok")  # EFS allows 255; the host's 255 is the same limit
     efs.write_image(str(tmp_path / "long.img"), str(long), size=1 << 20)
     assert EfsReader((tmp_path / "long.img").read_bytes()).tree() == {"x" * 200: b"ok"}
-
-
-def _cli(*args, cwd):
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([os.getcwd(), *sys.path]))
-    return subprocess.run([sys.executable, "-m", "rumpbuild.images", *map(str, args)], capture_output=True,
-                          text=True, cwd=cwd, env=env, timeout=120)
 
 
 def test_cli_writes_and_refuses_with_exit_1(tmp_path):

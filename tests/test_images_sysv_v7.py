@@ -158,13 +158,16 @@ def _tree(tmp_path):
 
 
 def _host_tree(src):
+    """{relative path: None for a folder, bytes for a file, ("link", target) for a symbolic link}."""
     out = {}
     for dirpath, dirs, files in os.walk(src):
         rel = os.path.relpath(dirpath, src)
         for d in dirs:
             out[os.path.normpath(os.path.join(rel, d))] = None
         for f in files:
-            out[os.path.normpath(os.path.join(rel, f))] = open(os.path.join(dirpath, f), "rb").read()
+            p = os.path.join(dirpath, f)
+            key = os.path.normpath(os.path.join(rel, f))
+            out[key] = ("link", os.fsencode(os.readlink(p))) if os.path.islink(p) else open(p, "rb").read()
     return out
 
 

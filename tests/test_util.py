@@ -123,6 +123,13 @@ def _flat_files(root: Path) -> Path:
     return root
 
 
+def _mcopy_out(img: Path, what: str, dest: Path) -> Path:
+    """mtools' copy of WHAT ("::/src", "::/*") from the FAT image into DEST: the host's own reading."""
+    dest.mkdir()
+    subprocess.run(["mcopy", "-s", "-n", "-i", str(img), what, str(dest)], check=True, capture_output=True)
+    return dest
+
+
 def _mixed_tree(root: Path) -> Path:
     """Empty, 1-byte and 5 MB files, names with spaces and UTF-8, nested folders."""
     (root / "sub" / "deeper").mkdir(parents=True)
@@ -221,9 +228,7 @@ def test_example_tree_put_get_mv_rm_mtools_fsck(ex_msdos, tmp_path):
     listing = _run(ex_msdos, img, "ls", "-l", "/src").stdout.decode()
     assert "grüße 日本.txt" in listing and f"{MB5:10d}" in listing
     # mtools reads the tree rump_msdos wrote, long names and all; fsck.vfat finds nothing wrong
-    mt = tmp_path / "mtools"
-    mt.mkdir()
-    subprocess.run(["mcopy", "-s", "-n", "-i", str(img), "::/src", str(mt)], check=True, capture_output=True)
+    mt = _mcopy_out(img, "::/src", tmp_path / "mtools")
     assert _digests(mt / "src") == _digests(src)
     _fsck_clean(img)
     # put over an existing, longer file truncates it
@@ -286,9 +291,7 @@ def test_example_fuse_copy_diff_remount(ex_msdos, tmp_path):
             subprocess.run(["fusermount3", "-u", str(mnt)], check=True)
         _wait_gone(img)
         _fsck_clean(img)
-    mt = tmp_path / "mtools"
-    mt.mkdir()
-    subprocess.run(["mcopy", "-s", "-n", "-i", str(img), "::/*", str(mt)], check=True, capture_output=True)
+    mt = _mcopy_out(img, "::/*", tmp_path / "mtools")
     assert _digests(mt) == _digests(src)
 
 
@@ -389,9 +392,7 @@ def test_real_mixed_tree_put_get_mtools_fsck(real_msdos, tmp_path):
     assert "grüße 日本.txt" in listing and f"{MB5:10d}" in listing
     assert _run(real_msdos, img, "stat", "/src/one byte").stdout.decode().split("\n")[1].split()[1] == "1"
     assert "1K-blocks" in _run(real_msdos, img, "df").stdout.decode()
-    mt = tmp_path / "mtools"
-    mt.mkdir()
-    subprocess.run(["mcopy", "-s", "-n", "-i", str(img), "::/src", str(mt)], check=True, capture_output=True)
+    mt = _mcopy_out(img, "::/src", tmp_path / "mtools")
     assert _digests(mt / "src") == _digests(src)
     _fsck_clean(img)
     _run(real_msdos, img, "mv", "/src/empty", "/src/sub/moved")
@@ -478,9 +479,7 @@ def test_real_fuse_copy_diff_remount(real_msdos, tmp_path):
             subprocess.run(["fusermount3", "-u", str(mnt)], check=True)
         _wait_gone(img)
         _fsck_clean(img)
-    mt = tmp_path / "mtools"
-    mt.mkdir()
-    subprocess.run(["mcopy", "-s", "-n", "-i", str(img), "::/*", str(mt)], check=True, capture_output=True)
+    mt = _mcopy_out(img, "::/*", tmp_path / "mtools")
     assert _digests(mt) == _digests(src)
 
 
@@ -686,9 +685,7 @@ def _fuse_mt_concurrent(doc, tmp_path, kernel_threads: bool):
         subprocess.run(["fusermount3", "-u", str(mnt)], check=True)
     _wait_gone(img)
     _fsck_clean(img)
-    mt = tmp_path / "mtools"
-    mt.mkdir()
-    subprocess.run(["mcopy", "-s", "-n", "-i", str(img), "::/*", str(mt)], check=True, capture_output=True)
+    mt = _mcopy_out(img, "::/*", tmp_path / "mtools")
     assert _digests(mt) == _digests(expect)
 
 

@@ -25,10 +25,10 @@ import pytest
 
 from rumpbuild.smoke.runner import HERE as SMOKE_DIR
 from rumpbuild.smoke.runner import make_image
+from test_util import _mixed_tree  # the tree every rump_<fs> proof reads back (5 MB, empty, UTF-8 names…)
 
 pytestmark = pytest.mark.live  # runs real compilers
 
-MB5 = 5 * 1024 * 1024
 LAYERED = ("null", "umap", "union", "overlay")
 
 
@@ -248,19 +248,6 @@ def test_real_procfs_lists_its_root_and_a_stub_stop_is_one_line(real_procfs):
 def real_hfs(real_tree, real_out, cache_env):
     _need("xorriso")
     return _build(cache_env, real_out, "hfs", "--src", real_tree, "-j2")
-
-
-def _mixed_tree(root: Path) -> Path:
-    (root / "sub" / "deeper").mkdir(parents=True)
-    (root / "empty").write_bytes(b"")
-    (root / "one byte").write_bytes(b"\n")
-    (root / "big.bin").write_bytes(os.urandom(MB5))
-    (root / "name with spaces.txt").write_text("spaces\n")
-    (root / "grüße 日本.txt").write_text("utf-8\n")
-    (root / "sub" / "deeper" / "leaf.txt").write_text("deep\n")
-    (root / "sub" / "Ünïcode dir").mkdir()
-    (root / "sub" / "Ünïcode dir" / "x").write_bytes(os.urandom(3000))
-    return root
 
 
 def _hfsplus_image(tree: Path, image: Path) -> Path:

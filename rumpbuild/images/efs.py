@@ -27,6 +27,7 @@ import struct
 import time
 
 from rumpbuild.errors import UserError, shown
+from rumpbuild.images.hosttree import breadth_first, walk
 
 BB = 512
 SB_BB = 1
@@ -46,49 +47,6 @@ MIN_BB = 64
 IFDIR = 0o040000
 IFREG = 0o100000
 IFLNK = 0o120000
-
-
-class _Node:
-    def __init__(self, path: str, st: os.stat_result):
-        self.path, self.st = path, st
-        self.children: list[tuple[bytes, _Node]] = []
-        self.data = b""
-        self.ino = 0
-
-    @property
-    def is_dir(self) -> bool:
-        return stat.S_ISDIR(self.st.st_mode)
-
-
-def _walk(path: str) -> _Node:
-    st = os.lstat(path)
-    node = _Node(path, st)
-    if stat.S_ISDIR(st.st_mode):
-        for name in sorted(os.listdir(path)):
-            full = os.path.join(path, name)
-            raw = os.fsencode(name)
-            if len(raw) > NAME_MAX:
-                raise UserError(f"{shown(full)}: EFS names hold at most {NAME_MAX} bytes, this one has {len(raw)}",
-                                ["rename it"])
-            node.children.append((raw, _walk(full)))
-    elif stat.S_ISREG(st.st_mode):
-        with open(path, "rb") as f:
-            node.data = f.read()
-    elif stat.S_ISLNK(st.st_mode):
-        node.data = os.fsencode(os.readlink(path))
-    else:
-        raise UserError(f"{shown(path)} is neither a regular file, a folder nor a symbolic link",
-                        ["leave devices, sockets and pipes out of the folder"])
-    return node
-
-
-def _all_nodes(root: _Node) -> list[_Node]:
-    out, todo = [], [root]
-    while todo:
-        n = todo.pop(0)
-        out.append(n)
-        todo.extend(child for _, child in n.children)
-    return out
 
 
 def _dirent_size(namelen: int) -> int:
@@ -144,10 +102,8 @@ def write_image(image: str, src: str, size: int = 4 << 20, inodes: int = 128) ->
     if nbb >= SIZE_MAX_BB:
         raise UserError(f"an EFS image holds fewer than {SIZE_MAX_BB} blocks of 512 bytes (24-bit block numbers), "
                         f"not {nbb}", ["give a smaller --size"])
-    if not os.path.isdir(src):
-        raise UserError(f"{shown(src)} is not a folder", ["give the folder whose files go into the image"])
-    root = _walk(src)
-    nodes = _all_nodes(root)
+    root = walk(src, "EFS", NAME_MAX, "rename it", "leave devices, sockets and pipes out of the folder", links=True)
+    nodes = breadth_first(root)
     cgisize = -(-max(inodes, len(nodes) + ROOT_INODE) // INODES_PER_BB)
     if cgisize > 0x7FFF:
         raise UserError(f"{inodes} inodes is too many for one EFS cylinder group", ["give fewer --inodes"])
@@ -181,7 +137,7 @@ def write_image(image: str, src: str, size: int = 4 << 20, inodes: int = 128) ->
                                          [(name, child.ino) for name, child in n.children]))
         mode = n.st.st_mode
         kind = IFDIR if n.is_dir else IFLNK if stat.S_ISLNK(mode) else IFREG
-        nlink = 2 + sum(1 for _, c in n.children if c.is_dir) if n.is_dir else 1
+        nlink = 2 + n.nsubdirs if n.is_dir else 1
         nbbs = -(-len(n.data) // BB)
         extents: list[bytes] = []
         start = take(nbbs, n.path) if nbbs else 0

@@ -29,11 +29,11 @@ cached, the rest found by the kernel's scan of the ilist (mode 0 = free).
 from __future__ import annotations
 
 import os
-import stat
 import struct
 import time
 
 from rumpbuild.errors import UserError, shown
+from rumpbuild.images.hosttree import breadth_first, walk
 
 BSIZE = 512
 SUPERBLOCK_SECTOR = 1
@@ -82,58 +82,6 @@ class Order:
         return b if self.endian == "little" else b[::-1]
 
 
-class _Node:
-    """A file or folder to write: its inode number, mode, times and content (files) or children (folders)."""
-
-    def __init__(self, path: str, st: os.stat_result):
-        self.path = path
-        self.st = st
-        self.ino = 0
-        self.data = b""
-        self.children: list[tuple[bytes, _Node]] = []
-        self.nsubdirs = 0
-
-    @property
-    def is_dir(self) -> bool:
-        return stat.S_ISDIR(self.st.st_mode)
-
-
-def _walk(path: str) -> _Node:
-    """The tree under *path*: folders and regular files only, names that fit 14 bytes."""
-    node = _Node(path, os.stat(path))  # the folder given may be a link to one; links inside are refused
-    if not node.is_dir:
-        raise UserError(f"{shown(path)} is not a folder", ["give the folder whose files go into the image"])
-    for name in sorted(os.listdir(path)):
-        full = os.path.join(path, name)
-        raw = os.fsencode(name)
-        if len(raw) > NAME_MAX:
-            raise UserError(f"{shown(full)}: v7fs names hold at most {NAME_MAX} bytes, this one has {len(raw)}",
-                            ["rename it (v7fs is the 1979 format: 14-byte names)"])
-        st = os.lstat(full)
-        if stat.S_ISDIR(st.st_mode):
-            child = _walk(full)
-            node.nsubdirs += 1
-        elif stat.S_ISREG(st.st_mode):
-            child = _Node(full, st)
-            with open(full, "rb") as f:
-                child.data = f.read()
-        else:
-            raise UserError(f"{shown(full)} is neither a regular file nor a folder",
-                            ["this writer puts files and folders only; put links or devices in "
-                             "through the mounted file system (rump_v7fs)"])
-        node.children.append((raw, child))
-    return node
-
-
-def _all_nodes(root: _Node) -> list[_Node]:
-    out, todo = [], [root]
-    while todo:
-        n = todo.pop(0)
-        out.append(n)
-        todo += [c for _, c in n.children]
-    return out
-
-
 def _blocks(nbytes: int) -> int:
     return (nbytes + BSIZE - 1) // BSIZE
 
@@ -151,8 +99,10 @@ def write_image(image: str, src: str, size: int = 4 << 20, inodes: int = 256, en
                         f"{size} bytes is {nsect}", ["give a smaller --size"])
     if inodes < 1:
         raise UserError(f"a v7fs image needs at least one inode, not {inodes}", ["give --inodes 64 or more"])
-    root = _walk(src)
-    nodes = _all_nodes(root)
+    root = walk(src, "v7fs", NAME_MAX, "rename it (v7fs is the 1979 format: 14-byte names)",
+                "this writer puts files and folders only; put links or devices in through the mounted file "
+                "system (rump_v7fs)")
+    nodes = breadth_first(root)
     ilist_sectors = _blocks((inodes + 1) * INODE_SIZE)  # inode numbers 1..inodes, and MAX_INODE itself unused
     max_inode = ilist_sectors * INODES_PER_BLOCK  # V7FS_MAX_INODE: numbers must stay below it
     if max_inode > INODE_MAX:
